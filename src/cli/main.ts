@@ -1,0 +1,50 @@
+/** Entry of the `kiko` command line: dispatches to the command modules, maps errors to exit codes. */
+import { contentCommand } from './content.ts';
+import { type CliIo, processIo, UsageError } from './io.ts';
+
+const USAGE = `Aufruf: kiko <befehl>
+
+  serve                               KIKO starten (migriert die Datenbank, Demo-Daten im Demo-Modus)
+  db migrate                          Datenbank-Migrationen anwenden
+  demo seed                           Demo-Landkreise anlegen (idempotent)
+  user create --tenant T --email E --name N [--role R] [--job-role J] [--password P]
+  content check [--overlay DIR]       Kursinhalte prüfen
+  content stats [--json]              Umfang der Inhalte`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+async function lazy(name: string): Promise<Command> {
+  switch (name) {
+    case 'content':
+      return contentCommand;
+    case 'db':
+    case 'demo':
+    case 'user':
+    case 'serve':
+    case 'certificates': {
+      const mod = await import(`./${name}.ts`);
+      return mod.default as Command;
+    }
+    default:
+      throw new UsageError(`Unbekannter Befehl "${name}"`);
+  }
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  try {
+    const run = await lazy(command);
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`Fehler: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`Fehler: ${(error as Error).message}`);
+    return 1;
+  }
+}
