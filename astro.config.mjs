@@ -1,0 +1,25 @@
+// @ts-check
+import mdx from '@astrojs/mdx';
+import node from '@astrojs/node';
+import preact from '@astrojs/preact';
+import { defineConfig } from 'astro/config';
+
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  integrations: [mdx(), preact()],
+  // Astro's origin check rejects cross-site form posts (CSRF protection for every form and action).
+  security: { checkOrigin: true },
+  i18n: {
+    locales: ['de', 'en'],
+    defaultLocale: 'de',
+    routing: { prefixDefaultLocale: false },
+  },
+  server: { host: '127.0.0.1', port: 4321 },
+  vite: {
+    ssr: {
+      // Native modules stay external in the server bundle.
+      external: ['@node-rs/argon2', '@libsql/client', '@resvg/resvg-js', 'pdfkit'],
+    },
+  },
+});

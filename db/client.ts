@@ -1,0 +1,65 @@
+/**
+ * Database access: drizzle over @libsql/client, embedded file by default, libSQL server by URL.
+ *
+ * Per-connection pragmas: @libsql/client keeps a pool of connections to a local file, and SQLite's
+ * foreign_keys and synchronous settings live per connection. KIKO therefore prepares every new pooled
+ * connection once (see docs/decisions/002-libsql-connection-pragmas.md). busy_timeout comes from the
+ * client's own `timeout` option, which it passes to every connection.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Client, createClient } from '@libsql/client';
+import { ConnectionPool } from '@libsql/client/sqlite3';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import * as schema from './schema/index.ts';
+
+export type Db = LibSQLDatabase<typeof schema>;
+
+/** Pragmas every local connection gets; checked by tests/integration/db-client.test.ts. */
+export const CONNECTION_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA synchronous = NORMAL'] as const;
+export const BUSY_TIMEOUT_MS = 5000;
+
+interface PooledDatabase {
+  exec(sql: string): void;
+}
+const prepared = new WeakSet<object>();
+const pool = ConnectionPool.prototype as unknown as { acquireSync(forTx?: boolean): PooledDatabase; __kikoPatched?: boolean };
+if (!pool.__kikoPatched) {
+  const acquireSync = pool.acquireSync;
+  pool.acquireSync = function (this: unknown, forTx?: boolean): PooledDatabase {
+    const db = acquireSync.call(this, forTx);
+    if (!prepared.has(db)) {
+      db.exec(CONNECTION_PRAGMAS.join(';'));
+      prepared.add(db);
+    }
+    return db;
+  };
+  pool.__kikoPatched = true;
+}
+
+export interface OpenDbOptions {
+  url: string;
+  authToken?: string;
+}
+
+export interface DbHandle {
+  db: Db;
+  client: Client;
+  close(): void;
+}
+
+/** Opens the database; for a file URL creates its folder and switches the file to WAL. */
+export async function openDb({ url, authToken }: OpenDbOptions): Promise<DbHandle> {
+  const isFile = url.startsWith('file:');
+  if (isFile) {
+    const path = url.slice('file:'.length).replace(/^\/\/(localhost)?/, '');
+    if (path && !path.startsWith(':memory:')) mkdirSync(dirname(path), { recursive: true });
+  }
+  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  if (isFile) {
+    // WAL is stored in the file itself, so once is enough.
+    await client.execute('PRAGMA journal_mode = WAL');
+  }
+  const db = drizzle(client, { schema });
+  return { db, client, close: () => client.close() };
+}

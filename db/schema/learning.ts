@@ -1,0 +1,128 @@
+/** Learning records: path assignments, lesson progress, quiz attempts and responses, course completions. */
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { orgUnitTable, tenantTable } from './tenants.ts';
+import { userTable } from './users.ts';
+
+/**
+ * An explicit learning-path assignment that overrides the job-role default, either for one person
+ * or for a whole org unit (person wins over org unit, org unit over job role).
+ */
+export const pathAssignmentTable = sqliteTable(
+  'path_assignments',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantTable.id),
+    userId: text('user_id').references(() => userTable.id, { onDelete: 'cascade' }),
+    orgUnitId: text('org_unit_id').references(() => orgUnitTable.id, { onDelete: 'cascade' }),
+    pathId: text('path_id').notNull(),
+    /** Explicit due date; null = the path's dueDays after assignment. */
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }),
+    assignedBy: text('assigned_by'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    // "which path does this person have": lookups by user and by org unit within a tenant
+    uniqueIndex('path_assignments_user_idx').on(t.tenantId, t.userId, t.orgUnitId),
+    index('path_assignments_org_idx').on(t.tenantId, t.orgUnitId),
+  ],
+);
+
+export const lessonProgressTable = sqliteTable(
+  'lesson_progress',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantTable.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => userTable.id, { onDelete: 'cascade' }),
+    courseId: text('course_id').notNull(),
+    lessonId: text('lesson_id').notNull(),
+    /** Content version of the lesson that was read. */
+    lessonVersion: text('lesson_version').notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+    /** Last visit, for "continue where you left off". */
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.courseId, t.lessonId] }),
+    // dashboards: progress of a tenant per course
+    index('lesson_progress_tenant_course_idx').on(t.tenantId, t.courseId),
+  ],
+);
+
+export const quizAttemptTable = sqliteTable(
+  'quiz_attempts',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantTable.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => userTable.id, { onDelete: 'cascade' }),
+    quizId: text('quiz_id').notNull(),
+    courseId: text('course_id').notNull(),
+    quizVersion: text('quiz_version').notNull(),
+    /** Seed the item draw and option order are derived from; with the layout, makes grading reproducible. */
+    seed: text('seed').notNull(),
+    /** JSON AttemptLayout: drawn item ids and option orders. */
+    layout: text('layout', { mode: 'json' }).notNull(),
+    status: text('status', { enum: ['open', 'submitted'] }).notNull().default('open'),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    submittedAt: integer('submitted_at', { mode: 'timestamp_ms' }),
+    score: real('score'),
+    maxScore: real('max_score'),
+    passed: integer('passed', { mode: 'boolean' }),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [
+    // a learner's attempts at one quiz (attempt limit, best attempt, history)
+    index('quiz_attempts_user_quiz_idx').on(t.userId, t.quizId, t.startedAt),
+    // dashboards: attempts of a tenant per quiz
+    index('quiz_attempts_tenant_quiz_idx').on(t.tenantId, t.quizId),
+  ],
+);
+
+export const quizResponseTable = sqliteTable(
+  'quiz_responses',
+  {
+    attemptId: text('attempt_id')
+      .notNull()
+      .references(() => quizAttemptTable.id, { onDelete: 'cascade' }),
+    itemId: text('item_id').notNull(),
+    /** JSON of the learner's response (validated ItemResponse). */
+    response: text('response', { mode: 'json' }).notNull(),
+    score: real('score').notNull(),
+    answeredAt: integer('answered_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.attemptId, t.itemId] })],
+);
+
+export const courseCompletionTable = sqliteTable(
+  'course_completions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantTable.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => userTable.id, { onDelete: 'cascade' }),
+    courseId: text('course_id').notNull(),
+    /** Content version of the course at completion (what was learned). */
+    courseVersion: text('course_version').notNull(),
+    quizAttemptId: text('quiz_attempt_id').references(() => quizAttemptTable.id),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    // a learner's completions (path progress, refresher due); one per course version
+    uniqueIndex('course_completions_user_course_idx').on(t.userId, t.courseId, t.courseVersion),
+    // coverage by tenant and course
+    index('course_completions_tenant_course_idx').on(t.tenantId, t.courseId),
+  ],
+);

@@ -1,0 +1,62 @@
+/** Users, their roles and login sessions. */
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { orgUnitTable, tenantTable } from './tenants.ts';
+
+export const userTable = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    /** Null only for platform operators, who belong to no district. */
+    tenantId: text('tenant_id').references(() => tenantTable.id),
+    orgUnitId: text('org_unit_id').references(() => orgUnitTable.id),
+    /** Login name; stored lowercased; unique on the installation. */
+    email: text('email').notNull().unique(),
+    name: text('name').notNull(),
+    /** Job role (Tätigkeitsprofil) that decides the default learning path. */
+    jobRole: text('job_role').notNull().default('sachbearbeitung'),
+    status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+    /** argon2id PHC string; null for SSO-only accounts. */
+    passwordHash: text('password_hash'),
+    /** Id in the district's directory (for SSO / imports later). */
+    externalId: text('external_id'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    // people of one tenant by org unit (dashboards, coverage)
+    index('users_tenant_org_idx').on(t.tenantId, t.orgUnitId),
+    // people of one tenant by job role (default path assignment)
+    index('users_tenant_job_role_idx').on(t.tenantId, t.jobRole),
+  ],
+);
+
+export const userRoles = ['learner', 'multiplier', 'hr', 'admin', 'operator'] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const userRoleTable = sqliteTable(
+  'user_roles',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => userTable.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: userRoles }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+);
+
+export const sessionTable = sqliteTable(
+  'sessions',
+  {
+    /** Public part of the token `id.secret`. */
+    id: text('id').primaryKey(),
+    /** SHA-256 of the secret part; the secret itself is never stored. */
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => userTable.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Last time the session was used; drives the sliding (idle) expiry. */
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  // logout everywhere / deleting a user's sessions
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);

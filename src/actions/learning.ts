@@ -1,0 +1,2 @@
+/** Learning actions (lesson done, quiz answers). */
+export const learningActions = {};

@@ -1,0 +1,69 @@
+/**
+ * KIKO's configuration: every environment variable, declared once, validated at start.
+ * An invalid value stops the start with a message naming the variable and what is allowed.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'ja', 'nein'])
+  .transform((v) => ['true', '1', 'yes', 'ja'].includes(v));
+
+export const envSchema = z.object({
+  /** `production` disables demo seeding unless KIKO_DEMO=true. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** libSQL URL: `file:data/kiko.db` (embedded, default), `libsql://…`, `http(s)://…`. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/, 'muss mit file:, libsql://, http(s):// oder ws(s):// beginnen')
+    .default('file:data/kiko.db'),
+  /** Auth token for a remote libSQL server (sqld / Turso). */
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  /** Port of the web server. */
+  PORT: z.coerce.number().int().min(1).max(65535).default(4321),
+  /** Host/interface the server listens on. */
+  HOST: z.string().default('127.0.0.1'),
+  /** Public base URL (for links in certificates and QR codes). */
+  KIKO_PUBLIC_URL: z.url().optional(),
+  /** Seed the demo districts at start. Default: on outside production, off in production. */
+  KIKO_DEMO: bool.optional(),
+  /** Optional district overlay folder (courses, quizzes, snippets). */
+  KIKO_CONTENT_OVERLAY: z.string().optional(),
+  /** Idle timeout of a session in hours (sliding expiry). */
+  KIKO_SESSION_IDLE_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(8),
+  /** Absolute lifetime of a session in hours, whatever the activity. */
+  KIKO_SESSION_MAX_HOURS: z.coerce.number().min(1).max(24 * 90).default(24 * 7),
+  /** Mark cookies Secure (set when KIKO is served over https, e.g. behind a reverse proxy). */
+  KIKO_SECURE_COOKIES: bool.optional(),
+  /** Folder for signing keys of certificates (private keys never go into the database). */
+  KIKO_KEY_DIR: z.string().default('data/keys'),
+  /** Maximum concurrent password hashes (argon2id needs ~19 MiB each). */
+  KIKO_MAX_CONCURRENT_HASHES: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown when the environment is invalid; the message names each variable and the rule. */
+export class ConfigError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Ungültige Konfiguration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration of this process (parsed once). */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Whether demo data may be seeded: explicit KIKO_DEMO wins; otherwise everywhere but production. */
+export function isDemoMode(env: Env = getEnv()): boolean {
+  return env.KIKO_DEMO ?? env.NODE_ENV !== 'production';
+}

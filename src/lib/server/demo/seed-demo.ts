@@ -1,0 +1,73 @@
+/**
+ * Demo data: Landkreis Musterstadt (with an org unit tree and one person per role), a second small
+ * district Landkreis Beispielhausen (so tenant separation is visible), and a platform operator.
+ * Idempotent: existing tenants, units and accounts are kept as they are.
+ */
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../../db/client.ts';
+import { userTable } from '../../../../db/schema/index.ts';
+import { hashPassword } from '../auth/password.ts';
+import { ensureTenant } from '../tenancy/create-tenant.ts';
+import { type CreateUserInput, createUser } from '../users/create-user.ts';
+
+export const DEMO_PASSWORD = 'kiko-demo';
+
+export const DEMO_LOGINS = [
+  { email: 'lena.lernende@musterstadt.example', role: 'Lernende', name: 'Lena Lernende' },
+  { email: 'max.multiplikator@musterstadt.example', role: 'KI-Multiplikator', name: 'Max Multiplikator' },
+  { email: 'paula.personal@musterstadt.example', role: 'Personal', name: 'Paula Personal' },
+  { email: 'admin@musterstadt.example', role: 'Administration', name: 'Anna Admin' },
+  { email: 'betrieb@kiko.example', role: 'Betrieb (IT-Dienstleister)', name: 'Bernd Betrieb' },
+] as const;
+
+const MUSTERSTADT_UNITS = [
+  { code: 'LR', name: 'Landrätin / Landrat' },
+  { code: 'FB1', name: 'Fachbereich 1 – Zentrale Dienste', parentCode: 'LR' },
+  { code: 'FB1-PA', name: 'Personalamt', parentCode: 'FB1' },
+  { code: 'FB1-IT', name: 'IT und Digitalisierung', parentCode: 'FB1' },
+  { code: 'FB2', name: 'Fachbereich 2 – Soziales und Jugend', parentCode: 'LR' },
+  { code: 'FB2-JA', name: 'Jugendamt', parentCode: 'FB2' },
+  { code: 'FB2-SA', name: 'Sozialamt', parentCode: 'FB2' },
+  { code: 'FB3', name: 'Fachbereich 3 – Ordnung und Verkehr', parentCode: 'LR' },
+  { code: 'FB3-ZUL', name: 'Kfz-Zulassungsstelle', parentCode: 'FB3' },
+  { code: 'FB3-FS', name: 'Führerscheinstelle', parentCode: 'FB3' },
+  { code: 'FB4', name: 'Fachbereich 4 – Bauen und Umwelt', parentCode: 'LR' },
+];
+
+export interface SeedResult {
+  tenantsCreated: number;
+  usersCreated: number;
+}
+
+export async function seedDemo(db: Db): Promise<SeedResult> {
+  let tenantsCreated = 0;
+  let usersCreated = 0;
+  const muster = await ensureTenant(db, { slug: 'musterstadt', name: 'Landkreis Musterstadt', settings: { signatory: 'Dr. Erika Beispiel, Landrätin' } }, MUSTERSTADT_UNITS);
+  const beispiel = await ensureTenant(db, { slug: 'beispielhausen', name: 'Landkreis Beispielhausen', settings: { brandColor: '#2e6b30' } }, [
+    { code: 'ZD', name: 'Zentrale Dienste' },
+    { code: 'OA', name: 'Ordnungsamt' },
+  ]);
+  tenantsCreated += Number(muster.created) + Number(beispiel.created);
+
+  let passwordHash: string | undefined;
+  const unit = (code: string): string | undefined => muster.orgUnitIds.get(code);
+  const users: CreateUserInput[] = [
+    { tenant: 'musterstadt', email: DEMO_LOGINS[0].email, name: 'Lena Lernende', roles: ['learner'], jobRole: 'sachbearbeitung', orgUnitId: unit('FB3-ZUL') },
+    { tenant: 'musterstadt', email: DEMO_LOGINS[1].email, name: 'Max Multiplikator', roles: ['learner', 'multiplier'], jobRole: 'multiplikator', orgUnitId: unit('FB3') },
+    { tenant: 'musterstadt', email: DEMO_LOGINS[2].email, name: 'Paula Personal', roles: ['learner', 'hr'], jobRole: 'personal-datenschutz', orgUnitId: unit('FB1-PA') },
+    { tenant: 'musterstadt', email: DEMO_LOGINS[3].email, name: 'Anna Admin', roles: ['learner', 'admin'], jobRole: 'it-digitalisierung', orgUnitId: unit('FB1-IT') },
+    { email: DEMO_LOGINS[4].email, name: 'Bernd Betrieb', roles: ['operator'] },
+    { tenant: 'musterstadt', email: 'jonas.jugendamt@musterstadt.example', name: 'Jonas Jugendamt', roles: ['learner'], jobRole: 'sachbearbeitung', orgUnitId: unit('FB2-JA') },
+    { tenant: 'musterstadt', email: 'frieda.fuehrung@musterstadt.example', name: 'Frieda Führung', roles: ['learner'], jobRole: 'fuehrungskraft', orgUnitId: unit('FB2') },
+    { tenant: 'beispielhausen', email: 'berta.beispiel@beispielhausen.example', name: 'Berta Beispiel', roles: ['learner'], jobRole: 'sachbearbeitung', orgUnitId: beispiel.orgUnitIds.get('OA') },
+    { tenant: 'beispielhausen', email: 'admin@beispielhausen.example', name: 'Otto Ordnung', roles: ['learner', 'admin'], jobRole: 'fuehrungskraft', orgUnitId: beispiel.orgUnitIds.get('ZD') },
+  ];
+  for (const u of users) {
+    const email = String(u.email).toLowerCase();
+    if (await db.query.userTable.findFirst({ where: eq(userTable.email, email), columns: { id: true } })) continue;
+    passwordHash ??= await hashPassword(DEMO_PASSWORD);
+    await createUser(db, { ...u, passwordHash });
+    usersCreated++;
+  }
+  return { tenantsCreated, usersCreated };
+}

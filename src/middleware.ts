@@ -1,0 +1,42 @@
+/** Session cookie → locals.user / locals.session; locale; request size guard; security headers. */
+import { defineMiddleware } from 'astro:middleware';
+import { isLocale, translator } from './i18n/index.ts';
+import { getDb } from './lib/server/app-context.ts';
+import { clearSessionCookie, SESSION_COOKIE, sessionPolicy } from './lib/server/auth/session-cookie.ts';
+import { validateSessionToken } from './lib/server/auth/sessions.ts';
+import { getAuthUser } from './lib/server/users/get-auth-user.ts';
+
+/** Largest request body KIKO accepts (certificate uploads are the biggest legitimate posts). */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export const onRequest = defineMiddleware(async (context, next) => {
+  const cookieLocale = context.cookies.get('kiko_lang')?.value;
+  const locale = isLocale(cookieLocale) ? cookieLocale : context.preferredLocale === 'en' ? 'en' : 'de';
+  context.locals.locale = locale;
+  context.locals.t = translator(locale);
+  context.locals.user = null;
+  context.locals.session = null;
+
+  const length = Number(context.request.headers.get('content-length') ?? 0);
+  if (length > MAX_BODY_BYTES) {
+    return new Response('Die Anfrage ist zu groß (höchstens 2 MB).', { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
+
+  const token = context.cookies.get(SESSION_COOKIE)?.value;
+  if (token !== undefined) {
+    const db = await getDb();
+    const session = await validateSessionToken(db, token, sessionPolicy());
+    const user = session ? await getAuthUser(db, session.userId) : null;
+    if (session && user) {
+      context.locals.session = session;
+      context.locals.user = user;
+    } else clearSessionCookie(context.cookies);
+  }
+
+  const response = await next();
+  response.headers.set('X-Content-Type-Options', 'nosniff');
+  response.headers.set('Referrer-Policy', 'same-origin');
+  response.headers.set('X-Frame-Options', 'DENY');
+  if (context.locals.user) response.headers.set('Cache-Control', 'private, no-store');
+  return response;
+});

@@ -1,0 +1,224 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { type Quiz, type QuizItem, quizItemSchema, quizSchema } from '../../src/lib/shared/content-schema.ts';
+import type { ItemResponse } from '../../src/lib/shared/quiz-response.ts';
+import { type AttemptLayout, drawAttempt, seededRandom } from '../../src/lib/server/quizzes/draw-attempt.ts';
+import { gradeAttempt } from '../../src/lib/server/quizzes/grade-attempt.ts';
+import { gradeItem, InvalidResponseError, validateResponse } from '../../src/lib/server/quizzes/grade-item.ts';
+import { idTranslation, toPublicItem } from '../../src/lib/server/quizzes/public-item.ts';
+
+// ---- factories -------------------------------------------------------------------------------------------------
+type Kind = QuizItem['type'];
+const source = { title: 'Verordnung (EU) 2024/1689 (KI-Verordnung)', section: 'Art. 4' };
+
+/** A valid item of `kind` with entry ids `ids`; `correct` = correct option ids (single/multiple/scenario). */
+function makeItem(kind: Kind, id: string, ids: string[], correct: string[] = [], answer = true): QuizItem {
+  const base = { id, objective: 'ziel', prompt: `Frage ${id}?`, explanation: 'Darum ist die Antwort richtig und nicht die andere.', source };
+  const options = ids.map((o) => ({
+    id: o,
+    text: `Option ${o}`,
+    correct: correct.includes(o),
+    ...(kind === 'scenario' || o === 'b' ? { feedback: `Rückmeldung ${o}` } : {}),
+  }));
+  const raw = {
+    single: { ...base, type: kind, options },
+    multiple: { ...base, type: kind, options },
+    scenario: { ...base, type: kind, options, case: 'Im Kreishaus soll ein neues KI-Werkzeug Bescheide vorformulieren.' },
+    truefalse: { ...base, type: kind, answer },
+    ordering: { ...base, type: kind, steps: ids.map((s) => ({ id: s, text: `Schritt ${s}` })) },
+    matching: { ...base, type: kind, pairs: ids.map((p) => ({ id: p, left: `Links ${p}`, right: `Rechts ${p}` })) },
+  }[kind];
+  return quizItemSchema.parse(raw);
+}
+
+function makeQuiz(items: QuizItem[], overrides: Record<string, unknown> = {}): Quiz {
+  return quizSchema.parse({ id: 'test-quiz', course: 'test-kurs', title: 'Wissenscheck', items, ...overrides });
+}
+
+const entryIds = (item: QuizItem): string[] =>
+  'options' in item ? item.options.map((o) => o.id) : 'steps' in item ? item.steps.map((s) => s.id) : 'pairs' in item ? item.pairs.map((p) => p.id) : [];
+const layoutOf = (item: QuizItem, order: string[]): AttemptLayout => ({ itemIds: [item.id], order: { [item.id]: order } });
+
+const single = makeItem('single', 'single-item', ['a', 'b', 'c'], ['a']);
+const scenario = makeItem('scenario', 'fall', ['a', 'b', 'c'], ['c']);
+const multiple = makeItem('multiple', 'mehrfach', ['a', 'b', 'c', 'd', 'e'], ['a', 'b']);
+const multipleMostlyRight = makeItem('multiple', 'mehrfach-2', ['a', 'b', 'c', 'd'], ['a', 'b', 'c']);
+const truefalse = makeItem('truefalse', 'wahr-falsch', [], [], false);
+const ordering = makeItem('ordering', 'reihenfolge', ['s1', 's2', 's3', 's4', 's5']);
+const matching = makeItem('matching', 'zuordnung', ['p1', 'p2', 'p3', 'p4']);
+
+// ---- arbitraries -----------------------------------------------------------------------------------------------
+const idPool = ['a', 'b', 'c', 'd', 'e', 'f', 's1', 's2', 'constructor', 'p-1', 'o1', 'r1', 'l1'];
+const sizes: Record<Kind, [number, number]> = { single: [2, 6], scenario: [2, 6], multiple: [3, 8], truefalse: [0, 0], ordering: [3, 8], matching: [2, 8] };
+const kinds = Object.keys(sizes) as Kind[];
+
+function itemArb(itemIds: string[] = ['frage', 'constructor']): fc.Arbitrary<QuizItem> {
+  return fc.constantFrom(...kinds).chain((kind) =>
+    fc
+      .record({
+        id: fc.constantFrom(...itemIds),
+        ids: fc.uniqueArray(fc.constantFrom(...idPool), { minLength: sizes[kind][0], maxLength: sizes[kind][1] }),
+        flags: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        pick: fc.nat(),
+        answer: fc.boolean(),
+      })
+      .map(({ id, ids, flags, pick, answer }) => {
+        let correct = [ids[pick % Math.max(1, ids.length)] ?? 'a'];
+        if (kind === 'multiple') {
+          correct = ids.filter((_, i) => flags[i]);
+          if (correct.length === 0) correct = ids.slice(0, 1);
+          if (correct.length === ids.length) correct = ids.slice(1);
+        }
+        return makeItem(kind, id, ids, correct, answer);
+      }),
+  );
+}
+
+/** Valid responses (authored ids) and every kind of invalid one, with ids from the item and from elsewhere. */
+function responseArb(item: QuizItem, extraIds: string[] = []): fc.Arbitrary<ItemResponse> {
+  const own = entryIds(item);
+  const id = fc.constantFrom(...own, ...idPool, ...extraIds, 'zz');
+  const valid: Record<Kind, fc.Arbitrary<unknown>> = {
+    single: fc.constantFrom(...own).map((optionId) => ({ type: 'single', optionId })),
+    scenario: fc.constantFrom(...own).map((optionId) => ({ type: 'scenario', optionId })),
+    multiple: fc.subarray(own, { minLength: 1 }).map((optionIds) => ({ type: 'multiple', optionIds })),
+    truefalse: fc.boolean().map((value) => ({ type: 'truefalse', value })),
+    ordering: fc.shuffledSubarray(own, { minLength: own.length }).map((order) => ({ type: 'ordering', order })),
+    matching: fc.shuffledSubarray(own, { minLength: own.length }).map((r) => ({ type: 'matching', pairs: Object.fromEntries(own.map((l, i) => [l, r[i]])) })),
+  };
+  const junk = fc.oneof(
+    fc.record({ type: fc.constantFrom('single', 'scenario'), optionId: id }),
+    fc.record({ type: fc.constant('multiple'), optionIds: fc.array(id, { maxLength: 10 }) }),
+    fc.record({ type: fc.constant('ordering'), order: fc.array(id, { maxLength: 10 }) }),
+    fc.record({ type: fc.constant('matching'), pairs: fc.dictionary(id, id, { maxKeys: 10 }) }),
+    fc.record({ type: fc.constant('truefalse'), value: fc.boolean() }),
+    fc.anything(),
+  );
+  return fc.oneof(valid[item.type], junk) as fc.Arbitrary<ItemResponse>;
+}
+
+// ---- tests -----------------------------------------------------------------------------------------------------
+describe('seededRandom', () => {
+  test('returns the same sequence when the seed is the same', () => {
+    const a = seededRandom('attempt-42');
+    const b = seededRandom('attempt-42');
+    expect(Array.from({ length: 20 }, a)).toEqual(Array.from({ length: 20 }, b));
+  });
+  test('returns different sequences when the seeds differ', () => {
+    expect(Array.from({ length: 5 }, seededRandom('a'))).not.toEqual(Array.from({ length: 5 }, seededRandom('b')));
+  });
+  test('returns numbers in [0, 1) for any seed', () => {
+    fc.assert(
+      fc.property(fc.string(), (seed) => {
+        const random = seededRandom(seed);
+        for (let i = 0; i < 50; i++) {
+          const r = random();
+          expect(r >= 0 && r < 1).toBe(true);
+        }
+      }),
+    );
+  });
+});
+
+describe('drawAttempt', () => {
+  const pool = [single, scenario, multiple, truefalse, ordering, matching];
+  test('returns quiz.draw distinct items from the pool when draw is set', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: pool.length }), fc.string(), (draw, seed) => {
+        const layout = drawAttempt(makeQuiz(pool, { draw }), seededRandom(seed));
+        expect(layout.itemIds).toHaveLength(draw);
+        expect(new Set(layout.itemIds).size).toBe(draw);
+        expect(layout.itemIds.every((id) => pool.some((item) => item.id === id))).toBe(true);
+        expect(Object.keys(layout.order).sort()).toEqual([...layout.itemIds].sort());
+      }),
+    );
+  });
+  test('returns every item with a permutation of its entry ids when draw is absent', () => {
+    const layout = drawAttempt(makeQuiz(pool), seededRandom('x'));
+    expect([...layout.itemIds].sort()).toEqual(pool.map((i) => i.id).sort());
+    for (const item of pool) expect([...(layout.order[item.id] ?? [])].sort()).toEqual(entryIds(item).sort());
+    expect(layout.order[truefalse.id]).toEqual([]);
+  });
+  test('returns the same layout when the seed is the same', () => {
+    const quiz = makeQuiz(pool, { draw: 4 });
+    expect(drawAttempt(quiz, seededRandom('s'))).toEqual(drawAttempt(quiz, seededRandom('s')));
+  });
+  test('keeps item and option order but shuffles ordering steps and matching sides when shuffle is false', () => {
+    fc.assert(
+      fc.property(fc.string(), (seed) => {
+        const layout = drawAttempt(makeQuiz(pool, { shuffle: false, draw: 5 }), seededRandom(seed));
+        const positions = layout.itemIds.map((id) => pool.findIndex((item) => item.id === id));
+        expect(positions).toEqual([...positions].sort((x, y) => x - y));
+        for (const item of [single, scenario, multiple])
+          if (layout.itemIds.includes(item.id)) expect(layout.order[item.id]).toEqual(entryIds(item));
+        if (layout.itemIds.includes(ordering.id)) expect(layout.order[ordering.id]).not.toEqual(entryIds(ordering));
+      }),
+    );
+  });
+  test('returns ordering steps never in the correct order, for any seed', () => {
+    const short = makeItem('ordering', 'kurz', ['s1', 's2', 's3']);
+    fc.assert(fc.property(fc.string(), (seed) => expect(drawAttempt(makeQuiz([short]), seededRandom(seed)).order.kurz).not.toEqual(['s1', 's2', 's3'])));
+  });
+  test('returns ordering steps not in the correct order when random is degenerate', () => {
+    for (const random of [() => 0, () => 0.999999, () => 1, () => Number.NaN])
+      expect(drawAttempt(makeQuiz([ordering]), random).order[ordering.id]).not.toEqual(entryIds(ordering));
+  });
+});
+
+describe('toPublicItem', () => {
+  test('returns options in layout order with positional ids and without answer keys', () => {
+    const view = toPublicItem(single, layoutOf(single, ['c', 'a', 'b']));
+    expect(view).toEqual({
+      id: single.id,
+      type: 'single',
+      prompt: single.prompt,
+      options: [
+        { id: 'o1', text: 'Option c' },
+        { id: 'o2', text: 'Option a' },
+        { id: 'o3', text: 'Option b' },
+      ],
+    });
+  });
+  test('returns the case but no feedback when the item is a scenario', () => {
+    const view = toPublicItem(scenario, layoutOf(scenario, ['a', 'b', 'c']));
+    expect(view.type === 'scenario' && view.case).toBe(scenario.type === 'scenario' && scenario.case);
+    expect(JSON.stringify(view)).not.toContain('Rückmeldung');
+  });
+  test('returns only id, type and prompt when the item is true/false', () => {
+    expect(toPublicItem(truefalse, layoutOf(truefalse, []))).toEqual({ id: truefalse.id, type: 'truefalse', prompt: truefalse.prompt });
+  });
+  test('returns lefts in authored order and rights in layout order whose ids do not reveal the pairs', () => {
+    const view = toPublicItem(matching, layoutOf(matching, ['p3', 'p1', 'p4', 'p2']));
+    if (view.type !== 'matching') throw new Error('expected matching');
+    expect(view.lefts.map((l) => l.text)).toEqual(['Links p1', 'Links p2', 'Links p3', 'Links p4']);
+    expect(view.rights).toEqual([
+      { id: 'r1', text: 'Rechts p3' },
+      { id: 'r2', text: 'Rechts p1' },
+      { id: 'r3', text: 'Rechts p4' },
+      { id: 'r4', text: 'Rechts p2' },
+    ]);
+    expect(JSON.stringify(view)).not.toMatch(/"p\d"/);
+  });
+  test('returns ordering steps rotated when a layout would show the correct order', () => {
+    const view = toPublicItem(ordering, layoutOf(ordering, entryIds(ordering)));
+    expect(view.type === 'ordering' && view.steps.map((s) => s.text)).toEqual(['Schritt s2', 'Schritt s3', 'Schritt s4', 'Schritt s5', 'Schritt s1']);
+  });
+  test('throws when the layout does not fit the item', () => {
+    expect(() => toPublicItem(single, layoutOf(single, ['a', 'b']))).toThrow(/does not fit/);
+    expect(() => toPublicItem(single, layoutOf(single, ['a', 'a', 'b']))).toThrow(/does not fit/);
+    expect(() => toPublicItem(single, { itemIds: [], order: {} })).toThrow(/does not fit/);
+  });
+  test('returns no answer keys and no correct ordering for any item and any layout', () => {
+    const arb = itemArb().chain((item) =>
+      fc.tuple(fc.constant(item), fc.oneof(fc.shuffledSubarray(entryIds(item), { minLength: entryIds(item).length }), fc.string().map((seed) => drawAttempt(makeQuiz([item]), seededRandom(seed)).order[item.id] ?? []))),
+    );
+    fc.assert(
+      fc.property(arb, ([item, order]) => {
+        const view = toPublicItem(item, layoutOf(item, order));
+        const json = JSON.stringify(view);
+        for (const key of ['correct', 'answer', 'feedback', 'explanation', 'source']) expect(json).not.toContain(`"${key}":`);
+        if (item.type === 'ordering' && view.type === 'ordering') expect(view.steps.map((s) => s.text)).not.toEqual(item.steps.map((s) => s.text));
+      }),
+    );
+  });
+});
