@@ -1,0 +1,146 @@
+/**
+ * The certificate layout as a satori element tree (plain {type, props} objects, no JSX), A4 landscape
+ * in PDF points (842 × 595). Every text leaf carries `data-pdf-role` (its tag in the tagged PDF) and
+ * every image `data-image` (so the PDF renderer can draw it as vectors at the position satori computed).
+ */
+import { type CertificatePayload, formatCertificateId } from './certificate-payload.ts';
+import { CERTIFICATE_FONT_FAMILY } from './certificate-fonts.ts';
+import {
+  achievementSentence,
+  CERTIFICATE_TEXTS,
+  certificateHeading,
+  formatMinutes,
+  validityLines,
+} from './certificate-texts.ts';
+import { type CertificateView, safeBrandColor } from './certificate-view.ts';
+import { qrCodeSvg, svgDataUrl } from './qr-code.ts';
+
+/** A satori element. */
+export interface LayoutNode {
+  type: string;
+  props: { style?: Record<string, string | number>; children?: LayoutChild | LayoutChild[]; [key: string]: unknown };
+}
+type LayoutChild = LayoutNode | string;
+type Style = Record<string, string | number>;
+
+/** Structure role of a text leaf in the tagged PDF. */
+export type PdfRole = 'H1' | 'H2' | 'P';
+/** Images that the PDF draws itself, by `data-image` key. */
+export type LayoutImages = Partial<Record<'qr' | 'logo', string>>;
+
+/** Page size in points (A4 landscape). */
+export const PAGE = { width: 842, height: 595 } as const;
+const GRAY = '#4b5563';
+const TEXT = '#111827';
+const MAX_LIST_ITEMS = 7;
+
+const box = (style: Style, children: LayoutChild[] = [], extra: Record<string, unknown> = {}): LayoutNode => ({
+  type: 'div',
+  props: { ...extra, style: { display: 'flex', ...style }, children },
+});
+/** A text leaf; single-line leaves are cut with an ellipsis, so nothing can overflow into the footer. */
+const text = (content: string, style: Style, role: PdfRole = 'P', lines = 1): LayoutNode => ({
+  type: 'div',
+  props: {
+    'data-pdf-role': role,
+    style: lines === 1 ? { whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', ...style } : { lineClamp: lines, ...style },
+    children: content,
+  },
+});
+const image = (key: keyof LayoutImages, src: string, width: number, height: number, style: Style = {}): LayoutNode => ({
+  type: 'img',
+  props: { 'data-image': key, src, width, height, style: { width, height, ...style } },
+});
+
+/** Width/height ratio of an SVG from its viewBox or width/height attributes (1 when unknown). */
+function svgAspect(svg: string): number {
+  const vb = /viewBox\s*=\s*["']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(svg);
+  const w = Number(vb?.[1] ?? /\swidth\s*=\s*["']([\d.]+)/i.exec(svg)?.[1]);
+  const h = Number(vb?.[2] ?? /\sheight\s*=\s*["']([\d.]+)/i.exec(svg)?.[1]);
+  return w > 0 && h > 0 ? w / h : 1;
+}
+
+function list(title: string, items: string[], color: string, more: (n: number) => string): LayoutNode[] {
+  const shown = items.slice(0, items.length > MAX_LIST_ITEMS ? MAX_LIST_ITEMS - 1 : MAX_LIST_ITEMS);
+  const rest = items.length - shown.length;
+  return [
+    text(title, { fontSize: 11, fontWeight: 700, color, marginBottom: 6, letterSpacing: 0.4 }, 'H2'),
+    ...shown.map((item) =>
+      box({ alignItems: 'center', marginBottom: 4 }, [
+        box({ width: 5, height: 5, backgroundColor: color, marginRight: 8, flexShrink: 0 }),
+        text(item, { fontSize: 11, color: TEXT, flexShrink: 1 }),
+      ]),
+    ),
+    ...(rest > 0 ? [text(more(rest), { fontSize: 10, color: GRAY, marginLeft: 13 })] : []),
+  ];
+}
+
+function header(p: CertificatePayload, view: CertificateView, color: string, images: LayoutImages): LayoutNode {
+  const logo = view.brand.logoSvg;
+  const logoHeight = 44;
+  const logoWidth = logo ? Math.min(160, Math.round(logoHeight * svgAspect(logo))) : 0;
+  if (logo) images.logo = svgDataUrl(logo);
+  return box({ justifyContent: 'space-between', alignItems: 'center', paddingBottom: 14, borderBottom: `2px solid ${color}` }, [
+    box({ alignItems: 'center', flexShrink: 1 }, [
+      ...(logo && images.logo ? [image('logo', images.logo, logoWidth, logoHeight, { marginRight: 14 })] : []),
+      text(view.brand.districtName, { fontSize: 15, fontWeight: 700, color, maxWidth: 480 }),
+    ]),
+    box({ flexDirection: 'column', alignItems: 'flex-end' }, [
+      text(CERTIFICATE_TEXTS.certificateNumber, { fontSize: 9, color: GRAY }),
+      text(formatCertificateId(p.id), { fontSize: 13, fontWeight: 700, color: TEXT, letterSpacing: 1 }),
+    ]),
+  ]);
+}
+
+function footer(p: CertificatePayload, view: CertificateView, qr: string): LayoutNode {
+  const [issued, valid] = validityLines(p);
+  const signatory = view.brand.signatory;
+  return box({ justifyContent: 'space-between', alignItems: 'flex-end' }, [
+    box({ flexDirection: 'column' }, [
+      text(issued, { fontSize: 12, color: TEXT }),
+      text(valid, { fontSize: 12, color: TEXT, marginTop: 2 }),
+      ...(signatory
+        ? [
+            box({ width: 220, height: 1, backgroundColor: GRAY, marginTop: 26, marginBottom: 4 }),
+            text(signatory, { fontSize: 11, color: TEXT, maxWidth: 320 }),
+            text(`${CERTIFICATE_TEXTS.signatoryFor} ${view.brand.districtName}`, { fontSize: 9, color: GRAY, maxWidth: 320 }),
+          ]
+        : []),
+    ]),
+    box({ alignItems: 'flex-end' }, [
+      box({ flexDirection: 'column', alignItems: 'flex-end', marginRight: 12, maxWidth: 250 }, [
+        text(CERTIFICATE_TEXTS.verify, { fontSize: 11, fontWeight: 700, color: TEXT }),
+        text(view.verifyUrl, { fontSize: 8, color: GRAY, textAlign: 'right', wordBreak: 'break-all' }, 'P', 3),
+      ]),
+      image('qr', qr, 84, 84),
+    ]),
+  ]);
+}
+
+/**
+ * Builds the satori element tree of the certificate and returns it with the images it references
+ * (QR code from `qrSvgOrPngDataUrl` or generated from `verifyUrl`, logo from `brand.logoSvg`).
+ */
+export async function buildCertificateLayout(view: CertificateView): Promise<{ element: LayoutNode; images: LayoutImages }> {
+  const p = view.payload;
+  const color = safeBrandColor(view.brand.color);
+  const images: LayoutImages = { qr: view.qrSvgOrPngDataUrl ?? svgDataUrl(await qrCodeSvg(view.verifyUrl)) };
+  const courses = p.achievement.courses.map((c) => `${c.title} · ${formatMinutes(c.minutes)}`);
+  const element = box({ width: PAGE.width, height: PAGE.height, backgroundColor: '#ffffff', fontFamily: CERTIFICATE_FONT_FAMILY, color: TEXT }, [
+    box({ width: 18, height: PAGE.height, backgroundColor: color, flexShrink: 0 }),
+    box({ flexDirection: 'column', flexGrow: 1, padding: '34px 44px 30px 40px' }, [
+      header(p, view, color, images),
+      text(certificateHeading(p.kind), { fontSize: 34, fontWeight: 700, color, marginTop: 20 }, 'H1'),
+      text(CERTIFICATE_TEXTS.legalNote, { fontSize: 11, color: GRAY, marginTop: 2 }),
+      text(CERTIFICATE_TEXTS.intro, { fontSize: 13, color: TEXT, marginTop: 18 }),
+      text(p.holder.name, { fontSize: 28, fontWeight: 700, color: TEXT, marginTop: 4 }),
+      text(achievementSentence(p), { fontSize: 13, color: TEXT, marginTop: 4 }, 'P', 2),
+      box({ flexGrow: 1, marginTop: 16, overflow: 'hidden' }, [
+        box({ flexDirection: 'column', width: '58%', paddingRight: 24 }, list(CERTIFICATE_TEXTS.contents, courses, color, (n) => `und ${n} weitere Kurse`)),
+        box({ flexDirection: 'column', width: '42%' }, list(CERTIFICATE_TEXTS.topics, p.achievement.topics, color, (n) => `und ${n} weitere Themen`)),
+      ]),
+      footer(p, view, images.qr ?? ''),
+    ]),
+  ]);
+  return { element, images };
+}

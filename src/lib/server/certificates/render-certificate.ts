@@ -1,0 +1,69 @@
+/**
+ * Renders the certificate layout with satori. `renderCertificateSvg` gives a self-contained SVG
+ * (text as paths, fonts not needed to display it); `renderCertificateLayout` also returns satori's
+ * computed boxes and the SVG with text as <text> elements, which the PDF renderer turns into real text.
+ */
+import satori, { type SatoriNode } from 'satori';
+import { satoriFonts } from './certificate-fonts.ts';
+import { buildCertificateLayout, type LayoutImages, PAGE } from './certificate-layout.ts';
+import type { CertificateView } from './certificate-view.ts';
+
+/** A laid-out box from satori (absolute page coordinates). */
+export interface LayoutBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** `data-pdf-role` of text leaves. */
+  role?: string;
+  /** `data-image` of images. */
+  image?: string;
+  /** Text of text leaves. */
+  textContent?: string;
+}
+
+/** The certificate laid out once, with everything the PDF renderer needs. */
+export interface RenderedLayout {
+  svg: string;
+  boxes: LayoutBox[];
+  images: LayoutImages;
+  width: number;
+  height: number;
+}
+
+/** Renders the layout; with `embedFont: false` text stays as <text x y font-size …> elements. */
+export async function renderCertificateLayout(view: CertificateView, { embedFont }: { embedFont: boolean }): Promise<RenderedLayout> {
+  const { element, images } = await buildCertificateLayout(view);
+  const boxes: LayoutBox[] = [];
+  const onNodeDetected = (node: SatoriNode): void => {
+    const role = node.props['data-pdf-role'];
+    const image = node.props['data-image'];
+    if (typeof role !== 'string' && typeof image !== 'string') return;
+    boxes.push({
+      left: node.left,
+      top: node.top,
+      width: node.width,
+      height: node.height,
+      ...(typeof role === 'string' ? { role } : {}),
+      ...(typeof image === 'string' ? { image } : {}),
+      ...(node.textContent !== undefined ? { textContent: node.textContent } : {}),
+    });
+  };
+  // satori accepts plain {type, props} trees; its type says ReactNode
+  const svg = await satori(element as Parameters<typeof satori>[0], {
+    width: PAGE.width,
+    height: PAGE.height,
+    fonts: satoriFonts(),
+    embedFont,
+    onNodeDetected,
+  });
+  return { svg, boxes, images, width: PAGE.width, height: PAGE.height };
+}
+
+/**
+ * Returns the certificate as an A4 landscape SVG (842 × 595 user units = PDF points) in German,
+ * with text converted to paths, QR code and logo embedded as data URLs.
+ */
+export async function renderCertificateSvg(view: CertificateView): Promise<string> {
+  return (await renderCertificateLayout(view, { embedFont: true })).svg;
+}

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { tenantTable } from '../../db/schema/index.ts';
+import { createTestDb, type TestDb } from '../setup/test-db.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(() => t.cleanup());
+
+describe('openDb', () => {
+  test('returns connections that all have WAL, foreign keys, synchronous=NORMAL and a busy timeout', async () => {
+    // open transactions hold their own pooled connections, so each one is a separate connection
+    const txs = await Promise.all([t.client.transaction('read'), t.client.transaction('read'), t.client.transaction('read')]);
+    for (const tx of txs) {
+      expect((await tx.execute('PRAGMA foreign_keys')).rows[0]?.[0]).toBe(1);
+      expect((await tx.execute('PRAGMA synchronous')).rows[0]?.[0]).toBe(1);
+      expect(Number((await tx.execute('PRAGMA busy_timeout')).rows[0]?.[0])).toBeGreaterThanOrEqual(1000);
+      expect((await tx.execute('PRAGMA journal_mode')).rows[0]?.[0]).toBe('wal');
+    }
+    for (const tx of txs) tx.close();
+  });
+  test('returns a usable database after a failed statement inside a transaction (write lock released)', async () => {
+    await expect(
+      t.db.transaction(async (tx) => {
+        await tx.insert(tenantTable).values({ id: 'x1', slug: 'x1', name: 'X', createdAt: new Date() });
+        await tx.insert(tenantTable).values({ id: 'x1', slug: 'x1', name: 'X', createdAt: new Date() });
+      }),
+    ).rejects.toThrow();
+    await t.db.insert(tenantTable).values({ id: 'x2', slug: 'x2', name: 'Y', createdAt: new Date() });
+    const rows = await t.db.select().from(tenantTable);
+    expect(rows.map((r) => r.id)).toEqual(['x2']);
+  });
+  test('rejects rows that break a foreign key', async () => {
+    const { orgUnitTable } = await import('../../db/schema/index.ts');
+    await expect(t.db.insert(orgUnitTable).values({ id: 'o1', tenantId: 'gibt-es-nicht', code: 'A', name: 'A' })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Browser flows against the built server in Debian's Chromium. One server for the run (global setup),
+// files run one after another so the 2-core machine is not oversubscribed.
+export default defineConfig({
+  test: {
+    include: ['tests/e2e/**/*.test.ts'],
+    globalSetup: ['tests/setup/e2e-global.ts'],
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
