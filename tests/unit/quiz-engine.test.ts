@@ -313,15 +313,17 @@ describe('gradeItem', () => {
   test.each([
     [['a', 'b'], 1],
     [['a'], 0.5],
-    [['a', 'b', 'c'], 0.5],
+    [['a', 'b', 'c'], 2 / 3],
+    [['a', 'c'], 0.5 - 1 / 3],
     [['a', 'c', 'd'], 0],
     [['c'], 0],
     [['a', 'b', 'c', 'd', 'e'], 0],
   ])('returns partial credit %j -> %d when the item is multiple choice', (optionIds, expected) => {
     expect(score(multiple, { type: 'multiple', optionIds })).toBeCloseTo(expected);
   });
-  test('returns (right − wrong) / right when every option is picked and most are right', () => {
-    expect(score(multipleMostlyRight, { type: 'multiple', optionIds: ['a', 'b', 'c', 'd'] })).toBeCloseTo(2 / 3);
+  test('returns 0 when every option is picked, even when most are right', () => {
+    expect(score(multipleMostlyRight, { type: 'multiple', optionIds: ['a', 'b', 'c', 'd'] })).toBe(0);
+    expect(score(multipleMostlyRight, { type: 'multiple', optionIds: ['a', 'b', 'c'] })).toBe(1);
   });
   test.each([
     [['s1', 's2', 's3', 's4', 's5'], 1],

@@ -3,9 +3,8 @@
  * public ids. Every item is worth 1 point; a score is always in [0, 1] and `correct` means score 1.
  *
  * - single, scenario, truefalse: 1 if right, otherwise 0.
- * - multiple: (right picks − wrong picks) / number of right options, at least 0 (as in docs/content-authoring.md).
- *   Note: picking every option scores (right − wrong) / right, which is above 0 when more than half the options
- *   are right; keep such items rare or phrase them with the number to pick.
+ * - multiple: right picks / right options − wrong picks / wrong options, at least 0 (docs/content-authoring.md).
+ *   Picking every option therefore always scores 0, however many options are right.
  * - ordering: 1 if fully correct; otherwise the share of the n − 1 neighbouring pairs of the response in which the
  *   second step directly follows the first in the correct order ("a b" counts if b comes right after a). A fully
  *   reversed order scores 0; a random order about 1/n on average.
@@ -91,7 +90,8 @@ function scoreOf(item: QuizItem, r: ItemResponse): number {
   if (item.type === 'multiple' && r.type === 'multiple') {
     const right = new Set(item.options.filter((o) => o.correct).map((o) => o.id));
     const hits = r.optionIds.filter((id) => right.has(id)).length;
-    return Math.max(0, (hits - (r.optionIds.length - hits)) / right.size);
+    const wrongOptions = item.options.length - right.size;
+    return Math.max(0, hits / right.size - (r.optionIds.length - hits) / wrongOptions);
   }
   if (item.type === 'ordering' && r.type === 'ordering') {
     const steps = item.steps.map((s) => s.id);
