@@ -107,7 +107,7 @@ CREATE TABLE `course_completions` (
 	FOREIGN KEY (`quiz_attempt_id`) REFERENCES `quiz_attempts`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `course_completions_user_course_idx` ON `course_completions` (`user_id`,`course_id`,`course_version`);--> statement-breakpoint
+CREATE INDEX `course_completions_user_course_idx` ON `course_completions` (`user_id`,`course_id`,`completed_at`);--> statement-breakpoint
 CREATE INDEX `course_completions_tenant_course_idx` ON `course_completions` (`tenant_id`,`course_id`);--> statement-breakpoint
 CREATE TABLE `lesson_progress` (
 	`tenant_id` text NOT NULL,

@@ -120,8 +120,8 @@ export const courseCompletionTable = sqliteTable(
     completedAt: integer('completed_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [
-    // a learner's completions (path progress, refresher due); one per course version
-    uniqueIndex('course_completions_user_course_idx').on(t.userId, t.courseId, t.courseVersion),
+    // a learner's completions of a course, newest first (path progress, refresher due)
+    index('course_completions_user_course_idx').on(t.userId, t.courseId, t.completedAt),
     // coverage by tenant and course
     index('course_completions_tenant_course_idx').on(t.tenantId, t.courseId),
   ],

@@ -31,7 +31,8 @@ interface FontFace {
   data: Buffer;
 }
 
-const familyOf = (subset: Subset): string => `Noto Sans ${subset.replace(/(^|-)(\w)/g, (_m, dash: string, c: string) => `${dash ? ' ' : ''}${c.toUpperCase()}`)}`;
+const familyOf = (subset: Subset): string =>
+  `Noto Sans ${subset.replace(/(^|-)(\w)/g, (_m, dash: string, c: string) => `${dash ? ' ' : ''}${c.toUpperCase()}`)}`;
 
 /** CSS font-family value for satori: one family per subset, in fallback order. */
 export const CERTIFICATE_FONT_FAMILY: string = SUBSETS.map((s) => `'${familyOf(s)}'`).join(', ');

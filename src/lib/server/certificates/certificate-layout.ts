@@ -3,16 +3,12 @@
  * in PDF points (842 × 595). Every text leaf carries `data-pdf-role` (its tag in the tagged PDF) and
  * every image `data-image` (so the PDF renderer can draw it as vectors at the position satori computed).
  */
-import { type CertificatePayload, formatCertificateId } from './certificate-payload.ts';
+
 import { CERTIFICATE_FONT_FAMILY } from './certificate-fonts.ts';
-import {
-  achievementSentence,
-  CERTIFICATE_TEXTS,
-  certificateHeading,
-  formatMinutes,
-  validityLines,
-} from './certificate-texts.ts';
+import { type CertificatePayload, formatCertificateId } from './certificate-payload.ts';
+import { achievementSentence, CERTIFICATE_TEXTS, certificateHeading, formatMinutes, validityLines } from './certificate-texts.ts';
 import { type CertificateView, safeBrandColor } from './certificate-view.ts';
+import { CONTENT_WIDTH, estimateLines, holderNameFit, listRows } from './layout-budget.ts';
 import { qrCodeSvg, svgDataUrl } from './qr-code.ts';
 
 /** A satori element. */
@@ -32,11 +28,10 @@ export type LayoutImages = Partial<Record<'qr' | 'logo', string>>;
 export const PAGE = { width: 842, height: 595 } as const;
 const GRAY = '#4b5563';
 const TEXT = '#111827';
-const MAX_LIST_ITEMS = 7;
 
 const box = (style: Style, children: LayoutChild[] = [], extra: Record<string, unknown> = {}): LayoutNode => ({
   type: 'div',
-  props: { ...extra, style: { display: 'flex', ...style }, children },
+  props: { ...extra, style: { display: 'flex', boxSizing: 'border-box', ...style }, children },
 });
 /** A text leaf; single-line leaves are cut with an ellipsis, so nothing can overflow into the footer. */
 const text = (content: string, style: Style, role: PdfRole = 'P', lines = 1): LayoutNode => ({
@@ -60,15 +55,15 @@ function svgAspect(svg: string): number {
   return w > 0 && h > 0 ? w / h : 1;
 }
 
-function list(title: string, items: string[], color: string, more: (n: number) => string): LayoutNode[] {
-  const shown = items.slice(0, items.length > MAX_LIST_ITEMS ? MAX_LIST_ITEMS - 1 : MAX_LIST_ITEMS);
+function list(title: string, items: string[], rows: number, color: string, more: (n: number) => string): LayoutNode[] {
+  const shown = items.slice(0, items.length > rows ? rows - 1 : rows);
   const rest = items.length - shown.length;
   return [
     text(title, { fontSize: 11, fontWeight: 700, color, marginBottom: 6, letterSpacing: 0.4 }, 'H2'),
     ...shown.map((item) =>
       box({ alignItems: 'center', marginBottom: 4 }, [
         box({ width: 5, height: 5, backgroundColor: color, marginRight: 8, flexShrink: 0 }),
-        text(item, { fontSize: 11, color: TEXT, flexShrink: 1 }),
+        text(item, { fontSize: 11, color: TEXT, flexShrink: 1, minWidth: 0 }),
       ]),
     ),
     ...(rest > 0 ? [text(more(rest), { fontSize: 10, color: GRAY, marginLeft: 13 })] : []),
@@ -126,21 +121,38 @@ export async function buildCertificateLayout(view: CertificateView): Promise<{ e
   const color = safeBrandColor(view.brand.color);
   const images: LayoutImages = { qr: view.qrSvgOrPngDataUrl ?? svgDataUrl(await qrCodeSvg(view.verifyUrl)) };
   const courses = p.achievement.courses.map((c) => `${c.title} · ${formatMinutes(c.minutes)}`);
-  const element = box({ width: PAGE.width, height: PAGE.height, backgroundColor: '#ffffff', fontFamily: CERTIFICATE_FONT_FAMILY, color: TEXT }, [
-    box({ width: 18, height: PAGE.height, backgroundColor: color, flexShrink: 0 }),
-    box({ flexDirection: 'column', flexGrow: 1, padding: '34px 44px 30px 40px' }, [
-      header(p, view, color, images),
-      text(certificateHeading(p.kind), { fontSize: 34, fontWeight: 700, color, marginTop: 20 }, 'H1'),
-      text(CERTIFICATE_TEXTS.legalNote, { fontSize: 11, color: GRAY, marginTop: 2 }),
-      text(CERTIFICATE_TEXTS.intro, { fontSize: 13, color: TEXT, marginTop: 18 }),
-      text(p.holder.name, { fontSize: 28, fontWeight: 700, color: TEXT, marginTop: 4 }),
-      text(achievementSentence(p), { fontSize: 13, color: TEXT, marginTop: 4 }, 'P', 2),
-      box({ flexGrow: 1, marginTop: 16, overflow: 'hidden' }, [
-        box({ flexDirection: 'column', width: '58%', paddingRight: 24 }, list(CERTIFICATE_TEXTS.contents, courses, color, (n) => `und ${n} weitere Kurse`)),
-        box({ flexDirection: 'column', width: '42%' }, list(CERTIFICATE_TEXTS.topics, p.achievement.topics, color, (n) => `und ${n} weitere Themen`)),
+  const name = holderNameFit(p.holder.name);
+  const sentence = achievementSentence(p);
+  const sentenceLines = Math.min(2, estimateLines(sentence, 13, CONTENT_WIDTH, false));
+  const rows = listRows({ nameHeight: name.height, sentenceLines, hasSignatory: !!view.brand.signatory });
+  const element = box(
+    { width: PAGE.width, height: PAGE.height, backgroundColor: '#ffffff', fontFamily: CERTIFICATE_FONT_FAMILY, color: TEXT },
+    [
+      box({ width: 18, height: PAGE.height, backgroundColor: color, flexShrink: 0 }),
+      box({ flexDirection: 'column', width: PAGE.width - 18, height: PAGE.height, padding: '34px 44px 30px 40px' }, [
+        header(p, view, color, images),
+        text(certificateHeading(p.kind), { fontSize: 34, fontWeight: 700, color, marginTop: 20 }, 'H1'),
+        text(CERTIFICATE_TEXTS.legalNote, { fontSize: 11, color: GRAY, marginTop: 2 }),
+        text(CERTIFICATE_TEXTS.intro, { fontSize: 13, color: TEXT, marginTop: 18 }),
+        text(p.holder.name, { fontSize: name.fontSize, fontWeight: 700, color: TEXT, marginTop: 4 }, 'P', name.lines),
+        text(sentence, { fontSize: 13, color: TEXT, marginTop: 4 }, 'P', 2),
+        box({ flexGrow: 1, flexShrink: 1, minHeight: 0, marginTop: 16, overflow: 'hidden' }, [
+          box(
+            { flexDirection: 'column', width: '58%', paddingRight: 24 },
+            list(CERTIFICATE_TEXTS.contents, courses, rows, color, (n) => `und ${n} weitere Kurse`),
+          ),
+          ...(p.achievement.topics.length
+            ? [
+                box(
+                  { flexDirection: 'column', width: '42%' },
+                  list(CERTIFICATE_TEXTS.topics, p.achievement.topics, rows, color, (n) => `und ${n} weitere Themen`),
+                ),
+              ]
+            : []),
+        ], { 'data-pdf-clip': 'list' }),
+        footer(p, view, images.qr ?? ''),
       ]),
-      footer(p, view, images.qr ?? ''),
-    ]),
-  ]);
+    ],
+  );
   return { element, images };
 }

@@ -82,11 +82,7 @@ export function newCertificateId(): string {
  * look-alikes (O→0, I/L→1); null when the input cannot be a certificate id.
  */
 export function normalizeCertificateId(input: string): string | null {
-  const id = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const id = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   return CERTIFICATE_ID_PATTERN.test(id) ? id : null;
 }
 

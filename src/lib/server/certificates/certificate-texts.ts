@@ -26,7 +26,9 @@ export function certificateHeading(kind: CertificatePayload['kind']): string {
 
 /** Formats an ISO timestamp as a German date in Berlin time, e.g. "1. März 2026". */
 export function formatGermanDate(iso: string): string {
-  return new Intl.DateTimeFormat('de-DE', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(new Date(iso));
+  return new Intl.DateTimeFormat('de-DE', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(
+    new Date(iso),
+  );
 }
 
 /** Formats a duration, e.g. "45 Minuten", "2 Stunden", "3 Std. 15 Min.". */

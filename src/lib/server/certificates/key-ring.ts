@@ -9,7 +9,7 @@
  *   <id>.private.pem     PKCS#8 private key, mode 0600, only for the active key
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { newCertificateId } from './certificate-payload.ts';
@@ -40,7 +40,9 @@ export class KeyRingError extends Error {
 
 const indexSchema = z.strictObject({
   version: z.literal(1),
-  keys: z.array(z.strictObject({ id: z.string().regex(/^[\w-]{1,100}$/), created: z.iso.datetime(), retired: z.iso.datetime().nullable() })),
+  keys: z.array(
+    z.strictObject({ id: z.string().regex(/^[\w-]{1,100}$/), created: z.iso.datetime(), retired: z.iso.datetime().nullable() }),
+  ),
 });
 type KeyIndex = z.infer<typeof indexSchema>;
 
@@ -69,13 +71,19 @@ function readIndex(dir: string): KeyIndex {
   }
 }
 
-/** Writes the index via a temporary file and rename, so readers never see half a file. */
+/**
+ * Writes the index via a temporary file, so readers never see half a file. `exclusive`: fail with EEXIST
+ * when an index exists already (hard link instead of rename), for two processes creating a ring at once.
+ */
 function writeIndex(dir: string, index: KeyIndex, exclusive = false): void {
-  const json = `${JSON.stringify(index, null, 2)}\n`;
-  if (exclusive) return writeFileSync(join(dir, INDEX), json, { flag: 'wx', mode: 0o600 });
   const tmp = join(dir, `${INDEX}.${process.pid}.tmp`);
-  writeFileSync(tmp, json, { mode: 0o600 });
-  renameSync(tmp, join(dir, INDEX));
+  writeFileSync(tmp, `${JSON.stringify(index, null, 2)}\n`, { mode: 0o600 });
+  try {
+    if (exclusive) linkSync(tmp, join(dir, INDEX));
+    else renameSync(tmp, join(dir, INDEX));
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** Creates a key pair on disk and returns its index entry. */

@@ -18,6 +18,8 @@ export interface LayoutBox {
   role?: string;
   /** `data-image` of images. */
   image?: string;
+  /** Box clips its content (`data-pdf-clip`, overflow hidden): text below its bottom is not drawn. */
+  clip?: boolean;
   /** Text of text leaves. */
   textContent?: string;
 }
@@ -38,7 +40,8 @@ export async function renderCertificateLayout(view: CertificateView, { embedFont
   const onNodeDetected = (node: SatoriNode): void => {
     const role = node.props['data-pdf-role'];
     const image = node.props['data-image'];
-    if (typeof role !== 'string' && typeof image !== 'string') return;
+    const clip = node.props['data-pdf-clip'] !== undefined;
+    if (typeof role !== 'string' && typeof image !== 'string' && !clip) return;
     boxes.push({
       left: node.left,
       top: node.top,
@@ -46,6 +49,7 @@ export async function renderCertificateLayout(view: CertificateView, { embedFont
       height: node.height,
       ...(typeof role === 'string' ? { role } : {}),
       ...(typeof image === 'string' ? { image } : {}),
+      ...(clip ? { clip } : {}),
       ...(node.textContent !== undefined ? { textContent: node.textContent } : {}),
     });
   };

@@ -4,10 +4,10 @@
  * page can show them next to the same view models. An invalid response to an item scores 0 (`responseValid: false`);
  * a response for an item that is not part of the attempt rejects the whole submission.
  */
-import type { Quiz } from '../../shared/content-schema.ts';
+import type { Quiz, QuizItem } from '../../shared/content-schema.ts';
 import { type ItemResponse, itemResponseSchema } from '../../shared/quiz-response.ts';
 import type { AttemptLayout } from './draw-attempt.ts';
-import { gradeItem, InvalidResponseError, type ItemGrade } from './grade-item.ts';
+import { gradeItem, InvalidResponseError, type ItemGrade, validateResponse } from './grade-item.ts';
 import { idTranslation } from './public-item.ts';
 
 /** Tolerance for float sums, e.g. so that 0.8 passes a pass mark of 0.8 even when it adds up to 0.7999…. */
@@ -40,16 +40,7 @@ export function gradeAttempt(quiz: Quiz, layout: AttemptLayout, responses: Recor
   const items = layout.itemIds.map((itemId): ItemGrade => {
     const item = byId.get(itemId);
     if (!item) throw new Error(`attempt layout names quiz item "${itemId}", which quiz "${quiz.id}" does not have`);
-    const ids = idTranslation(item, layout);
-    const response = Object.hasOwn(responses, itemId) ? responses[itemId] : undefined;
-    const parsed = itemResponseSchema.safeParse(response);
-    // Unparseable responses go to gradeItem untranslated; its validation marks them invalid.
-    const grade = gradeItem(item, parsed.success ? ids.toItem(parsed.data) : response);
-    return {
-      ...grade,
-      solution: ids.toPublic(grade.solution),
-      feedback: grade.feedback.map((f) => (f.optionId === undefined ? f : { ...f, optionId: ids.publicId(f.optionId) })),
-    };
+    return gradePublicResponse(item, layout, Object.hasOwn(responses, itemId) ? responses[itemId] : undefined);
   });
   const score = items.reduce((sum, grade) => sum + grade.score, 0);
   const max = items.length;
@@ -61,4 +52,25 @@ export function gradeAttempt(quiz: Quiz, layout: AttemptLayout, responses: Recor
     passed: max > 0 && ratio >= quiz.passMark - EPSILON,
     items,
   };
+}
+
+/** Grades one response given in public ids; the grade's solution and feedback ids are public ids too. */
+export function gradePublicResponse(item: QuizItem, layout: AttemptLayout, response: unknown): ItemGrade {
+  const ids = idTranslation(item, layout);
+  const parsed = itemResponseSchema.safeParse(response);
+  // Unparseable responses go to gradeItem untranslated; its validation marks them invalid.
+  const grade = gradeItem(item, parsed.success ? ids.toItem(parsed.data) : (response as ItemResponse | undefined));
+  return {
+    ...grade,
+    solution: ids.toPublic(grade.solution),
+    feedback: grade.feedback.map((f) => (f.optionId === undefined ? f : { ...f, optionId: ids.publicId(f.optionId) })),
+  };
+}
+
+/** Checks a response in public ids against the item; throws InvalidResponseError when it does not fit. */
+export function validatePublicResponse(item: QuizItem, layout: AttemptLayout, response: unknown): ItemResponse {
+  const parsed = itemResponseSchema.safeParse(response);
+  if (!parsed.success) throw new InvalidResponseError(item.id, parsed.error.issues[0]?.message ?? 'malformed');
+  validateResponse(item, idTranslation(item, layout).toItem(parsed.data));
+  return parsed.data;
 }

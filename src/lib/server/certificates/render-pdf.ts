@@ -1,0 +1,112 @@
+/**
+ * The certificate as PDF/A-2a (tagged, German, fonts embedded): satori lays the page out once; the
+ * decoration (frame, colour stripe, rules, bullets) is drawn as vectors with svg-to-pdfkit, QR code and
+ * logo as vector figures, and every text as real pdfkit text at satori's positions — so the PDF looks
+ * like the PNG/SVG while its text stays selectable and searchable (pdftotext, screen readers).
+ * The signature and payload travel in the document info (see pdf-metadata.ts).
+ */
+import PDFDocument from 'pdfkit';
+import SVGtoPDF from 'svg-to-pdfkit';
+import { pdfFontFaces } from './certificate-fonts.ts';
+import type { LayoutImages } from './certificate-layout.ts';
+import { achievementDescription, CERTIFICATE_TEXTS, certificateHeading } from './certificate-texts.ts';
+import type { CertificateView } from './certificate-view.ts';
+import { certificateInfoEntries } from './pdf-metadata.ts';
+import { drawTextLine, extractSvgText, groupTextBlocks } from './pdf-text.ts';
+import { type LayoutBox, renderCertificateLayout } from './render-certificate.ts';
+
+/** svg-to-pdfkit options that keep it from reading files or following links in (logo) SVGs. */
+const SVG_OPTIONS = {
+  imageCallback: (link: string): string | undefined => (/^data:image\/(png|jpeg);base64,/i.test(link) ? link : undefined),
+  documentCallback: (): undefined => undefined,
+  warningCallback: (): void => {},
+};
+
+/**
+ * pdfkit copies Title/Author/Subject/Keywords into the XMP packet without XML escaping
+ * (pdfkit js/mixins/metadata.js `_addInfo`), so `&` or `<` in a course title would break the XMP.
+ * Replace them with look-alikes in the metadata only; the page itself shows the original text.
+ */
+const xmpSafe = (s: string): string => s.replace(/&/g, '＆').replace(/</g, '‹').replace(/>/g, '›');
+
+function documentInfo(view: CertificateView): PDFKit.DocumentInfo & Record<string, string | Date> {
+  const p = view.payload;
+  return {
+    Title: xmpSafe(`${certificateHeading(p.kind)}: ${p.achievement.title} – ${p.holder.name}`),
+    Author: xmpSafe(view.brand.districtName),
+    Subject: xmpSafe(achievementDescription(p)),
+    Keywords: xmpSafe([...CERTIFICATE_TEXTS.keywords, ...p.achievement.topics].join(', ')),
+    Creator: 'KIKO',
+    CreationDate: new Date(p.issuedAt),
+    ...certificateInfoEntries(p, view.signature),
+  };
+}
+
+/** Draws a QR code or logo given as SVG or PNG data URL into the box satori reserved for it. */
+function drawImage(doc: PDFKit.PDFDocument, src: string, box: LayoutBox): void {
+  const svg = /^data:image\/svg\+xml(;base64)?,(.*)$/s.exec(src);
+  if (svg) {
+    const markup = svg[1] ? Buffer.from(svg[2] ?? '', 'base64').toString('utf8') : decodeURIComponent(svg[2] ?? '');
+    SVGtoPDF(doc, markup, box.left, box.top, { ...SVG_OPTIONS, width: box.width, height: box.height });
+  } else if (/^data:image\/(png|jpeg);base64,/i.test(src)) {
+    doc.image(src, box.left, box.top, { fit: [box.width, box.height] });
+  }
+}
+
+function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return new Promise((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
+/**
+ * Renders the certificate as A4 landscape PDF: PDF 1.7, PDF/A-2a identification, tagged (Document > H1/H2/P,
+ * QR code as Figure with alt text, decoration as artifacts), `de-DE`, title shown in the viewer,
+ * Noto Sans subsets embedded, info Title/Author (district)/Subject/Keywords plus KikoCertificateId,
+ * KikoSignature and KikoPayload.
+ */
+export async function renderCertificatePdf(view: CertificateView): Promise<Buffer> {
+  const layout = await renderCertificateLayout(view, { embedFont: false });
+  const { rest, pieces } = extractSvgText(layout.svg);
+  const decoration = rest.replace(/<image\b[^>]*\/>|<image\b[^>]*>[\s\S]*?<\/image>/g, '');
+  const doc = new PDFDocument({
+    size: [layout.width, layout.height],
+    margin: 0,
+    pdfVersion: '1.7',
+    subset: 'PDF/A-2a',
+    tagged: true,
+    lang: 'de-DE',
+    displayTitle: true,
+    info: documentInfo(view),
+  });
+  const done = collect(doc);
+  for (const face of pdfFontFaces()) doc.registerFont(face.name, face.data);
+
+  doc.markContent('Artifact', { type: 'Layout' });
+  SVGtoPDF(doc, decoration, 0, 0, { ...SVG_OPTIONS, width: layout.width, height: layout.height, assumePt: true });
+  const logo = layout.boxes.find((b) => b.image === 'logo');
+  if (logo && layout.images.logo) drawImage(doc, layout.images.logo, logo);
+  doc.endMarkedContent();
+
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  for (const block of groupTextBlocks(layout.boxes, pieces)) {
+    root.add(
+      doc.struct(block.role, {}, () => {
+        for (const line of block.lines) drawTextLine(doc, line);
+      }),
+    );
+  }
+  const qr = layout.boxes.find((b) => b.image === 'qr');
+  const images: LayoutImages = layout.images;
+  if (qr && images.qr) {
+    const alt = `QR-Code: ${CERTIFICATE_TEXTS.verify} unter ${view.verifyUrl}`;
+    root.add(doc.struct('Figure', { alt }, () => drawImage(doc, images.qr ?? '', qr)));
+  }
+  root.end();
+  doc.end();
+  return done;
+}

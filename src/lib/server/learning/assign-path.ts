@@ -1,0 +1,76 @@
+/** Admin: assign a learning path to one person or an org unit (overrides the job-role default), with a due date. */
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../../../db/client.ts';
+import { orgUnitTable, pathAssignmentTable, userTable } from '../../../../db/schema/index.ts';
+import { isoDateSchema } from '../../shared/content-schema.ts';
+import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import type { ContentSet } from '../content/load-content.ts';
+import { NotFoundError, ValidationError } from '../errors/domain-errors.ts';
+
+export const assignPathInputSchema = z
+  .object({
+    pathId: z.string().min(1, 'Bitte einen Lernpfad wählen.'),
+    userId: z.string().optional(),
+    orgUnitId: z.string().optional(),
+    /** Due date (YYYY-MM-DD); empty = the path's default. */
+    dueOn: z.union([isoDateSchema, z.literal('')]).optional(),
+  })
+  .refine((v) => Boolean(v.userId) !== Boolean(v.orgUnitId), { message: 'Bitte entweder eine Person oder eine Organisationseinheit wählen.', path: ['userId'] });
+export type AssignPathInput = z.input<typeof assignPathInputSchema>;
+
+export async function assignPath(db: Db, tenantId: string, actorId: string, content: ContentSet, input: AssignPathInput, now = new Date()): Promise<{ id: string }> {
+  const parsed = assignPathInputSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ungültige Eingabe.');
+  const { pathId, userId, orgUnitId, dueOn } = parsed.data;
+  if (!content.paths.has(pathId)) throw new ValidationError('Diesen Lernpfad gibt es nicht.');
+  // the target must belong to the admin's tenant
+  if (userId && !(await db.query.userTable.findFirst({ where: and(eq(userTable.id, userId), eq(userTable.tenantId, tenantId)), columns: { id: true } })))
+    throw new NotFoundError('Diese Person gibt es in Ihrem Landkreis nicht.');
+  if (orgUnitId && !(await db.query.orgUnitTable.findFirst({ where: and(eq(orgUnitTable.id, orgUnitId), eq(orgUnitTable.tenantId, tenantId)), columns: { id: true } })))
+    throw new NotFoundError('Diese Organisationseinheit gibt es in Ihrem Landkreis nicht.');
+  const dueAt = dueOn ? new Date(`${dueOn}T23:59:59+01:00`) : null;
+  return db.transaction(async (tx) => {
+    const target = userId ? eq(pathAssignmentTable.userId, userId) : eq(pathAssignmentTable.orgUnitId, orgUnitId as string);
+    const other = userId ? isNull(pathAssignmentTable.orgUnitId) : isNull(pathAssignmentTable.userId);
+    await tx.delete(pathAssignmentTable).where(and(eq(pathAssignmentTable.tenantId, tenantId), target, other));
+    const id = randomUUID();
+    await tx.insert(pathAssignmentTable).values({ id, tenantId, userId: userId ?? null, orgUnitId: orgUnitId ?? null, pathId, dueAt, assignedBy: actorId, createdAt: now });
+    await appendAuditEvent(tx, { tenantId, actorId, type: 'path.assigned', subjectId: userId ?? orgUnitId ?? null, data: { pathId, userId: userId ?? null, orgUnitId: orgUnitId ?? null, dueOn: dueOn || null }, at: now });
+    return { id };
+  });
+}
+
+/** Removes an explicit assignment (the person falls back to the org unit or job-role default). */
+export async function removePathAssignment(db: Db, tenantId: string, actorId: string, assignmentId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const removed = await tx
+      .delete(pathAssignmentTable)
+      .where(and(eq(pathAssignmentTable.id, assignmentId), eq(pathAssignmentTable.tenantId, tenantId)))
+      .returning({ id: pathAssignmentTable.id, pathId: pathAssignmentTable.pathId });
+    if (removed.length === 0) throw new NotFoundError('Diese Zuweisung gibt es nicht.');
+    await appendAuditEvent(tx, { tenantId, actorId, type: 'path.unassigned', subjectId: assignmentId, data: { pathId: removed[0]?.pathId } });
+  });
+}
+
+export interface AssignmentRow {
+  id: string;
+  pathId: string;
+  target: string;
+  kind: 'person' | 'org-unit';
+  dueAt: Date | null;
+  createdAt: Date;
+}
+
+export async function listPathAssignments(db: Db, tenantId: string): Promise<AssignmentRow[]> {
+  const rows = await db
+    .select({ a: pathAssignmentTable, userName: userTable.name, unitName: orgUnitTable.name })
+    .from(pathAssignmentTable)
+    .leftJoin(userTable, eq(userTable.id, pathAssignmentTable.userId))
+    .leftJoin(orgUnitTable, eq(orgUnitTable.id, pathAssignmentTable.orgUnitId))
+    .where(eq(pathAssignmentTable.tenantId, tenantId));
+  return rows
+    .map((r) => ({ id: r.a.id, pathId: r.a.pathId, target: r.userName ?? r.unitName ?? '–', kind: r.a.userId ? ('person' as const) : ('org-unit' as const), dueAt: r.a.dueAt, createdAt: r.a.createdAt }))
+    .sort((a, b) => a.target.localeCompare(b.target, 'de'));
+}

@@ -1,0 +1,15 @@
+/** The learner a learning verb acts for: always a person inside one tenant. */
+import { ForbiddenError } from '../errors/domain-errors.ts';
+import type { AuthUser } from '../users/get-auth-user.ts';
+
+export interface Learner {
+  userId: string;
+  tenantId: string;
+  jobRole: string;
+  orgUnitId: string | null;
+}
+
+export function learnerOf(user: AuthUser): Learner {
+  if (!user.tenant) throw new ForbiddenError();
+  return { userId: user.id, tenantId: user.tenant.id, jobRole: user.jobRole, orgUnitId: user.orgUnitId };
+}

@@ -1,0 +1,220 @@
+/**
+ * Quiz attempts of a learner: start (or resume), answer one item with immediate feedback, submit.
+ * Every query is scoped to the learner's tenant and user; someone else's attempt is "not found".
+ * Responses are stored in the attempt's public ids; the stored layout makes grading reproducible.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Db } from '../../../../db/client.ts';
+import { quizAttemptTable, quizResponseTable } from '../../../../db/schema/index.ts';
+import type { Quiz, QuizItem } from '../../shared/content-schema.ts';
+import type { ItemResponse } from '../../shared/quiz-response.ts';
+import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import type { ContentSet, LoadedQuiz } from '../content/load-content.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
+import { completeCourseIfDone } from '../learning/complete-course.ts';
+import type { Learner } from '../learning/learner.ts';
+import { type AttemptLayout, drawAttempt, seededRandom } from './draw-attempt.ts';
+import { type AttemptGrade, gradeAttempt, gradePublicResponse, validatePublicResponse } from './grade-attempt.ts';
+import { InvalidResponseError, type ItemGrade } from './grade-item.ts';
+
+export type AttemptRow = typeof quizAttemptTable.$inferSelect;
+
+export function requireCourseQuiz(content: ContentSet, courseId: string): LoadedQuiz {
+  const quizId = content.courses.get(courseId)?.course.quiz;
+  const quiz = quizId ? content.quizzes.get(quizId) : undefined;
+  if (!quiz) throw new NotFoundError('Zu diesem Kurs gibt es kein Quiz.');
+  return quiz;
+}
+
+export function isExpired(attempt: AttemptRow, now: Date): boolean {
+  return attempt.status === 'open' && attempt.expiresAt <= now;
+}
+
+/** Whether and when the learner may start a new attempt. */
+export async function attemptAllowance(db: Db, learner: Learner, quiz: Quiz, now = new Date()): Promise<{ allowed: boolean; reason?: string; used: number }> {
+  const rows = await db
+    .select({ submittedAt: quizAttemptTable.submittedAt, passed: quizAttemptTable.passed })
+    .from(quizAttemptTable)
+    .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, quiz.id), eq(quizAttemptTable.status, 'submitted')))
+    .orderBy(desc(quizAttemptTable.submittedAt));
+  const used = rows.length;
+  if (quiz.maxAttempts !== undefined && used >= quiz.maxAttempts) return { allowed: false, used, reason: `Sie haben alle ${quiz.maxAttempts} Versuche für dieses Quiz genutzt. Bitte wenden Sie sich an Ihre KI-Multiplikator:innen.` };
+  const last = rows[0];
+  if (last && !last.passed && last.submittedAt && quiz.retryWaitMinutes > 0) {
+    const next = new Date(last.submittedAt.getTime() + quiz.retryWaitMinutes * 60_000);
+    if (next > now) return { allowed: false, used, reason: `Ein neuer Versuch ist ab ${next.toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' })} Uhr möglich.` };
+  }
+  return { allowed: true, used };
+}
+
+/** Resumes the learner's open attempt or starts a new one (within the attempt limit and wait time). */
+export async function startAttempt(db: Db, learner: Learner, content: ContentSet, courseId: string, now = new Date()): Promise<AttemptRow> {
+  const loaded = requireCourseQuiz(content, courseId);
+  const open = await db
+    .select()
+    .from(quizAttemptTable)
+    .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, loaded.quiz.id), eq(quizAttemptTable.status, 'open')))
+    .orderBy(desc(quizAttemptTable.startedAt))
+    .limit(1);
+  if (open[0] && !isExpired(open[0], now) && open[0].quizVersion === loaded.version) return open[0];
+  const allowance = await attemptAllowance(db, learner, loaded.quiz, now);
+  if (!allowance.allowed) throw new ConflictError(allowance.reason ?? 'Kein weiterer Versuch möglich.');
+  const seed = randomBytes(16).toString('hex');
+  const layout = drawAttempt(loaded.quiz, seededRandom(seed));
+  const row: AttemptRow = {
+    id: randomUUID(),
+    tenantId: learner.tenantId,
+    userId: learner.userId,
+    quizId: loaded.quiz.id,
+    courseId,
+    quizVersion: loaded.version,
+    seed,
+    layout,
+    status: 'open',
+    startedAt: now,
+    expiresAt: new Date(now.getTime() + loaded.quiz.timeLimitMinutes * 60_000),
+    submittedAt: null,
+    score: null,
+    maxScore: null,
+    passed: null,
+    durationMs: null,
+  };
+  await db.insert(quizAttemptTable).values(row);
+  return row;
+}
+
+/** The attempt if it belongs to the learner; NotFound otherwise (no hint whether the id exists). */
+export async function requireOwnAttempt(db: Pick<Db, 'select'>, learner: Learner, attemptId: string): Promise<AttemptRow> {
+  const rows = await db
+    .select()
+    .from(quizAttemptTable)
+    .where(and(eq(quizAttemptTable.id, attemptId), eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId)))
+    .limit(1);
+  if (!rows[0]) throw new NotFoundError('Diesen Quizversuch gibt es nicht.');
+  return rows[0];
+}
+
+export function quizOfAttempt(content: ContentSet, attempt: AttemptRow): LoadedQuiz {
+  const loaded = content.quizzes.get(attempt.quizId);
+  if (!loaded || loaded.version !== attempt.quizVersion) throw new ConflictError('Das Quiz wurde inzwischen überarbeitet. Bitte starten Sie einen neuen Versuch.');
+  return loaded;
+}
+
+function itemOf(quiz: Quiz, layout: AttemptLayout, itemId: string): QuizItem {
+  const item = layout.itemIds.includes(itemId) ? quiz.items.find((i) => i.id === itemId) : undefined;
+  if (!item) throw new ValidationError('Diese Frage gehört nicht zu Ihrem Quizversuch.');
+  return item;
+}
+
+function checkOpen(attempt: AttemptRow, now: Date): void {
+  if (attempt.status === 'submitted') throw new ConflictError('Dieser Quizversuch ist bereits abgegeben. Ihr Ergebnis steht unten.');
+  if (isExpired(attempt, now)) throw new ConflictError('Die Zeit für diesen Quizversuch ist abgelaufen. Bitte starten Sie einen neuen Versuch.');
+}
+
+export interface AnswerResult {
+  grade: ItemGrade;
+  /** Set when this answer was the last one and the attempt got submitted with it. */
+  submitted: SubmitResult | null;
+}
+
+/**
+ * Stores the answer to one item and returns its feedback. The first answer to an item counts; a second
+ * (e.g. from another browser tab) is a Conflict. The last answer in "single" mode submits the attempt.
+ */
+export async function answerItem(db: Db, learner: Learner, content: ContentSet, attemptId: string, itemId: string, response: unknown, now = new Date()): Promise<AnswerResult> {
+  const attempt = await requireOwnAttempt(db, learner, attemptId);
+  checkOpen(attempt, now);
+  const loaded = quizOfAttempt(content, attempt);
+  const layout = attempt.layout as AttemptLayout;
+  const item = itemOf(loaded.quiz, layout, itemId);
+  let valid: ItemResponse;
+  try {
+    valid = validatePublicResponse(item, layout, response);
+  } catch (e) {
+    if (e instanceof InvalidResponseError) throw new ValidationError('Diese Antwort passt nicht zur Frage. Bitte wählen Sie aus den angebotenen Antworten.');
+    throw e;
+  }
+  const grade = gradePublicResponse(item, layout, valid);
+  const inserted = await db
+    .insert(quizResponseTable)
+    .values({ attemptId, itemId, response: valid, score: grade.score, answeredAt: now })
+    .onConflictDoNothing()
+    .returning({ itemId: quizResponseTable.itemId });
+  if (inserted.length === 0) throw new ConflictError('Diese Frage ist in diesem Versuch schon beantwortet (z. B. in einem anderen Browser-Tab). Es zählt die erste Antwort.');
+  const answered = await db.select({ itemId: quizResponseTable.itemId }).from(quizResponseTable).where(eq(quizResponseTable.attemptId, attemptId));
+  const submitted = answered.length >= layout.itemIds.length ? await submitAttempt(db, learner, content, attemptId, undefined, now) : null;
+  return { grade, submitted };
+}
+
+export interface SubmitResult {
+  attempt: AttemptRow;
+  grade: AttemptGrade;
+  /** The attempt had been submitted before (double submit, second tab): nothing was stored again. */
+  alreadySubmitted: boolean;
+  courseCompleted: boolean;
+}
+
+/**
+ * Submits the attempt (idempotent). In "all" mode `responses` (item id → response in public ids) are
+ * validated all together first: one invalid answer stores nothing.
+ */
+export async function submitAttempt(db: Db, learner: Learner, content: ContentSet, attemptId: string, responses?: Record<string, unknown>, now = new Date()): Promise<SubmitResult> {
+  return db.transaction(async (tx) => {
+    const attempt = await requireOwnAttempt(tx, learner, attemptId);
+    const loaded = content.quizzes.get(attempt.quizId);
+    if (attempt.status === 'submitted' && loaded) return { attempt, grade: await storedGrade(tx, loaded.quiz, attempt), alreadySubmitted: true, courseCompleted: false };
+    checkOpen(attempt, now);
+    const quiz = quizOfAttempt(content, attempt).quiz;
+    const layout = attempt.layout as AttemptLayout;
+    if (responses) {
+      const rows = Object.entries(responses).map(([itemId, response]) => {
+        const item = itemOf(quiz, layout, itemId);
+        try {
+          const valid = validatePublicResponse(item, layout, response);
+          return { attemptId, itemId, response: valid, score: gradePublicResponse(item, layout, valid).score, answeredAt: now };
+        } catch (e) {
+          if (e instanceof InvalidResponseError) throw new ValidationError('Eine Antwort passt nicht zu ihrer Frage. Bitte wählen Sie aus den angebotenen Antworten.');
+          throw e;
+        }
+      });
+      if (rows.length > 0) await tx.insert(quizResponseTable).values(rows).onConflictDoNothing();
+    }
+    const grade = await storedGrade(tx, quiz, attempt);
+    const updated = await tx
+      .update(quizAttemptTable)
+      .set({ status: 'submitted', submittedAt: now, score: grade.score, maxScore: grade.max, passed: grade.passed, durationMs: now.getTime() - attempt.startedAt.getTime() })
+      .where(and(eq(quizAttemptTable.id, attemptId), eq(quizAttemptTable.status, 'open')))
+      .returning();
+    const row = updated[0] as AttemptRow;
+    await appendAuditEvent(tx, {
+      tenantId: learner.tenantId,
+      actorId: learner.userId,
+      type: 'quiz.submitted',
+      subjectId: learner.userId,
+      data: { attemptId, quizId: quiz.id, quizVersion: attempt.quizVersion, score: grade.score, max: grade.max, passed: grade.passed },
+      at: now,
+    });
+    const courseCompleted = grade.passed ? await completeCourseIfDone(tx, learner, attempt.courseId, content, now) : false;
+    return { attempt: row, grade, alreadySubmitted: false, courseCompleted };
+  });
+}
+
+async function storedGrade(tx: Pick<Db, 'select'>, quiz: Quiz, attempt: AttemptRow): Promise<AttemptGrade> {
+  const rows = await tx.select().from(quizResponseTable).where(eq(quizResponseTable.attemptId, attempt.id)).orderBy(asc(quizResponseTable.answeredAt));
+  return gradeAttempt(quiz, attempt.layout as AttemptLayout, Object.fromEntries(rows.map((r) => [r.itemId, r.response as ItemResponse])));
+}
+
+/** Stored responses of an attempt (public ids) with their grades, for re-showing feedback. */
+export async function attemptResponses(db: Db, learner: Learner, content: ContentSet, attempt: AttemptRow): Promise<Map<string, { response: ItemResponse; grade: ItemGrade }>> {
+  const loaded = content.quizzes.get(attempt.quizId);
+  if (!loaded || attempt.tenantId !== learner.tenantId || attempt.userId !== learner.userId) return new Map();
+  const rows = await db.select().from(quizResponseTable).where(eq(quizResponseTable.attemptId, attempt.id));
+  const layout = attempt.layout as AttemptLayout;
+  const result = new Map<string, { response: ItemResponse; grade: ItemGrade }>();
+  for (const r of rows) {
+    const item = loaded.quiz.items.find((i) => i.id === r.itemId);
+    if (item) result.set(r.itemId, { response: r.response as ItemResponse, grade: gradePublicResponse(item, layout, r.response) });
+  }
+  return result;
+}

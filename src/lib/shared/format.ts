@@ -1,0 +1,19 @@
+/** German formatting helpers for dates, minutes and percentages. */
+const dateFmt = new Intl.DateTimeFormat('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Europe/Berlin' });
+const dateTimeFmt = new Intl.DateTimeFormat('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' });
+
+export function formatDate(d: Date | string | null | undefined): string {
+  if (!d) return '–';
+  return dateFmt.format(typeof d === 'string' ? new Date(d) : d);
+}
+
+export function formatDateTime(d: Date | null | undefined): string {
+  return d ? `${dateTimeFmt.format(d)} Uhr` : '–';
+}
+
+export function formatMinutes(min: number): string {
+  if (min < 60) return `${min} Min.`;
+  const h = Math.floor(min / 60);
+  const m = min % 60;
+  return m === 0 ? `${h} Std.` : `${h} Std. ${m} Min.`;
+}
