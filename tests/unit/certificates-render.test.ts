@@ -62,17 +62,31 @@ describe('renderCertificatePdf', () => {
     for (const line of fonts) expect(line).toMatch(/NotoSans.*\syes\s+yes\s+yes\s/);
   });
 
-  test('returns the Teilnahmebescheinigung wording when the kind is course and nothing expires', async () => {
-    const course = makePayload({ kind: 'course', expiresAt: null, keyId: ring.active.id, holder: { name: 'Jörg O’Neill & Söhne <Test>' } });
-    course.achievement = { ...course.achievement, title: 'Chancen & Risiken', courses: course.achievement.courses.slice(0, 1), topics: [] };
-    const out = await renderCertificatePdf(makeView(course, signPayload(course, ring)));
-    expect(tool(out, 'qpdf', ['--check', 'FILE'])).toMatch(/No syntax or stream encoding errors/);
-    const text = tool(out, 'pdftotext', ['FILE', '-']);
-    expect(text).toContain('Teilnahmebescheinigung');
-    expect(text).toContain('Jörg O’Neill & Söhne <Test>');
-    expect(text).toContain('Gültigkeit: unbefristet');
-    expect(tool(out, 'pdfinfo', ['FILE'])).toMatch(/Title:\s+Teilnahmebescheinigung: Chancen ＆ Risiken/);
-  }, TIMEOUT);
+  test(
+    'returns the Teilnahmebescheinigung wording when the kind is course and nothing expires',
+    async () => {
+      const course = makePayload({
+        kind: 'course',
+        expiresAt: null,
+        keyId: ring.active.id,
+        holder: { name: 'Jörg O’Neill & Söhne <Test>' },
+      });
+      course.achievement = {
+        ...course.achievement,
+        title: 'Chancen & Risiken',
+        courses: course.achievement.courses.slice(0, 1),
+        topics: [],
+      };
+      const out = await renderCertificatePdf(makeView(course, signPayload(course, ring)));
+      expect(tool(out, 'qpdf', ['--check', 'FILE'])).toMatch(/No syntax or stream encoding errors/);
+      const text = tool(out, 'pdftotext', ['FILE', '-']);
+      expect(text).toContain('Teilnahmebescheinigung');
+      expect(text).toContain('Jörg O’Neill & Söhne <Test>');
+      expect(text).toContain('Gültigkeit: unbefristet');
+      expect(tool(out, 'pdfinfo', ['FILE'])).toMatch(/Title:\s+Teilnahmebescheinigung: Chancen ＆ Risiken/);
+    },
+    TIMEOUT,
+  );
 });
 
 describe('extractCertificateFromPdf', () => {
@@ -118,22 +132,30 @@ describe('extractCertificateFromPdf', () => {
 });
 
 describe('renderCertificatePng', () => {
-  test('returns a 1684 × 1190 PNG when rendered', async () => {
-    const payload = makePayload({ keyId: ring.active.id });
-    const png = await renderCertificatePng(makeView(payload, signPayload(payload, ring)));
-    expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
-    expect(png.readUInt32BE(16)).toBe(1684);
-    expect(png.readUInt32BE(20)).toBe(1190);
-    expect(png.length).toBeGreaterThan(20_000);
-  }, TIMEOUT);
+  test(
+    'returns a 1684 × 1190 PNG when rendered',
+    async () => {
+      const payload = makePayload({ keyId: ring.active.id });
+      const png = await renderCertificatePng(makeView(payload, signPayload(payload, ring)));
+      expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+      expect(png.readUInt32BE(16)).toBe(1684);
+      expect(png.readUInt32BE(20)).toBe(1190);
+      expect(png.length).toBeGreaterThan(20_000);
+    },
+    TIMEOUT,
+  );
 });
 
 describe('renderCertificateSvg', () => {
-  test('returns an A4 landscape SVG with text as paths and the QR code when rendered', async () => {
-    const payload = makePayload({ keyId: ring.active.id });
-    const svg = await renderCertificateSvg(makeView(payload, signPayload(payload, ring)));
-    expect(svg).toMatch(/^<svg width="842" height="595"/);
-    expect(svg).not.toContain('<text');
-    expect(svg).toContain('data:image/svg+xml;base64,');
-  }, TIMEOUT);
+  test(
+    'returns an A4 landscape SVG with text as paths and the QR code when rendered',
+    async () => {
+      const payload = makePayload({ keyId: ring.active.id });
+      const svg = await renderCertificateSvg(makeView(payload, signPayload(payload, ring)));
+      expect(svg).toMatch(/^<svg width="842" height="595"/);
+      expect(svg).not.toContain('<text');
+      expect(svg).toContain('data:image/svg+xml;base64,');
+    },
+    TIMEOUT,
+  );
 });

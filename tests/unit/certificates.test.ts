@@ -8,7 +8,13 @@ import {
   newCertificateId,
   normalizeCertificateId,
 } from '../../src/lib/server/certificates/certificate-payload.ts';
-import { KeyRingError, loadOrCreateKeyRing, rotateKey, signPayload, verifyPayload } from '../../src/lib/server/certificates/signing-keys.ts';
+import {
+  KeyRingError,
+  loadOrCreateKeyRing,
+  rotateKey,
+  signPayload,
+  verifyPayload,
+} from '../../src/lib/server/certificates/signing-keys.ts';
 import { makePayload } from '../fixtures/certificates/certificate-factory.ts';
 
 const dirs: string[] = [];
@@ -55,7 +61,8 @@ describe('normalizeCertificateId', () => {
 describe('canonicalPayload', () => {
   test('returns the same bytes when the keys come in another order', () => {
     const p = makePayload();
-    const reordered = JSON.parse(JSON.stringify({ keyId: p.keyId, ...p, holder: { name: p.holder.name } }));
+    const reordered = Object.fromEntries(Object.entries(p).reverse()) as typeof p;
+    expect(Object.keys(reordered)[0]).toBe('keyId');
     expect(canonicalPayload(reordered).equals(canonicalPayload(p))).toBe(true);
     expect(canonicalPayload(p).toString('utf8')).toMatch(/^\{"achievement":\{"courses":/);
   });
@@ -123,7 +130,15 @@ describe('verifyPayload', () => {
   });
 
   test('returns false when the signature is malformed or has one character changed', () => {
-    for (const bad of ['', 'abc', `${signature}A`, signature.slice(0, -2), '!'.repeat(86), flipOne(signature), signature.replace(/.$/, '=')]) {
+    for (const bad of [
+      '',
+      'abc',
+      `${signature}A`,
+      signature.slice(0, -2),
+      '!'.repeat(86),
+      flipOne(signature),
+      signature.replace(/.$/, '='),
+    ]) {
       expect(verifyPayload(payload, bad, ring)).toBe(false);
     }
     expect(verifyPayload(payload, 42 as unknown as string, ring)).toBe(false);

@@ -136,20 +136,24 @@ export async function buildCertificateLayout(view: CertificateView): Promise<{ e
         text(CERTIFICATE_TEXTS.intro, { fontSize: 13, color: TEXT, marginTop: 18 }),
         text(p.holder.name, { fontSize: name.fontSize, fontWeight: 700, color: TEXT, marginTop: 4 }, 'P', name.lines),
         text(sentence, { fontSize: 13, color: TEXT, marginTop: 4 }, 'P', 2),
-        box({ flexGrow: 1, flexShrink: 1, minHeight: 0, marginTop: 16, overflow: 'hidden' }, [
-          box(
-            { flexDirection: 'column', width: '58%', paddingRight: 24 },
-            list(CERTIFICATE_TEXTS.contents, courses, rows, color, (n) => `und ${n} weitere Kurse`),
-          ),
-          ...(p.achievement.topics.length
-            ? [
-                box(
-                  { flexDirection: 'column', width: '42%' },
-                  list(CERTIFICATE_TEXTS.topics, p.achievement.topics, rows, color, (n) => `und ${n} weitere Themen`),
-                ),
-              ]
-            : []),
-        ], { 'data-pdf-clip': 'list' }),
+        box(
+          { flexGrow: 1, flexShrink: 1, minHeight: 0, marginTop: 16, overflow: 'hidden' },
+          [
+            box(
+              { flexDirection: 'column', width: '58%', paddingRight: 24 },
+              list(CERTIFICATE_TEXTS.contents, courses, rows, color, (n) => `und ${n} weitere Kurse`),
+            ),
+            ...(p.achievement.topics.length
+              ? [
+                  box(
+                    { flexDirection: 'column', width: '42%' },
+                    list(CERTIFICATE_TEXTS.topics, p.achievement.topics, rows, color, (n) => `und ${n} weitere Themen`),
+                  ),
+                ]
+              : []),
+          ],
+          { 'data-pdf-clip': 'list' },
+        ),
         footer(p, view, images.qr ?? ''),
       ]),
     ],

@@ -29,7 +29,8 @@ export function holderNameFit(name: string): TextFit {
     [28, 1],
     [22, 2],
   ] as const) {
-    if (estimateLines(name, fontSize, CONTENT_WIDTH, true) <= lines) return { fontSize, lines, height: Math.ceil(fontSize * LINE_HEIGHT) * lines };
+    if (estimateLines(name, fontSize, CONTENT_WIDTH, true) <= lines)
+      return { fontSize, lines, height: Math.ceil(fontSize * LINE_HEIGHT) * lines };
   }
   return { fontSize: 18, lines: 3, height: Math.ceil(18 * LINE_HEIGHT) * 3 };
 }
@@ -38,7 +39,15 @@ export function holderNameFit(name: string): TextFit {
  * Number of list rows (per column, including an "und N weitere" row) that fit below the header, title,
  * name and sentence and above the footer. Heights are the layout's fixed parts in points.
  */
-export function listRows({ nameHeight, sentenceLines, hasSignatory }: { nameHeight: number; sentenceLines: number; hasSignatory: boolean }): number {
+export function listRows({
+  nameHeight,
+  sentenceLines,
+  hasSignatory,
+}: {
+  nameHeight: number;
+  sentenceLines: number;
+  hasSignatory: boolean;
+}): number {
   const page = 595 - 34 - 30; // padding top/bottom
   const fixed = 60 /* header */ + 66 /* title */ + 17 /* legal note */ + 36 /* intro */ + 4 + 4 + 16 /* margins */;
   const footer = hasSignatory ? 96 : 88;
