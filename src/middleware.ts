@@ -11,7 +11,8 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const cookieLocale = context.cookies.get('kiko_lang')?.value;
-  const locale = isLocale(cookieLocale) ? cookieLocale : context.preferredLocale === 'en' ? 'en' : 'de';
+  // German first: English only when chosen with the language switch (a cookie), never guessed from the browser.
+  const locale = isLocale(cookieLocale) ? cookieLocale : 'de';
   context.locals.locale = locale;
   context.locals.t = translator(locale);
   context.locals.user = null;

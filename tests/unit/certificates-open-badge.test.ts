@@ -130,7 +130,7 @@ describe('verifyOpenBadge', () => {
   }, 30_000);
 });
 
-describe('independent verification', () => {
+describe('verifyCredential (independent libraries)', () => {
   test('returns a valid signature from @digitalcredentials/verifier-core when the credential is genuine', async () => {
     const result = await verifyIndependently(credential);
     expect(result.errors).toBeUndefined();
