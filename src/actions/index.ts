@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { getDb } from '../lib/server/app-context.ts';
 import { loginWithPassword } from '../lib/server/auth/login.ts';
 import { setSessionCookie } from '../lib/server/auth/session-cookie.ts';
+import { adminActions } from './admin.ts';
 import { learningActions } from './learning.ts';
 
 export const server = {
@@ -25,4 +26,5 @@ export const server = {
     },
   }),
   ...learningActions,
+  ...adminActions,
 };

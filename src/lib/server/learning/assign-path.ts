@@ -13,18 +13,26 @@ export const assignPathInputSchema = z
   .object({
     pathId: z.string().min(1, 'Bitte einen Lernpfad wählen.'),
     userId: z.string().optional(),
+    /** Alternative to userId: the person's login e-mail (admin form). */
+    email: z.union([z.email('Bitte eine gültige E-Mail-Adresse eingeben.'), z.literal('')]).optional(),
     orgUnitId: z.string().optional(),
     /** Due date (YYYY-MM-DD); empty = the path's default. */
     dueOn: z.union([isoDateSchema, z.literal('')]).optional(),
   })
-  .refine((v) => Boolean(v.userId) !== Boolean(v.orgUnitId), { message: 'Bitte entweder eine Person oder eine Organisationseinheit wählen.', path: ['userId'] });
+  .refine((v) => Boolean(v.userId || v.email) !== Boolean(v.orgUnitId), { message: 'Bitte entweder eine Person oder eine Organisationseinheit wählen.', path: ['userId'] });
 export type AssignPathInput = z.input<typeof assignPathInputSchema>;
 
 export async function assignPath(db: Db, tenantId: string, actorId: string, content: ContentSet, input: AssignPathInput, now = new Date()): Promise<{ id: string }> {
   const parsed = assignPathInputSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ungültige Eingabe.');
-  const { pathId, userId, orgUnitId, dueOn } = parsed.data;
+  const { pathId, orgUnitId, dueOn } = parsed.data;
   if (!content.paths.has(pathId)) throw new ValidationError('Diesen Lernpfad gibt es nicht.');
+  let userId = parsed.data.userId;
+  if (!userId && parsed.data.email) {
+    const found = await db.query.userTable.findFirst({ where: and(eq(userTable.email, parsed.data.email.trim().toLowerCase()), eq(userTable.tenantId, tenantId)), columns: { id: true } });
+    if (!found) throw new NotFoundError('Eine Person mit dieser E-Mail-Adresse gibt es in Ihrem Landkreis nicht.');
+    userId = found.id;
+  }
   // the target must belong to the admin's tenant
   if (userId && !(await db.query.userTable.findFirst({ where: and(eq(userTable.id, userId), eq(userTable.tenantId, tenantId)), columns: { id: true } })))
     throw new NotFoundError('Diese Person gibt es in Ihrem Landkreis nicht.');
