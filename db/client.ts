@@ -3,8 +3,7 @@
  *
  * Per-connection pragmas: @libsql/client keeps a pool of connections to a local file, and SQLite's
  * foreign_keys and synchronous settings live per connection. KIKO therefore prepares every new pooled
- * connection once (see docs/decisions/002-libsql-connection-pragmas.md). busy_timeout comes from the
- * client's own `timeout` option, which it passes to every connection.
+ * connection once, and coordinates writes of this process (db/serialize-writes.ts, docs/decisions/002-libsql-local-writes.md).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,12 +11,14 @@ import { type Client, createClient } from '@libsql/client';
 import { ConnectionPool } from '@libsql/client/sqlite3';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema/index.ts';
+import { serializeWrites } from './serialize-writes.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
 
 /** Pragmas every local connection gets; checked by tests/integration/db-client.test.ts. */
 export const CONNECTION_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA synchronous = NORMAL'] as const;
-export const BUSY_TIMEOUT_MS = 5000;
+/** SQLite's own (blocking) busy wait; longer waits are retried asynchronously, see serialize-writes.ts. */
+export const BUSY_TIMEOUT_MS = 5;
 
 interface PooledDatabase {
   exec(sql: string): void;
@@ -55,7 +56,8 @@ export async function openDb({ url, authToken }: OpenDbOptions): Promise<DbHandl
     const path = url.slice('file:'.length).replace(/^\/\/(localhost)?/, '');
     if (path && !path.startsWith(':memory:')) mkdirSync(dirname(path), { recursive: true });
   }
-  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const raw = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const client = isFile ? serializeWrites(raw) : raw;
   if (isFile) {
     // WAL is stored in the file itself, so once is enough.
     await client.execute('PRAGMA journal_mode = WAL');

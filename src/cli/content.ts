@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { contentStats } from '../lib/server/content/content-stats.ts';
 import { loadContent } from '../lib/server/content/load-content.ts';
-import { findOverlayDrift } from '../lib/server/content/overlay-drift.ts';
+import { adoptUpstream, findOverlayDrift } from '../lib/server/content/overlay-drift.ts';
 import { type CliIo, parseFlags, UsageError } from './io.ts';
 
 export async function contentCommand(args: string[], io: CliIo): Promise<number> {
@@ -37,5 +37,11 @@ export async function contentCommand(args: string[], io: CliIo): Promise<number>
     }
     return 0;
   }
-  throw new UsageError('kiko content check [--overlay DIR] | kiko content stats [--json]');
+  if (sub === 'adopt') {
+    if (!overlay) throw new UsageError('kiko content adopt --overlay DIR');
+    const n = adoptUpstream({ root, overlay });
+    io.out(`${n} Ersetzungen als geprüft vermerkt (${overlay}/overlay.yaml).`);
+    return 0;
+  }
+  throw new UsageError('kiko content check [--overlay DIR] | kiko content stats [--json] | kiko content adopt --overlay DIR');
 }

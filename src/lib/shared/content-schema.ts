@@ -4,6 +4,7 @@
  * Unknown keys are rejected so a typo never silently drops a field.
  */
 import { z } from 'zod';
+import './zod-locale.ts';
 
 /** Slug used for ids of courses, lessons, quizzes, items and paths: lowercase, digits, hyphens. */
 export const slugSchema = z

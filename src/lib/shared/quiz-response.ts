@@ -5,6 +5,7 @@
  * Browser-safe: depends on zod only.
  */
 import { z } from 'zod';
+import './zod-locale.ts';
 
 /** Id of an option, step or matching entry: lowercase letters, digits, hyphens, at most 20 characters. */
 export const responseIdSchema = z.string().regex(/^[a-z0-9-]{1,20}$/, 'id: a–z, 0–9, hyphen, 1–20 characters');

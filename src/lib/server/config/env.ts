@@ -3,6 +3,7 @@
  * An invalid value stops the start with a message naming the variable and what is allowed.
  */
 import { z } from 'zod';
+import '../../shared/zod-locale.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'ja', 'nein'])

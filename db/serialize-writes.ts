@@ -1,0 +1,108 @@
+/**
+ * In-process write coordination for an embedded libSQL file.
+ *
+ * The libSQL driver for local files is synchronous: a statement that waits for SQLite's write lock
+ * blocks Node's event loop. If request A holds a write transaction (awaiting between its statements)
+ * and request B's write waits inside SQLite's busy handler, A can never continue and both stall until
+ * the busy timeout ends in SQLITE_BUSY. KIKO therefore
+ *  1. queues write transactions of this process in an async mutex, so only one holds the lock, and
+ *  2. keeps SQLite's own busy wait short and retries SQLITE_BUSY asynchronously with backoff, which
+ *     covers autocommit writes and other processes using the same file.
+ * See docs/decisions/002-libsql-local-writes.md.
+ */
+import type { Client, Transaction, TransactionMode } from '@libsql/client';
+
+/** How long a statement may keep retrying SQLITE_BUSY before the error is passed on. */
+export const BUSY_RETRY_MS = 15_000;
+
+export function isBusyError(e: unknown): boolean {
+  const err = e as { code?: string; rawCode?: number; message?: string; cause?: unknown } | undefined;
+  return err?.code === 'SQLITE_BUSY' || err?.rawCode === 5 || /SQLITE_BUSY|database is locked/.test(String(err?.message ?? '')) || (err?.cause !== undefined && isBusyError(err.cause));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function retryBusy<T>(fn: () => Promise<T>, budgetMs = BUSY_RETRY_MS): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isBusyError(e) || Date.now() > deadline) throw e;
+      await sleep(Math.min(25, 1 + attempt) + Math.random() * 3);
+    }
+  }
+}
+
+/** A FIFO async mutex. */
+export class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => {
+      release = r;
+    });
+    const ready = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => next);
+    return ready;
+  }
+}
+
+/** Wraps a local-file client: write transactions are queued, SQLITE_BUSY is retried without blocking. */
+export function serializeWrites(client: Client): Client {
+  const writeLock = new Mutex();
+  const retrying = new Set(['execute', 'batch', 'migrate', 'executeMultiple']);
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop === 'transaction') {
+        return async (mode: TransactionMode = 'write'): Promise<Transaction> => {
+          if (mode === 'read') return retryBusy(() => target.transaction(mode));
+          const release = await writeLock.acquire();
+          try {
+            return releasingOnEnd(await retryBusy(() => target.transaction(mode)), release);
+          } catch (e) {
+            release();
+            throw e;
+          }
+        };
+      }
+      if (retrying.has(String(prop))) return (...args: unknown[]) => retryBusy(() => value.apply(target, args));
+      return value.bind(target);
+    },
+  });
+}
+
+function releasingOnEnd(tx: Transaction, release: () => void): Transaction {
+  let released = false;
+  const done = (): void => {
+    if (!released) {
+      released = true;
+      release();
+    }
+  };
+  return new Proxy(tx, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop === 'commit' || prop === 'rollback')
+        return async (...args: unknown[]) => {
+          try {
+            return await value.apply(target, args);
+          } finally {
+            done();
+          }
+        };
+      if (prop === 'close')
+        return (...args: unknown[]) => {
+          try {
+            return value.apply(target, args);
+          } finally {
+            done();
+          }
+        };
+      return value.bind(target);
+    },
+  });
+}
