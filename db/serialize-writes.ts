@@ -17,7 +17,12 @@ export const BUSY_RETRY_MS = 15_000;
 
 export function isBusyError(e: unknown): boolean {
   const err = e as { code?: string; rawCode?: number; message?: string; cause?: unknown } | undefined;
-  return err?.code === 'SQLITE_BUSY' || err?.rawCode === 5 || /SQLITE_BUSY|database is locked/.test(String(err?.message ?? '')) || (err?.cause !== undefined && isBusyError(err.cause));
+  return (
+    err?.code === 'SQLITE_BUSY' ||
+    err?.rawCode === 5 ||
+    /SQLITE_BUSY|database is locked/.test(String(err?.message ?? '')) ||
+    (err?.cause !== undefined && isBusyError(err.cause))
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import * as pagefind from 'pagefind';
-import { loadContent } from '../src/lib/server/content/load-content.ts';
 import { lessonPlainText } from '../src/lib/server/content/lesson-text.ts';
+import { loadContent } from '../src/lib/server/content/load-content.ts';
 
 const root = process.cwd();
 const overlay = process.env.KIKO_CONTENT_OVERLAY ? resolve(process.env.KIKO_CONTENT_OVERLAY) : undefined;

@@ -3,9 +3,10 @@
  * (KIKO_CONTENT_OVERLAY). Frontmatter is validated with the same schema as `kiko content check`, so an
  * invalid field fails the build with file and field.
  */
+
+import { defineCollection } from 'astro:content';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { z } from 'zod';
 import { lessonFrontmatterSchema } from './lib/shared/content-schema.ts';
@@ -13,7 +14,10 @@ import { lessonFrontmatterSchema } from './lib/shared/content-schema.ts';
 /** YAML turns unquoted dates into Date objects; the schema wants ISO strings. */
 const frontmatter = z.preprocess((raw) => {
   if (raw && typeof raw === 'object' && (raw as Record<string, unknown>).reviewed instanceof Date)
-    return { ...(raw as Record<string, unknown>), reviewed: ((raw as Record<string, unknown>).reviewed as Date).toISOString().slice(0, 10) };
+    return {
+      ...(raw as Record<string, unknown>),
+      reviewed: ((raw as Record<string, unknown>).reviewed as Date).toISOString().slice(0, 10),
+    };
   return raw;
 }, lessonFrontmatterSchema);
 

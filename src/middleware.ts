@@ -20,7 +20,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
 
   const length = Number(context.request.headers.get('content-length') ?? 0);
   if (length > MAX_BODY_BYTES) {
-    return new Response('Die Anfrage ist zu groß (höchstens 2 MB).', { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return new Response('Die Anfrage ist zu groß (höchstens 2 MB).', {
+      status: 413,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   }
 
   const token = context.cookies.get(SESSION_COOKIE)?.value;

@@ -1,7 +1,7 @@
 /** All tables of KIKO; one file per aggregate. */
 export * from './audit.ts';
+export * from './certificates.ts';
+export * from './learning.ts';
 export * from './rate-limits.ts';
 export * from './tenants.ts';
 export * from './users.ts';
-export * from './certificates.ts';
-export * from './learning.ts';

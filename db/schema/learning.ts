@@ -71,7 +71,9 @@ export const quizAttemptTable = sqliteTable(
     seed: text('seed').notNull(),
     /** JSON AttemptLayout: drawn item ids and option orders. */
     layout: text('layout', { mode: 'json' }).notNull(),
-    status: text('status', { enum: ['open', 'submitted'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'submitted'] })
+      .notNull()
+      .default('open'),
     startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     submittedAt: integer('submitted_at', { mode: 'timestamp_ms' }),

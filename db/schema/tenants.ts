@@ -10,7 +10,9 @@ export const tenantTable = sqliteTable('tenants', {
   name: text('name').notNull(),
   /** JSON settings (certificate privacy, brand colour, signatory …), validated by tenantSettingsSchema. */
   settings: text('settings', { mode: 'json' }).notNull().default(sql`'{}'`),
-  status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
+  status: text('status', { enum: ['active', 'suspended'] })
+    .notNull()
+    .default('active'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
 

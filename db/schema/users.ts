@@ -14,7 +14,9 @@ export const userTable = sqliteTable(
     name: text('name').notNull(),
     /** Job role (Tätigkeitsprofil) that decides the default learning path. */
     jobRole: text('job_role').notNull().default('sachbearbeitung'),
-    status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'disabled'] })
+      .notNull()
+      .default('active'),
     /** argon2id PHC string; null for SSO-only accounts. */
     passwordHash: text('password_hash'),
     /** Id in the district's directory (for SSO / imports later). */

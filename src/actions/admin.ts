@@ -1,6 +1,7 @@
 /** District admin actions: learning path assignments. */
-import { ActionError, defineAction } from 'astro:actions';
+
 import type { ActionAPIContext } from 'astro:actions';
+import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'zod';
 import { getDb } from '../lib/server/app-context.ts';
 import { can } from '../lib/server/authz/can.ts';
@@ -10,7 +11,8 @@ import { mapDomainErrors } from '../lib/web/action-errors.ts';
 
 function requireAdmin(context: ActionAPIContext): { tenantId: string; userId: string } {
   const user = context.locals.user;
-  if (!user?.tenant || !can(user, 'tenant.admin', { tenantId: user.tenant.id })) throw new ActionError({ code: 'FORBIDDEN', message: 'Dafür fehlt Ihnen die Berechtigung.' });
+  if (!user?.tenant || !can(user, 'tenant.admin', { tenantId: user.tenant.id }))
+    throw new ActionError({ code: 'FORBIDDEN', message: 'Dafür fehlt Ihnen die Berechtigung.' });
   return { tenantId: user.tenant.id, userId: user.id };
 }
 

@@ -18,7 +18,10 @@ export const server = {
       const result = await loginWithPassword(await getDb(), { ...input, ip: context.clientAddress });
       if (!result.ok) {
         if (result.reason === 'rate-limited')
-          throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: context.locals.t('login.rateLimited', { minutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) }) });
+          throw new ActionError({
+            code: 'TOO_MANY_REQUESTS',
+            message: context.locals.t('login.rateLimited', { minutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) }),
+          });
         throw new ActionError({ code: 'UNAUTHORIZED', message: context.locals.t('login.invalid') });
       }
       setSessionCookie(context.cookies, result.token, context.url.protocol === 'https:');

@@ -1,16 +1,17 @@
 /** Learning actions: lesson done, start quiz, answer one item, submit all answers. Plain forms, no JS needed. */
-import { ActionError, defineAction } from 'astro:actions';
+
 import type { ActionAPIContext } from 'astro:actions';
+import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'zod';
-import { responseFromForm } from '../lib/shared/quiz-form.ts';
 import { getDb } from '../lib/server/app-context.ts';
 import { can } from '../lib/server/authz/can.ts';
 import { getContent } from '../lib/server/learning/content-registry.ts';
 import { type Learner, learnerOf } from '../lib/server/learning/learner.ts';
 import { completeLesson } from '../lib/server/learning/lesson-progress.ts';
+import type { AttemptLayout } from '../lib/server/quizzes/draw-attempt.ts';
 import { toPublicItem } from '../lib/server/quizzes/public-item.ts';
 import { answerItem, quizOfAttempt, requireOwnAttempt, startAttempt, submitAttempt } from '../lib/server/quizzes/quiz-attempts.ts';
-import type { AttemptLayout } from '../lib/server/quizzes/draw-attempt.ts';
+import { responseFromForm } from '../lib/shared/quiz-form.ts';
 import { mapDomainErrors } from '../lib/web/action-errors.ts';
 
 function requireLearner(context: ActionAPIContext): Learner {
@@ -44,9 +45,10 @@ export const learningActions = {
     accept: 'form',
     handler: async (form: FormData, context) => {
       const learner = requireLearner(context);
-      const attemptId = z.string().uuid('Ungültiger Quizversuch.').safeParse(form.get('attemptId'));
+      const attemptId = z.uuid('Ungültiger Quizversuch.').safeParse(form.get('attemptId'));
       const itemId = id.safeParse(form.get('itemId'));
-      if (!attemptId.success || !itemId.success) throw new ActionError({ code: 'BAD_REQUEST', message: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
+      if (!attemptId.success || !itemId.success)
+        throw new ActionError({ code: 'BAD_REQUEST', message: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
       return mapDomainErrors(async () => {
         const db = await getDb();
         const content = getContent();
@@ -65,8 +67,9 @@ export const learningActions = {
     accept: 'form',
     handler: async (form: FormData, context) => {
       const learner = requireLearner(context);
-      const attemptId = z.string().uuid('Ungültiger Quizversuch.').safeParse(form.get('attemptId'));
-      if (!attemptId.success) throw new ActionError({ code: 'BAD_REQUEST', message: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
+      const attemptId = z.uuid('Ungültiger Quizversuch.').safeParse(form.get('attemptId'));
+      if (!attemptId.success)
+        throw new ActionError({ code: 'BAD_REQUEST', message: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
       return mapDomainErrors(async () => {
         const db = await getDb();
         const content = getContent();
@@ -90,4 +93,3 @@ export const learningActions = {
     },
   }),
 };
-

@@ -9,16 +9,24 @@ export async function contentCommand(args: string[], io: CliIo): Promise<number>
   const [sub, ...rest] = args;
   const flags = parseFlags(rest, { overlay: 'string', json: 'boolean', root: 'string' });
   const root = resolve(String(flags.root ?? process.cwd()));
-  const overlay = flags.overlay ? resolve(String(flags.overlay)) : process.env.KIKO_CONTENT_OVERLAY ? resolve(process.env.KIKO_CONTENT_OVERLAY) : undefined;
+  const overlay = flags.overlay
+    ? resolve(String(flags.overlay))
+    : process.env.KIKO_CONTENT_OVERLAY
+      ? resolve(process.env.KIKO_CONTENT_OVERLAY)
+      : undefined;
   const set = loadContent({ root, overlay });
   if (sub === 'check') {
     const drift = overlay ? findOverlayDrift({ root, overlay }) : [];
     const errors = set.problems.filter((p) => p.severity === 'error');
     const warnings = set.problems.filter((p) => p.severity === 'warning');
     for (const p of [...errors, ...warnings])
-      io.err(`${p.severity === 'error' ? 'FEHLER' : 'Hinweis'} ${p.file}${p.line ? `:${p.line}` : ''}${p.field ? ` [${p.field}]` : ''}: ${p.message}`);
+      io.err(
+        `${p.severity === 'error' ? 'FEHLER' : 'Hinweis'} ${p.file}${p.line ? `:${p.line}` : ''}${p.field ? ` [${p.field}]` : ''}: ${p.message}`,
+      );
     for (const d of drift)
-      io.err(`Hinweis ${d.overlayFile}: ersetzt ${d.upstreamFile}, das sich seit der Übernahme geändert hat (${d.reason}). Bitte prüfen und "upstream-version: ${d.currentVersion}" eintragen.`);
+      io.err(
+        `Hinweis ${d.overlayFile}: ersetzt ${d.upstreamFile}, das sich seit der Übernahme geändert hat (${d.reason}). Bitte prüfen und "upstream-version: ${d.currentVersion}" eintragen.`,
+      );
     io.out(
       `${set.courses.size} Kurse, ${[...set.courses.values()].reduce((s, c) => s + c.lessons.length, 0)} Lektionen, ` +
         `${[...set.quizzes.values()].reduce((s, q) => s + q.quiz.items.length, 0)} Quizfragen, ${set.paths.size} Lernpfade geprüft: ` +
@@ -30,10 +38,17 @@ export async function contentCommand(args: string[], io: CliIo): Promise<number>
     const stats = contentStats(set);
     if (flags.json) io.out(JSON.stringify(stats, null, 2));
     else {
-      io.out(`Kurse: ${stats.courses}  Lektionen: ${stats.lessons}  Quizfragen: ${stats.items} (davon Praxis/Szenario: ${stats.practiceItems})`);
-      io.out(`Fragen nach Typ: ${Object.entries(stats.itemsByType).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      io.out(
+        `Kurse: ${stats.courses}  Lektionen: ${stats.lessons}  Quizfragen: ${stats.items} (davon Praxis/Szenario: ${stats.practiceItems})`,
+      );
+      io.out(
+        `Fragen nach Typ: ${Object.entries(stats.itemsByType)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
       io.out('Minuten je Lernpfad:');
-      for (const p of stats.paths) io.out(`  ${p.id.padEnd(24)} ${String(p.requiredMinutes).padStart(4)} Min. Pflicht, ${p.optionalMinutes} Min. optional`);
+      for (const p of stats.paths)
+        io.out(`  ${p.id.padEnd(24)} ${String(p.requiredMinutes).padStart(4)} Min. Pflicht, ${p.optionalMinutes} Min. optional`);
     }
     return 0;
   }

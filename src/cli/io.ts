@@ -15,7 +15,10 @@ export class UsageError extends Error {}
 type FlagKind = 'string' | 'boolean';
 
 /** Parses `--name value` and `--flag` arguments; unknown flags are usage errors. */
-export function parseFlags<T extends Record<string, FlagKind>>(args: string[], spec: T): Partial<Record<keyof T, string | boolean>> & { _: string[] } {
+export function parseFlags<T extends Record<string, FlagKind>>(
+  args: string[],
+  spec: T,
+): Partial<Record<keyof T, string | boolean>> & { _: string[] } {
   const result: Record<string, string | boolean | string[]> = { _: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;

@@ -6,12 +6,20 @@ import { DomainError } from '../lib/server/errors/domain-errors.ts';
 import { createUser } from '../lib/server/users/create-user.ts';
 import { type CliIo, parseFlags, UsageError } from './io.ts';
 
-const USAGE = 'kiko user create --tenant KÜRZEL --email E-MAIL --name "NAME" [--role learner,hr,…] [--job-role sachbearbeitung] [--password PASSWORT]';
+const USAGE =
+  'kiko user create --tenant KÜRZEL --email E-MAIL --name "NAME" [--role learner,hr,…] [--job-role sachbearbeitung] [--password PASSWORT]';
 
 export default async function userCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'create') throw new UsageError(USAGE);
-  const f = parseFlags(rest, { tenant: 'string', email: 'string', name: 'string', role: 'string', 'job-role': 'string', password: 'string' });
+  const f = parseFlags(rest, {
+    tenant: 'string',
+    email: 'string',
+    name: 'string',
+    role: 'string',
+    'job-role': 'string',
+    password: 'string',
+  });
   if (!f.email || !f.name) throw new UsageError(`--email und --name sind Pflicht.\n${USAGE}`);
   const env = getEnv();
   const { db, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });

@@ -30,7 +30,8 @@ export const de = {
   'logout.title': 'Abmelden',
   'logout.question': 'Möchten Sie sich von KIKO abmelden?',
   'error.403.title': 'Kein Zugriff',
-  'error.403.text': 'Für diese Seite fehlt Ihnen die Berechtigung. Wenn Sie glauben, dass das ein Fehler ist, wenden Sie sich an die Administration Ihres Landkreises.',
+  'error.403.text':
+    'Für diese Seite fehlt Ihnen die Berechtigung. Wenn Sie glauben, dass das ein Fehler ist, wenden Sie sich an die Administration Ihres Landkreises.',
   'error.404.title': 'Seite nicht gefunden',
   'error.404.text': 'Diese Seite gibt es nicht (mehr). Prüfen Sie die Adresse oder gehen Sie zur Startseite.',
   'error.400.title': 'Anfrage nicht verarbeitet',
@@ -39,7 +40,8 @@ export const de = {
   'error.back': 'Zur Startseite',
   'home.welcome': 'Willkommen, {name}',
   'home.landing.title': 'KI-Kompetenz für Ihre Verwaltung',
-  'home.landing.text': 'KIKO schult Beschäftigte von Landkreisen im sicheren Umgang mit KI, unterstützt KI-Multiplikator:innen und dokumentiert die Maßnahmen nach Art. 4 der KI-Verordnung.',
+  'home.landing.text':
+    'KIKO schult Beschäftigte von Landkreisen im sicheren Umgang mit KI, unterstützt KI-Multiplikator:innen und dokumentiert die Maßnahmen nach Art. 4 der KI-Verordnung.',
   'role.learner': 'Lernende',
   'role.multiplier': 'KI-Multiplikator:in',
   'role.hr': 'Personal',

@@ -41,7 +41,8 @@ export const en: Record<MessageKey, string> = {
   'error.back': 'Go to start page',
   'home.welcome': 'Welcome, {name}',
   'home.landing.title': 'AI literacy for your administration',
-  'home.landing.text': 'KIKO trains district staff to use AI safely, supports AI multipliers and documents the measures under Art. 4 of the AI Act.',
+  'home.landing.text':
+    'KIKO trains district staff to use AI safely, supports AI multipliers and documents the measures under Art. 4 of the AI Act.',
   'role.learner': 'Learner',
   'role.multiplier': 'AI multiplier',
   'role.hr': 'HR',

@@ -23,7 +23,8 @@ describe('the curriculum', () => {
   test('has a learning path of 60–180 minutes for every job role', () => {
     const stats = contentStats(set);
     const roles = new Set([...set.paths.values()].flatMap((p) => p.jobRoles));
-    for (const role of ['alle', 'fuehrungskraft', 'sachbearbeitung', 'it-digitalisierung', 'multiplikator', 'personal-datenschutz']) expect(roles).toContain(role);
+    for (const role of ['alle', 'fuehrungskraft', 'sachbearbeitung', 'it-digitalisierung', 'multiplikator', 'personal-datenschutz'])
+      expect(roles).toContain(role);
     for (const p of stats.paths) {
       expect(p.requiredMinutes, p.id).toBeGreaterThanOrEqual(60);
       expect(p.requiredMinutes, p.id).toBeLessThanOrEqual(180);
@@ -54,16 +55,20 @@ describe('the curriculum', () => {
     for (const c of set.courses.values()) {
       expect(c.course.quiz, c.course.id).toBeDefined();
       const quiz = set.quizzes.get(c.course.quiz as string)?.quiz;
-      for (const o of c.lessons.flatMap((l) => l.frontmatter.objectives)) expect(quiz?.items.filter((i) => i.objective === o.id).length, `${c.course.id}#${o.id}`).toBeGreaterThanOrEqual(2);
+      for (const o of c.lessons.flatMap((l) => l.frontmatter.objectives))
+        expect(quiz?.items.filter((i) => i.objective === o.id).length, `${c.course.id}#${o.id}`).toBeGreaterThanOrEqual(2);
     }
   });
 
-  test.each(items.map(({ quiz, item }) => [`${quiz.id}/${item.id}`, item] as const))('item %s has an explanation, a source and no "all/none of the above"', (_name, item) => {
-    expect(item.explanation.length).toBeGreaterThanOrEqual(40);
-    expect(item.source.title.length).toBeGreaterThan(3);
-    if ('options' in item) for (const o of item.options) expect(o.text).not.toMatch(/^(alle|keine) (der )?genannten/i);
-    if (item.type === 'scenario') for (const o of item.options) expect(o.feedback?.length ?? 0).toBeGreaterThan(10);
-  });
+  test.each(items.map(({ quiz, item }) => [`${quiz.id}/${item.id}`, item] as const))(
+    'item %s has an explanation, a source and no "all/none of the above"',
+    (_name, item) => {
+      expect(item.explanation.length).toBeGreaterThanOrEqual(40);
+      expect(item.source.title.length).toBeGreaterThan(3);
+      if ('options' in item) for (const o of item.options) expect(o.text).not.toMatch(/^(alle|keine) (der )?genannten/i);
+      if (item.type === 'scenario') for (const o of item.options) expect(o.feedback?.length ?? 0).toBeGreaterThan(10);
+    },
+  );
 
   test('uses the official AI Act term "Betreiber", never "Nutzer" for deployers', () => {
     for (const { lesson } of lessons) expect(lesson.body, lesson.file).not.toMatch(/\bNutzer (des|eines) KI-Systems\b/);

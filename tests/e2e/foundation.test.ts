@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { expectAccessible, launchBrowser, login, newContext } from '../setup/browser.ts';
 
 let browser: Browser;
@@ -63,7 +63,14 @@ describe('login', () => {
   });
 
   test('treats a malformed session cookie as anonymous and clears it', async () => {
-    await context.addCookies([{ name: 'kiko_session', value: 'manipuliert.wert', url: page.context().pages()[0]?.url() || 'http://127.0.0.1' }].map((c) => ({ ...c, url: undefined, domain: '127.0.0.1', path: '/' })));
+    await context.addCookies(
+      [{ name: 'kiko_session', value: 'manipuliert.wert', url: page.context().pages()[0]?.url() || 'http://127.0.0.1' }].map((c) => ({
+        ...c,
+        url: undefined,
+        domain: '127.0.0.1',
+        path: '/',
+      })),
+    );
     await page.goto('/lernen');
     expect(new URL(page.url()).pathname).toBe('/anmelden');
   });

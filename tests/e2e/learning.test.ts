@@ -33,7 +33,9 @@ async function chooseByKeyboard(select: ReturnType<Page['locator']>, index: numb
 }
 
 const secretMarkers = (q: Quiz): string[] =>
-  q.items.flatMap((i) => [i.explanation, ...('options' in i ? i.options.flatMap((o) => (o.feedback ? [o.feedback] : [])) : [])]).filter((t) => t.length > 30);
+  q.items
+    .flatMap((i) => [i.explanation, ...('options' in i ? i.options.flatMap((o) => (o.feedback ? [o.feedback] : [])) : [])])
+    .filter((t) => t.length > 30);
 
 /** Answers the item shown on the page correctly, using the answer key the test reads from the quiz file. */
 async function answerCorrectly(): Promise<void> {

@@ -100,7 +100,8 @@ describe('loginWithPassword', () => {
   test('returns rate-limited after too many failures for one account, even with the right password', async () => {
     const tenant = await makeTenant(t.db);
     const user = await makeUser(t.db, { tenant: tenant.slug });
-    for (let i = 0; i < LOGIN_LIMITS.perAccount; i++) await loginWithPassword(t.db, { email: user.email, password: `falsch-${i}`, ip: `10.1.0.${i}` });
+    for (let i = 0; i < LOGIN_LIMITS.perAccount; i++)
+      await loginWithPassword(t.db, { email: user.email, password: `falsch-${i}`, ip: `10.1.0.${i}` });
     const blocked = await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '10.1.0.99' });
     expect(blocked.ok).toBe(false);
     expect(!blocked.ok && blocked.reason).toBe('rate-limited');
@@ -113,6 +114,9 @@ describe('loginWithPassword', () => {
     const user = await makeUser(t.db, { tenant: tenant.slug });
     const { userTable } = await import('../../db/schema/index.ts');
     await t.db.update(userTable).set({ status: 'disabled' }).where(eq(userTable.id, user.id));
-    expect(await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '10.2.0.1' })).toEqual({ ok: false, reason: 'invalid' });
+    expect(await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '10.2.0.1' })).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
   });
 });

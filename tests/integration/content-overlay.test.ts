@@ -45,14 +45,22 @@ describe('loadContent', () => {
     const file = join(root, 'courses/probe-kurs/01-lektion-1.mdx');
     writeFileSync(file, readFileSync(file, 'utf8').replace('minutes: 5', 'minutes: fünf'));
     const problems = loadContent({ root }).problems;
-    expect(problems).toContainEqual(expect.objectContaining({ file: 'courses/probe-kurs/01-lektion-1.mdx', field: 'minutes', line: 7, severity: 'error' }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ file: 'courses/probe-kurs/01-lektion-1.mdx', field: 'minutes', line: 7, severity: 'error' }),
+    );
   });
 
   test('returns errors for broken references: a path naming a missing course, a course naming a missing quiz', () => {
     const { root } = copyFixtures();
     appendFileSync(join(root, 'content/paths/standard.yaml'), '');
-    writeFileSync(join(root, 'content/paths/standard.yaml'), readFileSync(join(root, 'content/paths/standard.yaml'), 'utf8').replace('[ohne-quiz]', '[gibt-es-nicht]'));
-    writeFileSync(join(root, 'courses/ohne-quiz/course.yaml'), `${readFileSync(join(root, 'courses/ohne-quiz/course.yaml'), 'utf8')}quiz: fehlt\n`);
+    writeFileSync(
+      join(root, 'content/paths/standard.yaml'),
+      readFileSync(join(root, 'content/paths/standard.yaml'), 'utf8').replace('[ohne-quiz]', '[gibt-es-nicht]'),
+    );
+    writeFileSync(
+      join(root, 'courses/ohne-quiz/course.yaml'),
+      `${readFileSync(join(root, 'courses/ohne-quiz/course.yaml'), 'utf8')}quiz: fehlt\n`,
+    );
     const messages = loadContent({ root }).problems.map((p) => p.message);
     expect(messages.some((m) => m.includes('gibt-es-nicht'))).toBe(true);
     expect(messages.some((m) => m.includes('Quiz "fehlt" gibt es nicht'))).toBe(true);
@@ -62,8 +70,14 @@ describe('loadContent', () => {
 describe('findOverlayDrift', () => {
   test('returns every replacement as unconfirmed until the overlay records its base, then nothing', () => {
     const { root, overlay } = copyFixtures();
-    const keys = findOverlayDrift({ root, overlay }).map((d) => d.upstreamFile).sort();
-    expect(keys).toEqual(['content/snippets/ansprechpersonen.md', 'courses/probe-kurs/02-lektion-2.mdx', 'quizzes/probe-quiz.yaml#f-single']);
+    const keys = findOverlayDrift({ root, overlay })
+      .map((d) => d.upstreamFile)
+      .sort();
+    expect(keys).toEqual([
+      'content/snippets/ansprechpersonen.md',
+      'courses/probe-kurs/02-lektion-2.mdx',
+      'quizzes/probe-quiz.yaml#f-single',
+    ]);
     expect(adoptUpstream({ root, overlay })).toBe(3);
     expect(findOverlayDrift({ root, overlay })).toEqual([]);
   });

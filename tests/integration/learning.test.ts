@@ -9,7 +9,7 @@ import { completeLesson, recordLessonVisit } from '../../src/lib/server/learning
 import { resolvePath } from '../../src/lib/server/learning/resolve-path.ts';
 import type { AttemptLayout } from '../../src/lib/server/quizzes/draw-attempt.ts';
 import { gradePublicResponse } from '../../src/lib/server/quizzes/grade-attempt.ts';
-import { answerItem, type AttemptRow, startAttempt, submitAttempt } from '../../src/lib/server/quizzes/quiz-attempts.ts';
+import { type AttemptRow, answerItem, startAttempt, submitAttempt } from '../../src/lib/server/quizzes/quiz-attempts.ts';
 import { fixtureContent } from '../setup/content-fixture.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -59,8 +59,12 @@ describe('resolvePath', () => {
     const userB = await makeUser(t.db, { tenant: b.slug });
     await expect(assignPath(t.db, a.id, adminA.id, content, { pathId: 'standard', userId: userB.id })).rejects.toThrow(NotFoundError);
     await expect(assignPath(t.db, a.id, adminA.id, content, { pathId: 'standard', email: userB.email })).rejects.toThrow(NotFoundError);
-    await expect(assignPath(t.db, a.id, adminA.id, content, { pathId: 'standard', orgUnitId: b.orgUnitIds.get('A') })).rejects.toThrow(NotFoundError);
-    await expect(assignPath(t.db, a.id, adminA.id, content, { pathId: 'gibt-es-nicht', userId: adminA.id })).rejects.toThrow(ValidationError);
+    await expect(assignPath(t.db, a.id, adminA.id, content, { pathId: 'standard', orgUnitId: b.orgUnitIds.get('A') })).rejects.toThrow(
+      NotFoundError,
+    );
+    await expect(assignPath(t.db, a.id, adminA.id, content, { pathId: 'gibt-es-nicht', userId: adminA.id })).rejects.toThrow(
+      ValidationError,
+    );
   });
 });
 
@@ -112,10 +116,14 @@ describe('quiz attempts', () => {
     const [first] = (attempt.layout as AttemptLayout).itemIds as [string];
     await answerItem(t.db, l, content, attempt.id, first, correct(attempt, first));
     await expect(answerItem(t.db, l, content, attempt.id, first, correct(attempt, first))).rejects.toThrow(ConflictError);
-    await expect(answerItem(t.db, l, content, attempt.id, 'gibt-es-nicht', { type: 'single', optionId: 'o1' })).rejects.toThrow(ValidationError);
+    await expect(answerItem(t.db, l, content, attempt.id, 'gibt-es-nicht', { type: 'single', optionId: 'o1' })).rejects.toThrow(
+      ValidationError,
+    );
     const second = (attempt.layout as AttemptLayout).itemIds[1] as string;
     await expect(answerItem(t.db, l, content, attempt.id, second, { type: 'single', optionId: 'o99' })).rejects.toThrow(ValidationError);
-    await expect(answerItem(t.db, l, content, attempt.id, second, { type: 'multiple', optionIds: ['x'], extra: 1 })).rejects.toThrow(ValidationError);
+    await expect(answerItem(t.db, l, content, attempt.id, second, { type: 'multiple', optionIds: ['x'], extra: 1 })).rejects.toThrow(
+      ValidationError,
+    );
     const stored = await t.db.select().from(quizResponseTable).where(eq(quizResponseTable.attemptId, attempt.id));
     expect(stored.map((r) => r.itemId)).toEqual([first]);
   });
@@ -123,7 +131,10 @@ describe('quiz attempts', () => {
   test("returns not found for someone else's attempt, also in the same tenant, and for a tampered attempt id", async () => {
     const owner = await newLearner();
     const attempt = await startAttempt(t.db, owner, content, 'probe-kurs');
-    const colleague = await newLearner('sachbearbeitung', (await t.db.query.tenantTable.findFirst({ where: (x, { eq: e }) => e(x.id, owner.tenantId) }))?.slug);
+    const colleague = await newLearner(
+      'sachbearbeitung',
+      (await t.db.query.tenantTable.findFirst({ where: (x, { eq: e }) => e(x.id, owner.tenantId) }))?.slug,
+    );
     const stranger = await newLearner();
     const itemId = (attempt.layout as AttemptLayout).itemIds[0] as string;
     for (const other of [colleague, stranger]) {
@@ -138,9 +149,14 @@ describe('quiz attempts', () => {
     const attempt = await startAttempt(t.db, l, content, 'probe-kurs');
     const [a, b] = await Promise.all([submitAttempt(t.db, l, content, attempt.id), submitAttempt(t.db, l, content, attempt.id)]);
     expect([a.alreadySubmitted, b.alreadySubmitted].sort()).toEqual([false, true]);
-    const events = await t.db.select().from(auditEventTable).where(and(eq(auditEventTable.actorId, l.userId), eq(auditEventTable.type, 'quiz.submitted')));
+    const events = await t.db
+      .select()
+      .from(auditEventTable)
+      .where(and(eq(auditEventTable.actorId, l.userId), eq(auditEventTable.type, 'quiz.submitted')));
     expect(events).toHaveLength(1);
-    await expect(answerItem(t.db, l, content, attempt.id, (attempt.layout as AttemptLayout).itemIds[0] as string, { type: 'truefalse', value: true })).rejects.toThrow(ConflictError);
+    await expect(
+      answerItem(t.db, l, content, attempt.id, (attempt.layout as AttemptLayout).itemIds[0] as string, { type: 'truefalse', value: true }),
+    ).rejects.toThrow(ConflictError);
   });
 
   test('rejects answers after the time limit and allows a new attempt', async () => {
@@ -162,7 +178,9 @@ describe('quiz attempts', () => {
       const result = await submitAttempt(t.db, l, content, attempt.id, undefined, now);
       expect(result.grade.passed).toBe(false);
       if (i < 2) {
-        await expect(startAttempt(t.db, l, content, 'probe-kurs', new Date(now.getTime() + 5 * 60_000))).rejects.toThrow(/neuer Versuch ist ab/);
+        await expect(startAttempt(t.db, l, content, 'probe-kurs', new Date(now.getTime() + 5 * 60_000))).rejects.toThrow(
+          /neuer Versuch ist ab/,
+        );
         now = new Date(now.getTime() + 11 * 60_000);
       }
     }

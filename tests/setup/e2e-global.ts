@@ -35,7 +35,15 @@ export async function setup(project: TestProject): Promise<void> {
   const port = await freePort();
   const dbUrl = `file:${join(dir, 'e2e.db')}`;
   server = spawn(process.execPath, ['bin/kiko.mjs', 'serve'], {
-    env: { ...process.env, NODE_ENV: 'production', KIKO_DEMO: 'true', DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', KIKO_KEY_DIR: join(dir, 'keys') },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      KIKO_DEMO: 'true',
+      DATABASE_URL: dbUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      KIKO_KEY_DIR: join(dir, 'keys'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,9 +4,12 @@ import type { Db } from '../../db/client.ts';
 import type { UserRole } from '../../db/schema/index.ts';
 import { ensureTenant } from '../../src/lib/server/tenancy/create-tenant.ts';
 import { createUser } from '../../src/lib/server/users/create-user.ts';
-import { getAuthUser, type AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
+import { type AuthUser, getAuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 
-export async function makeTenant(db: Db, slug = `lk-${randomUUID().slice(0, 8)}`): Promise<{ id: string; slug: string; orgUnitIds: Map<string, string> }> {
+export async function makeTenant(
+  db: Db,
+  slug = `lk-${randomUUID().slice(0, 8)}`,
+): Promise<{ id: string; slug: string; orgUnitIds: Map<string, string> }> {
   const t = await ensureTenant(db, { slug, name: `Landkreis ${slug}` }, [
     { code: 'A', name: 'Amt A' },
     { code: 'B', name: 'Amt B' },
@@ -17,7 +20,14 @@ export async function makeTenant(db: Db, slug = `lk-${randomUUID().slice(0, 8)}`
 let cachedHash: string | undefined;
 export async function makeUser(
   db: Db,
-  opts: { tenant?: string; roles?: UserRole[]; jobRole?: 'sachbearbeitung' | 'fuehrungskraft' | 'it-digitalisierung' | 'multiplikator' | 'personal-datenschutz'; password?: string; orgUnitId?: string; name?: string } = {},
+  opts: {
+    tenant?: string;
+    roles?: UserRole[];
+    jobRole?: 'sachbearbeitung' | 'fuehrungskraft' | 'it-digitalisierung' | 'multiplikator' | 'personal-datenschutz';
+    password?: string;
+    orgUnitId?: string;
+    name?: string;
+  } = {},
 ): Promise<AuthUser> {
   const { hashPassword } = await import('../../src/lib/server/auth/password.ts');
   cachedHash ??= await hashPassword('richtiges-passwort');

@@ -38,7 +38,8 @@ describe('can', () => {
   test('returns false for the operator on any tenant data and true only for platform operation', () => {
     const op = person(['operator'], null);
     expect(can(op, 'platform.operate')).toBe(true);
-    for (const action of ['learning.own', 'cohort.view', 'hr.view', 'tenant.admin'] as Action[]) expect(can(op, action, { tenantId: 'tenant-a' })).toBe(false);
+    for (const action of ['learning.own', 'cohort.view', 'hr.view', 'tenant.admin'] as Action[])
+      expect(can(op, action, { tenantId: 'tenant-a' })).toBe(false);
   });
   test('returns false for anonymous users', () => {
     expect(can(null, 'learning.own')).toBe(false);

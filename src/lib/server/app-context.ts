@@ -3,8 +3,8 @@
  * The CLI opens its own handle; tests open a fresh database file per worker.
  */
 import { type DbHandle, openDb } from '../../../db/client.ts';
-import { getEnv } from './config/env.ts';
 import { setMaxConcurrentHashes } from './auth/password.ts';
+import { getEnv } from './config/env.ts';
 
 let handle: Promise<DbHandle> | undefined;
 

@@ -144,7 +144,10 @@ export const orderingItemSchema = z.strictObject({
   ...itemBase,
   type: z.literal('ordering'),
   /** Steps in the CORRECT order; learners see them shuffled. */
-  steps: z.array(z.strictObject({ id: optionIdSchema, text: z.string().min(1) })).min(3).max(8),
+  steps: z
+    .array(z.strictObject({ id: optionIdSchema, text: z.string().min(1) }))
+    .min(3)
+    .max(8),
 });
 export const matchingItemSchema = z.strictObject({
   ...itemBase,
@@ -161,7 +164,10 @@ export const scenarioItemSchema = z.strictObject({
   /** The short case from district work (3–6 sentences). */
   case: z.string().min(40),
   /** Options, each with its own feedback; exactly one is correct. */
-  options: z.array(optionSchema.required({ feedback: true })).min(2).max(6),
+  options: z
+    .array(optionSchema.required({ feedback: true }))
+    .min(2)
+    .max(6),
 });
 
 export const quizItemSchema = z
@@ -189,7 +195,13 @@ export const quizItemSchema = z
         });
     }
     const ids =
-      'options' in item ? item.options.map((o) => o.id) : 'steps' in item ? item.steps.map((s) => s.id) : 'pairs' in item ? item.pairs.map((p) => p.id) : [];
+      'options' in item
+        ? item.options.map((o) => o.id)
+        : 'steps' in item
+          ? item.steps.map((s) => s.id)
+          : 'pairs' in item
+            ? item.pairs.map((p) => p.id)
+            : [];
     if (new Set(ids).size !== ids.length)
       ctx.addIssue({ code: 'custom', path: ['options'], message: 'Options-Ids müssen innerhalb einer Frage eindeutig sein' });
   });
@@ -225,7 +237,11 @@ export const quizSchema = z
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup) ctx.addIssue({ code: 'custom', path: ['items'], message: `Fragen-Id "${dup}" kommt doppelt vor` });
     if (quiz.draw !== undefined && quiz.draw > quiz.items.length)
-      ctx.addIssue({ code: 'custom', path: ['draw'], message: `draw (${quiz.draw}) ist größer als die Zahl der Fragen (${quiz.items.length})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['draw'],
+        message: `draw (${quiz.draw}) ist größer als die Zahl der Fragen (${quiz.items.length})`,
+      });
   });
 export type Quiz = z.infer<typeof quizSchema>;
 

@@ -24,7 +24,9 @@ export function responseFromForm(item: FormItem, getAll: (name: string) => strin
     }
     case 'multiple': {
       const optionIds = [...new Set(field('antwort'))];
-      return optionIds.length > 0 ? { ok: true, response: { type: 'multiple', optionIds } } : { ok: false, message: 'Bitte wählen Sie mindestens eine Antwort.' };
+      return optionIds.length > 0
+        ? { ok: true, response: { type: 'multiple', optionIds } }
+        : { ok: false, message: 'Bitte wählen Sie mindestens eine Antwort.' };
     }
     case 'truefalse': {
       const [v] = field('antwort');
@@ -35,7 +37,8 @@ export function responseFromForm(item: FormItem, getAll: (name: string) => strin
       const positions = item.steps.map((s) => ({ id: s.id, pos: Number(field(`pos-${s.id}`)[0]) }));
       if (positions.some((p) => !Number.isInteger(p.pos) || p.pos < 1 || p.pos > item.steps.length))
         return { ok: false, message: 'Bitte geben Sie jedem Schritt eine Position.' };
-      if (new Set(positions.map((p) => p.pos)).size !== positions.length) return { ok: false, message: 'Jede Position darf nur einmal vorkommen.' };
+      if (new Set(positions.map((p) => p.pos)).size !== positions.length)
+        return { ok: false, message: 'Jede Position darf nur einmal vorkommen.' };
       return { ok: true, response: { type: 'ordering', order: positions.sort((a, b) => a.pos - b.pos).map((p) => p.id) } };
     }
     case 'matching': {
@@ -45,7 +48,8 @@ export function responseFromForm(item: FormItem, getAll: (name: string) => strin
         if (!right) return { ok: false, message: 'Bitte ordnen Sie jedem Eintrag etwas zu.' };
         pairs[left.id] = right;
       }
-      if (new Set(Object.values(pairs)).size !== item.lefts.length) return { ok: false, message: 'Jede Zuordnung darf nur einmal gewählt werden.' };
+      if (new Set(Object.values(pairs)).size !== item.lefts.length)
+        return { ok: false, message: 'Jede Zuordnung darf nur einmal gewählt werden.' };
       return { ok: true, response: { type: 'matching', pairs } };
     }
   }

@@ -8,7 +8,8 @@ export async function mapDomainErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof DomainError && e.status in codes) throw new ActionError({ code: codes[e.status as keyof typeof codes], message: e.message });
+    if (e instanceof DomainError && e.status in codes)
+      throw new ActionError({ code: codes[e.status as keyof typeof codes], message: e.message });
     throw e;
   }
 }

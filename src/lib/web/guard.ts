@@ -20,6 +20,6 @@ export async function guardPage(astro: AstroGlobal, action: Action, target?: Tar
 
 /** Only same-site relative paths may be used as redirect targets after login (no open redirects). */
 export function safeNext(value: string | null | undefined): string | null {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
+  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
   return value;
 }

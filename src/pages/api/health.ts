@@ -4,4 +4,5 @@
  */
 import type { APIRoute } from 'astro';
 
-export const GET: APIRoute = () => new Response('{"ok":true}', { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+export const GET: APIRoute = () =>
+  new Response('{"ok":true}', { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });

@@ -18,7 +18,10 @@ export interface AuditEventInput {
 
 type Tx = Pick<Db, 'select' | 'insert'>;
 
-export function auditHash(prevHash: string, e: { tenantId: string | null; at: number; actorId: string | null; type: string; subjectId: string | null; data: unknown }): string {
+export function auditHash(
+  prevHash: string,
+  e: { tenantId: string | null; at: number; actorId: string | null; type: string; subjectId: string | null; data: unknown },
+): string {
   const canonical = JSON.stringify([e.tenantId, e.at, e.actorId, e.type, e.subjectId, e.data]);
   return createHash('sha256').update(prevHash).update(canonical).digest('hex');
 }
@@ -32,6 +35,13 @@ export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<
     .orderBy(desc(auditEventTable.seq))
     .limit(1);
   const prevHash = last[0]?.hash ?? '';
-  const event = { tenantId: input.tenantId, at: at.getTime(), actorId: input.actorId, type: input.type, subjectId: input.subjectId ?? null, data: input.data };
+  const event = {
+    tenantId: input.tenantId,
+    at: at.getTime(),
+    actorId: input.actorId,
+    type: input.type,
+    subjectId: input.subjectId ?? null,
+    data: input.data,
+  };
   await tx.insert(auditEventTable).values({ ...event, at, prevHash, hash: auditHash(prevHash, event) });
 }

@@ -45,7 +45,10 @@ export async function loginWithPassword(db: Db, input: { email: string; password
   if (wait > 0) return { ok: false, reason: 'rate-limited', retryAfterSeconds: wait };
 
   const row = await db.query.userTable.findFirst({ where: eq(userTable.email, email) });
-  const valid = row?.passwordHash && row.status === 'active' ? await verifyPassword(row.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+  const valid =
+    row?.passwordHash && row.status === 'active'
+      ? await verifyPassword(row.passwordHash, input.password)
+      : await verifyAgainstDummy(input.password);
   const user = valid && row ? await getAuthUser(db, row.id) : null;
   if (!user) {
     await Promise.all([account.penalty(email, 1), ip.penalty(input.ip, 1)]).catch((e) => {
@@ -55,6 +58,8 @@ export async function loginWithPassword(db: Db, input: { email: string; password
   }
   await account.delete(email);
   const { token } = await createSession(db, user.id);
-  await db.transaction((tx) => appendAuditEvent(tx, { tenantId: user.tenant?.id ?? null, actorId: user.id, type: 'user.login', subjectId: user.id, data: {} }));
+  await db.transaction((tx) =>
+    appendAuditEvent(tx, { tenantId: user.tenant?.id ?? null, actorId: user.id, type: 'user.login', subjectId: user.id, data: {} }),
+  );
   return { ok: true, user, token };
 }

@@ -30,7 +30,12 @@ export async function createSession(db: Db, userId: string, now = new Date()): P
  * Returns the session for a cookie value, or null when it is malformed, unknown, has a wrong
  * secret, or has expired (expired sessions are deleted). Refreshes lastUsedAt at most once a minute.
  */
-export async function validateSessionToken(db: Db, token: string | undefined, policy: SessionPolicy, now = new Date()): Promise<SessionRecord | null> {
+export async function validateSessionToken(
+  db: Db,
+  token: string | undefined,
+  policy: SessionPolicy,
+  now = new Date(),
+): Promise<SessionRecord | null> {
   const parts = parseSessionToken(token);
   if (!parts) return null;
   const row = await db.query.sessionTable.findFirst({ where: eq(sessionTable.id, parts.id) });

@@ -28,7 +28,13 @@ export function woffToSfnt(woff: Buffer): Buffer {
   const numTables = woff.readUInt16BE(12);
   const tables = Array.from({ length: numTables }, (_, i) => {
     const at = 44 + i * 20;
-    const [tag, offset, compLength, origLength, checksum] = [0, 4, 8, 12, 16].map((o) => woff.readUInt32BE(at + o)) as [number, number, number, number, number];
+    const [tag, offset, compLength, origLength, checksum] = [0, 4, 8, 12, 16].map((o) => woff.readUInt32BE(at + o)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const raw = woff.subarray(offset, offset + compLength);
     const data = compLength < origLength ? inflateSync(raw) : raw;
     if (data.length !== origLength) throw new Error(`WOFF-Tabelle ${tag.toString(16)}: Länge ${data.length} statt ${origLength}`);
@@ -85,7 +91,12 @@ function load(): NonNullable<typeof cache> {
   const require = createRequire(import.meta.url);
   const file = (name: string): Buffer => readFileSync(require.resolve(`@fontsource/noto-sans/${name}`));
   const faces = SUBSETS.flatMap((subset) =>
-    WEIGHTS.map((weight) => ({ subset, weight, family: familyOf(subset), data: woffToSfnt(file(`files/noto-sans-${subset}-${weight}-normal.woff`)) })),
+    WEIGHTS.map((weight) => ({
+      subset,
+      weight,
+      family: familyOf(subset),
+      data: woffToSfnt(file(`files/noto-sans-${subset}-${weight}-normal.woff`)),
+    })),
   );
   // unicode.json holds the CSS unicode-range of each subset, e.g. "U+0000-00FF,U+0131"
   const unicode = JSON.parse(file('unicode.json').toString('utf8')) as Record<string, string>;

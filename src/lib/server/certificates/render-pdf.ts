@@ -53,6 +53,27 @@ function drawImage(doc: PDFKit.PDFDocument, src: string, box: LayoutBox): void {
   }
 }
 
+/** pdfkit font source: a file buffer or an already parsed fontkit font (pdfkit accepts both, see PDFFontFactory.open). */
+type FontSource = Buffer | object;
+let parsedFonts: Array<{ name: string; src: FontSource }> | null = null;
+
+/**
+ * The Noto Sans faces as fontkit fonts, parsed once per process and shared by every document: pdfkit would
+ * otherwise parse each used face again per PDF (its glyph and layout tables). Each document still embeds its
+ * own subset. Falls back to the buffers should a pdfkit version not expose the parsed font.
+ */
+function sharedPdfFonts(): Array<{ name: string; src: FontSource }> {
+  if (parsedFonts) return parsedFonts;
+  const probe = new PDFDocument({ autoFirstPage: false });
+  parsedFonts = pdfFontFaces().map((face) => {
+    probe.registerFont(face.name, face.data);
+    probe.font(face.name);
+    const font = (probe as unknown as { _font?: { font?: { layout?: unknown } } })._font?.font;
+    return { name: face.name, src: typeof font?.layout === 'function' ? font : face.data };
+  });
+  return parsedFonts;
+}
+
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -83,7 +104,7 @@ export async function renderCertificatePdf(view: CertificateView): Promise<Buffe
     info: documentInfo(view),
   });
   const done = collect(doc);
-  for (const face of pdfFontFaces()) doc.registerFont(face.name, face.data);
+  for (const face of sharedPdfFonts()) doc.registerFont(face.name, face.src as Buffer);
 
   doc.markContent('Artifact', { type: 'Layout' });
   SVGtoPDF(doc, decoration, 0, 0, { ...SVG_OPTIONS, width: layout.width, height: layout.height, assumePt: true });

@@ -5,9 +5,7 @@
 import { z } from 'zod';
 import '../../shared/zod-locale.ts';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'ja', 'nein'])
-  .transform((v) => ['true', '1', 'yes', 'ja'].includes(v));
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'ja', 'nein']).transform((v) => ['true', '1', 'yes', 'ja'].includes(v));
 
 export const envSchema = z.object({
   /** `production` disables demo seeding unless KIKO_DEMO=true. */
@@ -30,9 +28,17 @@ export const envSchema = z.object({
   /** Optional district overlay folder (courses, quizzes, snippets). */
   KIKO_CONTENT_OVERLAY: z.string().optional(),
   /** Idle timeout of a session in hours (sliding expiry). */
-  KIKO_SESSION_IDLE_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(8),
+  KIKO_SESSION_IDLE_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 30)
+    .default(8),
   /** Absolute lifetime of a session in hours, whatever the activity. */
-  KIKO_SESSION_MAX_HOURS: z.coerce.number().min(1).max(24 * 90).default(24 * 7),
+  KIKO_SESSION_MAX_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
   /** Mark cookies Secure (set when KIKO is served over https, e.g. behind a reverse proxy). */
   KIKO_SECURE_COOKIES: bool.optional(),
   /** Folder for signing keys of certificates (private keys never go into the database). */

@@ -32,7 +32,13 @@ export function contentStats(set: ContentSet): ContentStats {
     itemsByType,
     minutes: courses.reduce((s, c) => s + c.minutes, 0),
     paths: [...set.paths.values()]
-      .map((p) => ({ id: p.id, title: p.title, requiredMinutes: minutesOf(p.required), optionalMinutes: minutesOf(p.optional), requiredCourses: p.required.length }))
+      .map((p) => ({
+        id: p.id,
+        title: p.title,
+        requiredMinutes: minutesOf(p.required),
+        optionalMinutes: minutesOf(p.optional),
+        requiredCourses: p.required.length,
+      }))
       .sort((a, b) => a.id.localeCompare(b.id)),
   };
 }

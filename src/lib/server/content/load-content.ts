@@ -149,7 +149,12 @@ function loadCourseDir(
       if (parsed.success) {
         course = parsed.data;
         if (course.id !== id)
-          problems.push({ file: relative(root, courseFile), field: 'id', message: `id "${course.id}" muss dem Ordnernamen "${id}" entsprechen`, severity: 'error' });
+          problems.push({
+            file: relative(root, courseFile),
+            field: 'id',
+            message: `id "${course.id}" muss dem Ordnernamen "${id}" entsprechen`,
+            severity: 'error',
+          });
       } else problems.push(...zodProblems(courseFile, courseSource, parsed.error, root));
     }
   }
@@ -159,7 +164,11 @@ function loadCourseDir(
     const file = join(dir, name);
     const m = LESSON_FILE.exec(name);
     if (!m) {
-      problems.push({ file: relative(root, file), message: 'Dateiname muss NN-lektions-id.mdx lauten (z. B. 01-was-ist-ki.mdx)', severity: 'error' });
+      problems.push({
+        file: relative(root, file),
+        message: 'Dateiname muss NN-lektions-id.mdx lauten (z. B. 01-was-ist-ki.mdx)',
+        severity: 'error',
+      });
       continue;
     }
     const source = readFileSync(file, 'utf8');
@@ -170,7 +179,11 @@ function loadCourseDir(
       fm = parsedMatter.data;
       body = parsedMatter.content;
     } catch (e) {
-      problems.push({ file: relative(root, file), message: `Frontmatter ist kein gültiges YAML: ${(e as Error).message}`, severity: 'error' });
+      problems.push({
+        file: relative(root, file),
+        message: `Frontmatter ist kein gültiges YAML: ${(e as Error).message}`,
+        severity: 'error',
+      });
       continue;
     }
     // gray-matter turns unquoted dates into Date objects; the schema wants ISO strings.
@@ -237,7 +250,11 @@ export function loadContent(options: LoadContentOptions): ContentSet {
           origin,
         });
       } else if (existsSync(loaded.courseFile) === false) {
-        problems.push({ file: relative(root, dir), message: 'course.yaml fehlt (und es gibt keinen gleichnamigen Kurs, den das Overlay ergänzt)', severity: 'error' });
+        problems.push({
+          file: relative(root, dir),
+          message: 'course.yaml fehlt (und es gibt keinen gleichnamigen Kurs, den das Overlay ergänzt)',
+          severity: 'error',
+        });
       }
     }
     // Quizzes: an overlay quiz file with the same id replaces single items (by id) and adds new ones;
@@ -269,7 +286,12 @@ export function loadContent(options: LoadContentOptions): ContentSet {
         continue;
       }
       if (parsed.data.id !== id)
-        problems.push({ file: relative(root, file), field: 'id', message: `id "${parsed.data.id}" muss dem Dateinamen "${id}" entsprechen`, severity: 'error' });
+        problems.push({
+          file: relative(root, file),
+          field: 'id',
+          message: `id "${parsed.data.id}" muss dem Dateinamen "${id}" entsprechen`,
+          severity: 'error',
+        });
       const version = hashVersion(JSON.stringify(parsed.data));
       quizzes.set(id, { quiz: parsed.data, version, file, origin, replacedItems });
     }
@@ -291,7 +313,13 @@ export function loadContent(options: LoadContentOptions): ContentSet {
       const parsedMatter = matter(readFileSync(file, 'utf8'));
       const parsed = snippetFrontmatterSchema.safeParse(parsedMatter.data);
       if (!parsed.success) problems.push(...zodProblems(file, readFileSync(file, 'utf8'), parsed.error, root));
-      else snippets.set(name.replace(/\.md$/, ''), { name: name.replace(/\.md$/, ''), title: parsed.data.title, body: parsedMatter.content.trim(), origin });
+      else
+        snippets.set(name.replace(/\.md$/, ''), {
+          name: name.replace(/\.md$/, ''),
+          title: parsed.data.title,
+          body: parsedMatter.content.trim(),
+          origin,
+        });
     }
   }
 
@@ -315,26 +343,57 @@ function checkReferences(set: ContentSet, root: string): void {
     const objectiveIds = new Set<string>();
     for (const l of c.lessons) {
       if (l.frontmatter.license !== c.course.license)
-        problems.push({ file: relative(root, l.file), field: 'license', message: `Lizenz muss der des Kurses entsprechen (${c.course.license})`, severity: 'error' });
+        problems.push({
+          file: relative(root, l.file),
+          field: 'license',
+          message: `Lizenz muss der des Kurses entsprechen (${c.course.license})`,
+          severity: 'error',
+        });
       for (const o of l.frontmatter.objectives) {
         if (objectiveIds.has(o.id))
-          problems.push({ file: relative(root, l.file), field: 'objectives', message: `Lernziel-Id "${o.id}" kommt im Kurs doppelt vor`, severity: 'error' });
+          problems.push({
+            file: relative(root, l.file),
+            field: 'objectives',
+            message: `Lernziel-Id "${o.id}" kommt im Kurs doppelt vor`,
+            severity: 'error',
+          });
         objectiveIds.add(o.id);
       }
       for (const m of l.body.matchAll(/<Lokal\s+name="([^"]+)"/g))
         if (!snippets.has(m[1] as string))
-          problems.push({ file: relative(root, l.file), message: `<Lokal name="${m[1]}"> verweist auf einen unbekannten Baustein (content/snippets/${m[1]}.md fehlt)`, severity: 'error' });
+          problems.push({
+            file: relative(root, l.file),
+            message: `<Lokal name="${m[1]}"> verweist auf einen unbekannten Baustein (content/snippets/${m[1]}.md fehlt)`,
+            severity: 'error',
+          });
     }
     if (c.course.quiz) {
       const q = quizzes.get(c.course.quiz);
-      if (!q) problems.push({ file, field: 'quiz', line: lineOfField(readFileSync(c.file, 'utf8'), 'quiz'), message: `Quiz "${c.course.quiz}" gibt es nicht (quizzes/${c.course.quiz}.yaml fehlt)`, severity: 'error' });
+      if (!q)
+        problems.push({
+          file,
+          field: 'quiz',
+          line: lineOfField(readFileSync(c.file, 'utf8'), 'quiz'),
+          message: `Quiz "${c.course.quiz}" gibt es nicht (quizzes/${c.course.quiz}.yaml fehlt)`,
+          severity: 'error',
+        });
       else {
         for (const item of q.quiz.items)
           if (!objectiveIds.has(item.objective))
-            problems.push({ file: relative(root, q.file), field: `items.${item.id}.objective`, message: `Frage "${item.id}": Lernziel "${item.objective}" gibt es im Kurs "${c.course.id}" nicht`, severity: 'error' });
+            problems.push({
+              file: relative(root, q.file),
+              field: `items.${item.id}.objective`,
+              message: `Frage "${item.id}": Lernziel "${item.objective}" gibt es im Kurs "${c.course.id}" nicht`,
+              severity: 'error',
+            });
         for (const oid of objectiveIds) {
           const n = q.quiz.items.filter((i) => i.objective === oid).length;
-          if (n < 2) problems.push({ file: relative(root, q.file), message: `Lernziel "${oid}" wird nur von ${n} Frage(n) geprüft (mindestens 2)`, severity: 'warning' });
+          if (n < 2)
+            problems.push({
+              file: relative(root, q.file),
+              message: `Lernziel "${oid}" wird nur von ${n} Frage(n) geprüft (mindestens 2)`,
+              severity: 'warning',
+            });
         }
       }
     }
@@ -346,6 +405,11 @@ function checkReferences(set: ContentSet, root: string): void {
   for (const p of paths.values()) {
     for (const cid of [...p.required, ...p.optional])
       if (!courses.has(cid))
-        problems.push({ file: `content/paths/${p.id}.yaml`, field: 'required', message: `Lernpfad "${p.id}" nennt den unbekannten Kurs "${cid}"`, severity: 'error' });
+        problems.push({
+          file: `content/paths/${p.id}.yaml`,
+          field: 'required',
+          message: `Lernpfad "${p.id}" nennt den unbekannten Kurs "${cid}"`,
+          severity: 'error',
+        });
   }
 }

@@ -81,8 +81,6 @@ function readManifest(overlay: string): z.infer<typeof overlayManifestSchema> {
   return overlayManifestSchema.parse(parse(readFileSync(file, 'utf8')) ?? {});
 }
 
-
-
 function readFileSyncDir(dir: string): string[] {
   return readdirSync(dir).sort();
 }

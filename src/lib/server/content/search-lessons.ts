@@ -2,8 +2,9 @@
  * Server-side lesson search: the fallback of the search page without JavaScript (with JavaScript, the page
  * uses the Pagefind index with German stemming). Every query word must occur; title hits rank first.
  */
-import type { ContentSet } from './load-content.ts';
+
 import { lessonPlainText } from './lesson-text.ts';
+import type { ContentSet } from './load-content.ts';
 
 export interface LessonHit {
   url: string;

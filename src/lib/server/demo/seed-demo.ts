@@ -42,25 +42,89 @@ export interface SeedResult {
 export async function seedDemo(db: Db): Promise<SeedResult> {
   let tenantsCreated = 0;
   let usersCreated = 0;
-  const muster = await ensureTenant(db, { slug: 'musterstadt', name: 'Landkreis Musterstadt', settings: { signatory: 'Dr. Erika Beispiel, Landrätin' } }, MUSTERSTADT_UNITS);
-  const beispiel = await ensureTenant(db, { slug: 'beispielhausen', name: 'Landkreis Beispielhausen', settings: { brandColor: '#2e6b30' } }, [
-    { code: 'ZD', name: 'Zentrale Dienste' },
-    { code: 'OA', name: 'Ordnungsamt' },
-  ]);
+  const muster = await ensureTenant(
+    db,
+    { slug: 'musterstadt', name: 'Landkreis Musterstadt', settings: { signatory: 'Dr. Erika Beispiel, Landrätin' } },
+    MUSTERSTADT_UNITS,
+  );
+  const beispiel = await ensureTenant(
+    db,
+    { slug: 'beispielhausen', name: 'Landkreis Beispielhausen', settings: { brandColor: '#2e6b30' } },
+    [
+      { code: 'ZD', name: 'Zentrale Dienste' },
+      { code: 'OA', name: 'Ordnungsamt' },
+    ],
+  );
   tenantsCreated += Number(muster.created) + Number(beispiel.created);
 
   let passwordHash: string | undefined;
   const unit = (code: string): string | undefined => muster.orgUnitIds.get(code);
   const users: CreateUserInput[] = [
-    { tenant: 'musterstadt', email: DEMO_LOGINS[0].email, name: 'Lena Lernende', roles: ['learner'], jobRole: 'sachbearbeitung', orgUnitId: unit('FB3-ZUL') },
-    { tenant: 'musterstadt', email: DEMO_LOGINS[1].email, name: 'Max Multiplikator', roles: ['learner', 'multiplier'], jobRole: 'multiplikator', orgUnitId: unit('FB3') },
-    { tenant: 'musterstadt', email: DEMO_LOGINS[2].email, name: 'Paula Personal', roles: ['learner', 'hr'], jobRole: 'personal-datenschutz', orgUnitId: unit('FB1-PA') },
-    { tenant: 'musterstadt', email: DEMO_LOGINS[3].email, name: 'Anna Admin', roles: ['learner', 'admin'], jobRole: 'it-digitalisierung', orgUnitId: unit('FB1-IT') },
+    {
+      tenant: 'musterstadt',
+      email: DEMO_LOGINS[0].email,
+      name: 'Lena Lernende',
+      roles: ['learner'],
+      jobRole: 'sachbearbeitung',
+      orgUnitId: unit('FB3-ZUL'),
+    },
+    {
+      tenant: 'musterstadt',
+      email: DEMO_LOGINS[1].email,
+      name: 'Max Multiplikator',
+      roles: ['learner', 'multiplier'],
+      jobRole: 'multiplikator',
+      orgUnitId: unit('FB3'),
+    },
+    {
+      tenant: 'musterstadt',
+      email: DEMO_LOGINS[2].email,
+      name: 'Paula Personal',
+      roles: ['learner', 'hr'],
+      jobRole: 'personal-datenschutz',
+      orgUnitId: unit('FB1-PA'),
+    },
+    {
+      tenant: 'musterstadt',
+      email: DEMO_LOGINS[3].email,
+      name: 'Anna Admin',
+      roles: ['learner', 'admin'],
+      jobRole: 'it-digitalisierung',
+      orgUnitId: unit('FB1-IT'),
+    },
     { email: DEMO_LOGINS[4].email, name: 'Bernd Betrieb', roles: ['operator'] },
-    { tenant: 'musterstadt', email: 'jonas.jugendamt@musterstadt.example', name: 'Jonas Jugendamt', roles: ['learner'], jobRole: 'sachbearbeitung', orgUnitId: unit('FB2-JA') },
-    { tenant: 'musterstadt', email: 'frieda.fuehrung@musterstadt.example', name: 'Frieda Führung', roles: ['learner'], jobRole: 'fuehrungskraft', orgUnitId: unit('FB2') },
-    { tenant: 'beispielhausen', email: 'berta.beispiel@beispielhausen.example', name: 'Berta Beispiel', roles: ['learner'], jobRole: 'sachbearbeitung', orgUnitId: beispiel.orgUnitIds.get('OA') },
-    { tenant: 'beispielhausen', email: 'admin@beispielhausen.example', name: 'Otto Ordnung', roles: ['learner', 'admin'], jobRole: 'fuehrungskraft', orgUnitId: beispiel.orgUnitIds.get('ZD') },
+    {
+      tenant: 'musterstadt',
+      email: 'jonas.jugendamt@musterstadt.example',
+      name: 'Jonas Jugendamt',
+      roles: ['learner'],
+      jobRole: 'sachbearbeitung',
+      orgUnitId: unit('FB2-JA'),
+    },
+    {
+      tenant: 'musterstadt',
+      email: 'frieda.fuehrung@musterstadt.example',
+      name: 'Frieda Führung',
+      roles: ['learner'],
+      jobRole: 'fuehrungskraft',
+      orgUnitId: unit('FB2'),
+    },
+    {
+      tenant: 'beispielhausen',
+      email: 'berta.beispiel@beispielhausen.example',
+      name: 'Berta Beispiel',
+      roles: ['learner'],
+      jobRole: 'sachbearbeitung',
+      orgUnitId: beispiel.orgUnitIds.get('OA'),
+    },
+    {
+      tenant: 'beispielhausen',
+      email: 'admin@beispielhausen.example',
+      name: 'Otto Ordnung',
+      roles: ['learner', 'admin'],
+      jobRole: 'fuehrungskraft',
+      orgUnitId: beispiel.orgUnitIds.get('ZD'),
+    },
   ];
   for (const u of users) {
     const email = String(u.email).toLowerCase();

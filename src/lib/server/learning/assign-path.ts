@@ -19,24 +19,46 @@ export const assignPathInputSchema = z
     /** Due date (YYYY-MM-DD); empty = the path's default. */
     dueOn: z.union([isoDateSchema, z.literal('')]).optional(),
   })
-  .refine((v) => Boolean(v.userId || v.email) !== Boolean(v.orgUnitId), { message: 'Bitte entweder eine Person oder eine Organisationseinheit wählen.', path: ['userId'] });
+  .refine((v) => Boolean(v.userId || v.email) !== Boolean(v.orgUnitId), {
+    message: 'Bitte entweder eine Person oder eine Organisationseinheit wählen.',
+    path: ['userId'],
+  });
 export type AssignPathInput = z.input<typeof assignPathInputSchema>;
 
-export async function assignPath(db: Db, tenantId: string, actorId: string, content: ContentSet, input: AssignPathInput, now = new Date()): Promise<{ id: string }> {
+export async function assignPath(
+  db: Db,
+  tenantId: string,
+  actorId: string,
+  content: ContentSet,
+  input: AssignPathInput,
+  now = new Date(),
+): Promise<{ id: string }> {
   const parsed = assignPathInputSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ungültige Eingabe.');
   const { pathId, orgUnitId, dueOn } = parsed.data;
   if (!content.paths.has(pathId)) throw new ValidationError('Diesen Lernpfad gibt es nicht.');
   let userId = parsed.data.userId;
   if (!userId && parsed.data.email) {
-    const found = await db.query.userTable.findFirst({ where: and(eq(userTable.email, parsed.data.email.trim().toLowerCase()), eq(userTable.tenantId, tenantId)), columns: { id: true } });
+    const found = await db.query.userTable.findFirst({
+      where: and(eq(userTable.email, parsed.data.email.trim().toLowerCase()), eq(userTable.tenantId, tenantId)),
+      columns: { id: true },
+    });
     if (!found) throw new NotFoundError('Eine Person mit dieser E-Mail-Adresse gibt es in Ihrem Landkreis nicht.');
     userId = found.id;
   }
   // the target must belong to the admin's tenant
-  if (userId && !(await db.query.userTable.findFirst({ where: and(eq(userTable.id, userId), eq(userTable.tenantId, tenantId)), columns: { id: true } })))
+  if (
+    userId &&
+    !(await db.query.userTable.findFirst({ where: and(eq(userTable.id, userId), eq(userTable.tenantId, tenantId)), columns: { id: true } }))
+  )
     throw new NotFoundError('Diese Person gibt es in Ihrem Landkreis nicht.');
-  if (orgUnitId && !(await db.query.orgUnitTable.findFirst({ where: and(eq(orgUnitTable.id, orgUnitId), eq(orgUnitTable.tenantId, tenantId)), columns: { id: true } })))
+  if (
+    orgUnitId &&
+    !(await db.query.orgUnitTable.findFirst({
+      where: and(eq(orgUnitTable.id, orgUnitId), eq(orgUnitTable.tenantId, tenantId)),
+      columns: { id: true },
+    }))
+  )
     throw new NotFoundError('Diese Organisationseinheit gibt es in Ihrem Landkreis nicht.');
   const dueAt = dueOn ? new Date(`${dueOn}T23:59:59+01:00`) : null;
   return db.transaction(async (tx) => {
@@ -44,8 +66,17 @@ export async function assignPath(db: Db, tenantId: string, actorId: string, cont
     const other = userId ? isNull(pathAssignmentTable.orgUnitId) : isNull(pathAssignmentTable.userId);
     await tx.delete(pathAssignmentTable).where(and(eq(pathAssignmentTable.tenantId, tenantId), target, other));
     const id = randomUUID();
-    await tx.insert(pathAssignmentTable).values({ id, tenantId, userId: userId ?? null, orgUnitId: orgUnitId ?? null, pathId, dueAt, assignedBy: actorId, createdAt: now });
-    await appendAuditEvent(tx, { tenantId, actorId, type: 'path.assigned', subjectId: userId ?? orgUnitId ?? null, data: { pathId, userId: userId ?? null, orgUnitId: orgUnitId ?? null, dueOn: dueOn || null }, at: now });
+    await tx
+      .insert(pathAssignmentTable)
+      .values({ id, tenantId, userId: userId ?? null, orgUnitId: orgUnitId ?? null, pathId, dueAt, assignedBy: actorId, createdAt: now });
+    await appendAuditEvent(tx, {
+      tenantId,
+      actorId,
+      type: 'path.assigned',
+      subjectId: userId ?? orgUnitId ?? null,
+      data: { pathId, userId: userId ?? null, orgUnitId: orgUnitId ?? null, dueOn: dueOn || null },
+      at: now,
+    });
     return { id };
   });
 }
@@ -58,7 +89,13 @@ export async function removePathAssignment(db: Db, tenantId: string, actorId: st
       .where(and(eq(pathAssignmentTable.id, assignmentId), eq(pathAssignmentTable.tenantId, tenantId)))
       .returning({ id: pathAssignmentTable.id, pathId: pathAssignmentTable.pathId });
     if (removed.length === 0) throw new NotFoundError('Diese Zuweisung gibt es nicht.');
-    await appendAuditEvent(tx, { tenantId, actorId, type: 'path.unassigned', subjectId: assignmentId, data: { pathId: removed[0]?.pathId } });
+    await appendAuditEvent(tx, {
+      tenantId,
+      actorId,
+      type: 'path.unassigned',
+      subjectId: assignmentId,
+      data: { pathId: removed[0]?.pathId },
+    });
   });
 }
 
@@ -79,6 +116,13 @@ export async function listPathAssignments(db: Db, tenantId: string): Promise<Ass
     .leftJoin(orgUnitTable, eq(orgUnitTable.id, pathAssignmentTable.orgUnitId))
     .where(eq(pathAssignmentTable.tenantId, tenantId));
   return rows
-    .map((r) => ({ id: r.a.id, pathId: r.a.pathId, target: r.userName ?? r.unitName ?? '–', kind: r.a.userId ? ('person' as const) : ('org-unit' as const), dueAt: r.a.dueAt, createdAt: r.a.createdAt }))
+    .map((r) => ({
+      id: r.a.id,
+      pathId: r.a.pathId,
+      target: r.userName ?? r.unitName ?? '–',
+      kind: r.a.userId ? ('person' as const) : ('org-unit' as const),
+      dueAt: r.a.dueAt,
+      createdAt: r.a.createdAt,
+    }))
     .sort((a, b) => a.target.localeCompare(b.target, 'de'));
 }

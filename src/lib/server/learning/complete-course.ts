@@ -40,11 +40,24 @@ export function onCourseCompleted(hook: CompletionHook): void {
   if (!hooks.includes(hook)) hooks.push(hook);
 }
 
-export async function completeCourseIfDone(tx: Tx, learner: Learner, courseId: string, content: ContentSet, now = new Date()): Promise<boolean> {
+export async function completeCourseIfDone(
+  tx: Tx,
+  learner: Learner,
+  courseId: string,
+  content: ContentSet,
+  now = new Date(),
+): Promise<boolean> {
   const course = content.courses.get(courseId);
   if (!course) return false;
-  const scope = and(eq(lessonProgressTable.tenantId, learner.tenantId), eq(lessonProgressTable.userId, learner.userId), eq(lessonProgressTable.courseId, courseId));
-  const done = await tx.select({ lessonId: lessonProgressTable.lessonId, completedAt: lessonProgressTable.completedAt }).from(lessonProgressTable).where(scope);
+  const scope = and(
+    eq(lessonProgressTable.tenantId, learner.tenantId),
+    eq(lessonProgressTable.userId, learner.userId),
+    eq(lessonProgressTable.courseId, courseId),
+  );
+  const done = await tx
+    .select({ lessonId: lessonProgressTable.lessonId, completedAt: lessonProgressTable.completedAt })
+    .from(lessonProgressTable)
+    .where(scope);
   const doneIds = new Set(done.filter((d) => d.completedAt).map((d) => d.lessonId));
   if (!course.lessons.every((l) => doneIds.has(l.id))) return false;
   // A course is completed once, and again as a refresher once its interval has passed since the last completion;
@@ -52,7 +65,13 @@ export async function completeCourseIfDone(tx: Tx, learner: Learner, courseId: s
   const last = await tx
     .select({ completedAt: courseCompletionTable.completedAt })
     .from(courseCompletionTable)
-    .where(and(eq(courseCompletionTable.tenantId, learner.tenantId), eq(courseCompletionTable.userId, learner.userId), eq(courseCompletionTable.courseId, courseId)))
+    .where(
+      and(
+        eq(courseCompletionTable.tenantId, learner.tenantId),
+        eq(courseCompletionTable.userId, learner.userId),
+        eq(courseCompletionTable.courseId, courseId),
+      ),
+    )
     .orderBy(desc(courseCompletionTable.completedAt))
     .limit(1);
   const refresherFrom = last[0] ? addMonths(last[0].completedAt, refresherMonthsFor(content, courseId)) : null;
@@ -62,7 +81,15 @@ export async function completeCourseIfDone(tx: Tx, learner: Learner, courseId: s
     const passed = await tx
       .select({ id: quizAttemptTable.id })
       .from(quizAttemptTable)
-      .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, course.course.quiz), eq(quizAttemptTable.passed, true), gte(quizAttemptTable.submittedAt, refresherFrom ?? new Date(0))))
+      .where(
+        and(
+          eq(quizAttemptTable.tenantId, learner.tenantId),
+          eq(quizAttemptTable.userId, learner.userId),
+          eq(quizAttemptTable.quizId, course.course.quiz),
+          eq(quizAttemptTable.passed, true),
+          gte(quizAttemptTable.submittedAt, refresherFrom ?? new Date(0)),
+        ),
+      )
       .limit(1);
     if (!passed[0]) return false;
     attemptId = passed[0].id;
@@ -70,10 +97,26 @@ export async function completeCourseIfDone(tx: Tx, learner: Learner, courseId: s
   const id = randomUUID();
   const inserted = await tx
     .insert(courseCompletionTable)
-    .values({ id, tenantId: learner.tenantId, userId: learner.userId, courseId, courseVersion: course.version, quizAttemptId: attemptId, completedAt: now })
+    .values({
+      id,
+      tenantId: learner.tenantId,
+      userId: learner.userId,
+      courseId,
+      courseVersion: course.version,
+      quizAttemptId: attemptId,
+      completedAt: now,
+    })
     .returning({ id: courseCompletionTable.id });
   if (inserted.length === 0) return false;
-  await appendAuditEvent(tx, { tenantId: learner.tenantId, actorId: learner.userId, type: 'course.completed', subjectId: learner.userId, data: { courseId, courseVersion: course.version, quizAttemptId: attemptId }, at: now });
-  for (const hook of hooks) await hook(tx, { learner, courseId, courseVersion: course.version, completionId: id, completedAt: now }, content);
+  await appendAuditEvent(tx, {
+    tenantId: learner.tenantId,
+    actorId: learner.userId,
+    type: 'course.completed',
+    subjectId: learner.userId,
+    data: { courseId, courseVersion: course.version, quizAttemptId: attemptId },
+    at: now,
+  });
+  for (const hook of hooks)
+    await hook(tx, { learner, courseId, courseVersion: course.version, completionId: id, completedAt: now }, content);
   return true;
 }

@@ -15,7 +15,9 @@ export function getContent(): ContentSet {
     cached = loadContent({ root, overlay: env.KIKO_CONTENT_OVERLAY ? resolve(env.KIKO_CONTENT_OVERLAY) : undefined });
     const errors = cached.problems.filter((p) => p.severity === 'error');
     if (errors.length > 0)
-      console.error(`KIKO: ${errors.length} Fehler in den Kursinhalten (Details: npx kiko content check), z. B. ${errors[0]?.file}: ${errors[0]?.message}`);
+      console.error(
+        `KIKO: ${errors.length} Fehler in den Kursinhalten (Details: npx kiko content check), z. B. ${errors[0]?.file}: ${errors[0]?.message}`,
+      );
   }
   return cached;
 }

@@ -6,14 +6,28 @@ import type { Learner } from './learner.ts';
 
 export interface LearningHistory {
   completions: Array<{ courseId: string; courseVersion: string; completedAt: Date }>;
-  attempts: Array<{ id: string; courseId: string; quizVersion: string; startedAt: Date; submittedAt: Date | null; score: number | null; maxScore: number | null; passed: boolean | null; status: string }>;
+  attempts: Array<{
+    id: string;
+    courseId: string;
+    quizVersion: string;
+    startedAt: Date;
+    submittedAt: Date | null;
+    score: number | null;
+    maxScore: number | null;
+    passed: boolean | null;
+    status: string;
+  }>;
   lessons: Array<{ courseId: string; lessonId: string; lessonVersion: string; completedAt: Date | null }>;
 }
 
 export async function getLearningHistory(db: Db, learner: Learner): Promise<LearningHistory> {
   const [completions, attempts, lessons] = await Promise.all([
     db
-      .select({ courseId: courseCompletionTable.courseId, courseVersion: courseCompletionTable.courseVersion, completedAt: courseCompletionTable.completedAt })
+      .select({
+        courseId: courseCompletionTable.courseId,
+        courseVersion: courseCompletionTable.courseVersion,
+        completedAt: courseCompletionTable.completedAt,
+      })
       .from(courseCompletionTable)
       .where(and(eq(courseCompletionTable.tenantId, learner.tenantId), eq(courseCompletionTable.userId, learner.userId)))
       .orderBy(desc(courseCompletionTable.completedAt)),
@@ -33,7 +47,12 @@ export async function getLearningHistory(db: Db, learner: Learner): Promise<Lear
       .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId)))
       .orderBy(desc(quizAttemptTable.startedAt)),
     db
-      .select({ courseId: lessonProgressTable.courseId, lessonId: lessonProgressTable.lessonId, lessonVersion: lessonProgressTable.lessonVersion, completedAt: lessonProgressTable.completedAt })
+      .select({
+        courseId: lessonProgressTable.courseId,
+        lessonId: lessonProgressTable.lessonId,
+        lessonVersion: lessonProgressTable.lessonVersion,
+        completedAt: lessonProgressTable.completedAt,
+      })
       .from(lessonProgressTable)
       .where(and(eq(lessonProgressTable.tenantId, learner.tenantId), eq(lessonProgressTable.userId, learner.userId)))
       .orderBy(desc(lessonProgressTable.lastSeenAt)),

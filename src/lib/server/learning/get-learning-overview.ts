@@ -44,14 +44,20 @@ export interface LearningOverview {
 
 const DUE_SOON_DAYS = 14;
 
-
 export async function getLearningOverview(db: Db, learner: Learner, content: ContentSet, now = new Date()): Promise<LearningOverview> {
   const path = await resolvePath(db, learner, content);
-  const scope = (t: typeof lessonProgressTable | typeof quizAttemptTable | typeof courseCompletionTable) => and(eq(t.tenantId, learner.tenantId), eq(t.userId, learner.userId));
+  const scope = (t: typeof lessonProgressTable | typeof quizAttemptTable | typeof courseCompletionTable) =>
+    and(eq(t.tenantId, learner.tenantId), eq(t.userId, learner.userId));
   const [progress, attempts, completions] = await Promise.all([
     db.select().from(lessonProgressTable).where(scope(lessonProgressTable)),
     db
-      .select({ quizId: quizAttemptTable.quizId, passed: quizAttemptTable.passed, score: quizAttemptTable.score, maxScore: quizAttemptTable.maxScore, status: quizAttemptTable.status })
+      .select({
+        quizId: quizAttemptTable.quizId,
+        passed: quizAttemptTable.passed,
+        score: quizAttemptTable.score,
+        maxScore: quizAttemptTable.maxScore,
+        status: quizAttemptTable.status,
+      })
       .from(quizAttemptTable)
       .where(scope(quizAttemptTable)),
     db.select().from(courseCompletionTable).where(scope(courseCompletionTable)).orderBy(desc(courseCompletionTable.completedAt)),
@@ -60,15 +66,35 @@ export async function getLearningOverview(db: Db, learner: Learner, content: Con
   const courses = ids
     .map((id) => content.courses.get(id))
     .filter((c): c is LoadedCourse => c !== undefined)
-    .map((c) => courseProgress(c, path?.path.required.includes(c.course.id) ?? false, content, progress, attempts, completions, path?.path.refresherMonths ?? 24, now));
+    .map((c) =>
+      courseProgress(
+        c,
+        path?.path.required.includes(c.course.id) ?? false,
+        content,
+        progress,
+        attempts,
+        completions,
+        path?.path.refresherMonths ?? 24,
+        now,
+      ),
+    );
 
   const required = courses.filter((c) => c.required);
   const units = required.reduce((s, c) => s + c.lessons.length + (c.quiz ? 1 : 0), 0);
-  const unitsDone = required.reduce((s, c) => s + (c.state === 'completed' ? c.lessons.length + (c.quiz ? 1 : 0) : c.lessonsDone + (c.quiz?.passed ? 1 : 0)), 0);
+  const unitsDone = required.reduce(
+    (s, c) => s + (c.state === 'completed' ? c.lessons.length + (c.quiz ? 1 : 0) : c.lessonsDone + (c.quiz?.passed ? 1 : 0)),
+    0,
+  );
   const requiredDone = required.filter((c) => c.state === 'completed').length;
   const done = required.length > 0 && requiredDone === required.length;
   const pathCompletedAt = done ? new Date(Math.max(...required.map((c) => c.completedAt?.getTime() ?? 0))) : null;
-  const pathState = done ? 'completed' : path && now > path.dueAt ? 'overdue' : path && path.dueAt.getTime() - now.getTime() < DUE_SOON_DAYS * 86_400_000 ? 'due-soon' : 'open';
+  const pathState = done
+    ? 'completed'
+    : path && now > path.dueAt
+      ? 'overdue'
+      : path && path.dueAt.getTime() - now.getTime() < DUE_SOON_DAYS * 86_400_000
+        ? 'due-soon'
+        : 'open';
   const nextCourse = required.find((c) => c.state !== 'completed') ?? courses.find((c) => c.state !== 'completed');
   return {
     path,
@@ -95,12 +121,21 @@ function courseProgress(
   const mine = progress.filter((p) => p.courseId === c.course.id);
   const lessons = c.lessons.map((l) => {
     const p = mine.find((m) => m.lessonId === l.id);
-    return { id: l.id, title: l.frontmatter.title, minutes: l.frontmatter.minutes, completedAt: p?.completedAt ?? null, lastSeenAt: p?.lastSeenAt ?? null };
+    return {
+      id: l.id,
+      title: l.frontmatter.title,
+      minutes: l.frontmatter.minutes,
+      completedAt: p?.completedAt ?? null,
+      lastSeenAt: p?.lastSeenAt ?? null,
+    };
   });
   const lessonsDone = lessons.filter((l) => l.completedAt).length;
   const quizId = c.course.quiz && content.quizzes.has(c.course.quiz) ? c.course.quiz : null;
   const quizAttempts = quizId ? attempts.filter((a) => a.quizId === quizId && a.status === 'submitted') : [];
-  const best = quizAttempts.reduce<number | null>((m, a) => (a.maxScore ? Math.max(m ?? 0, Math.round(((a.score ?? 0) / a.maxScore) * 100)) : m), null);
+  const best = quizAttempts.reduce<number | null>(
+    (m, a) => (a.maxScore ? Math.max(m ?? 0, Math.round(((a.score ?? 0) / a.maxScore) * 100)) : m),
+    null,
+  );
   const completion = completions.find((x) => x.courseId === c.course.id) ?? null;
   const completedAt = completion?.completedAt ?? null;
   const refresherDue = completedAt ? addMonths(completedAt, refresherMonths) : null;

@@ -15,32 +15,77 @@ export function requireLesson(content: ContentSet, courseId: string, lessonId: s
 }
 
 /** Notes that the learner opened a lesson (first start and last visit). */
-export async function recordLessonVisit(db: Db, learner: Learner, content: ContentSet, courseId: string, lessonId: string, now = new Date()): Promise<void> {
+export async function recordLessonVisit(
+  db: Db,
+  learner: Learner,
+  content: ContentSet,
+  courseId: string,
+  lessonId: string,
+  now = new Date(),
+): Promise<void> {
   const lesson = requireLesson(content, courseId, lessonId);
   await db
     .insert(lessonProgressTable)
-    .values({ tenantId: learner.tenantId, userId: learner.userId, courseId, lessonId, lessonVersion: lesson.version, startedAt: now, lastSeenAt: now })
-    .onConflictDoUpdate({ target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId], set: { lastSeenAt: now } });
+    .values({
+      tenantId: learner.tenantId,
+      userId: learner.userId,
+      courseId,
+      lessonId,
+      lessonVersion: lesson.version,
+      startedAt: now,
+      lastSeenAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId],
+      set: { lastSeenAt: now },
+    });
 }
 
 /**
  * Marks a lesson done (idempotent: the first completion time is kept) and completes the course when
  * this was the last missing piece. Returns whether the course is now complete.
  */
-export async function completeLesson(db: Db, learner: Learner, content: ContentSet, courseId: string, lessonId: string, now = new Date()): Promise<{ courseCompleted: boolean }> {
+export async function completeLesson(
+  db: Db,
+  learner: Learner,
+  content: ContentSet,
+  courseId: string,
+  lessonId: string,
+  now = new Date(),
+): Promise<{ courseCompleted: boolean }> {
   const lesson = requireLesson(content, courseId, lessonId);
   return db.transaction(async (tx) => {
     const updated = await tx
       .insert(lessonProgressTable)
-      .values({ tenantId: learner.tenantId, userId: learner.userId, courseId, lessonId, lessonVersion: lesson.version, startedAt: now, lastSeenAt: now, completedAt: now })
+      .values({
+        tenantId: learner.tenantId,
+        userId: learner.userId,
+        courseId,
+        lessonId,
+        lessonVersion: lesson.version,
+        startedAt: now,
+        lastSeenAt: now,
+        completedAt: now,
+      })
       .onConflictDoUpdate({
         target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId],
-        set: { completedAt: sql`coalesce(${lessonProgressTable.completedAt}, ${now.getTime()})`, lessonVersion: lesson.version, lastSeenAt: now },
+        set: {
+          completedAt: sql`coalesce(${lessonProgressTable.completedAt}, ${now.getTime()})`,
+          lessonVersion: lesson.version,
+          lastSeenAt: now,
+        },
         setWhere: eq(lessonProgressTable.tenantId, learner.tenantId),
       })
       .returning({ completedAt: lessonProgressTable.completedAt });
     if (updated[0]?.completedAt?.getTime() === now.getTime())
-      await appendAuditEvent(tx, { tenantId: learner.tenantId, actorId: learner.userId, type: 'lesson.completed', subjectId: learner.userId, data: { courseId, lessonId, lessonVersion: lesson.version }, at: now });
+      await appendAuditEvent(tx, {
+        tenantId: learner.tenantId,
+        actorId: learner.userId,
+        type: 'lesson.completed',
+        subjectId: learner.userId,
+        data: { courseId, lessonId, lessonVersion: lesson.version },
+        at: now,
+      });
     const courseCompleted = await completeCourseIfDone(tx, learner, courseId, content, now);
     return { courseCompleted };
   });
@@ -50,6 +95,12 @@ export async function getLessonProgress(db: Db, learner: Learner, courseId: stri
   const rows = await db
     .select({ lessonId: lessonProgressTable.lessonId, completedAt: lessonProgressTable.completedAt })
     .from(lessonProgressTable)
-    .where(and(eq(lessonProgressTable.tenantId, learner.tenantId), eq(lessonProgressTable.userId, learner.userId), eq(lessonProgressTable.courseId, courseId)));
+    .where(
+      and(
+        eq(lessonProgressTable.tenantId, learner.tenantId),
+        eq(lessonProgressTable.userId, learner.userId),
+        eq(lessonProgressTable.courseId, courseId),
+      ),
+    );
   return new Map(rows.map((r) => [r.lessonId, { completedAt: r.completedAt }]));
 }

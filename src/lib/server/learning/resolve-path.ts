@@ -25,7 +25,10 @@ export function defaultPathFor(content: ContentSet, jobRole: string): LearningPa
 
 async function orgUnitChain(db: Db, tenantId: string, orgUnitId: string | null): Promise<string[]> {
   if (!orgUnitId) return [];
-  const units = await db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId));
+  const units = await db
+    .select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId })
+    .from(orgUnitTable)
+    .where(eq(orgUnitTable.tenantId, tenantId));
   const parent = new Map(units.map((u) => [u.id, u.parentId]));
   const chain: string[] = [];
   for (let id: string | null | undefined = orgUnitId; id && !chain.includes(id); id = parent.get(id)) chain.push(id);
@@ -36,7 +39,13 @@ export async function resolvePath(db: Db, learner: Learner, content: ContentSet)
   const personal = await db
     .select()
     .from(pathAssignmentTable)
-    .where(and(eq(pathAssignmentTable.tenantId, learner.tenantId), eq(pathAssignmentTable.userId, learner.userId), isNull(pathAssignmentTable.orgUnitId)))
+    .where(
+      and(
+        eq(pathAssignmentTable.tenantId, learner.tenantId),
+        eq(pathAssignmentTable.userId, learner.userId),
+        isNull(pathAssignmentTable.orgUnitId),
+      ),
+    )
     .limit(1);
   let assignment = personal[0];
   let source: AssignedPath['source'] = 'person';
@@ -46,18 +55,33 @@ export async function resolvePath(db: Db, learner: Learner, content: ContentSet)
       const rows = await db
         .select()
         .from(pathAssignmentTable)
-        .where(and(eq(pathAssignmentTable.tenantId, learner.tenantId), isNull(pathAssignmentTable.userId), inArray(pathAssignmentTable.orgUnitId, chain)));
+        .where(
+          and(
+            eq(pathAssignmentTable.tenantId, learner.tenantId),
+            isNull(pathAssignmentTable.userId),
+            inArray(pathAssignmentTable.orgUnitId, chain),
+          ),
+        );
       assignment = chain.map((id) => rows.find((r) => r.orgUnitId === id)).find((r) => r !== undefined);
       source = 'org-unit';
     }
   }
   if (assignment) {
     const path = content.paths.get(assignment.pathId);
-    if (path) return { path, source, assignedAt: assignment.createdAt, dueAt: assignment.dueAt ?? new Date(assignment.createdAt.getTime() + path.dueDays * DAY) };
+    if (path)
+      return {
+        path,
+        source,
+        assignedAt: assignment.createdAt,
+        dueAt: assignment.dueAt ?? new Date(assignment.createdAt.getTime() + path.dueDays * DAY),
+      };
   }
   const path = defaultPathFor(content, learner.jobRole);
   if (!path) return null;
-  const user = await db.select({ createdAt: userTable.createdAt }).from(userTable).where(and(eq(userTable.id, learner.userId), eq(userTable.tenantId, learner.tenantId)));
+  const user = await db
+    .select({ createdAt: userTable.createdAt })
+    .from(userTable)
+    .where(and(eq(userTable.id, learner.userId), eq(userTable.tenantId, learner.tenantId)));
   const assignedAt = user[0]?.createdAt ?? new Date();
   return { path, source: 'job-role', assignedAt, dueAt: new Date(assignedAt.getTime() + path.dueDays * DAY) };
 }

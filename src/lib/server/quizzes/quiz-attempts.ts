@@ -32,18 +32,40 @@ export function isExpired(attempt: AttemptRow, now: Date): boolean {
 }
 
 /** Whether and when the learner may start a new attempt. */
-export async function attemptAllowance(db: Db, learner: Learner, quiz: Quiz, now = new Date()): Promise<{ allowed: boolean; reason?: string; used: number }> {
+export async function attemptAllowance(
+  db: Db,
+  learner: Learner,
+  quiz: Quiz,
+  now = new Date(),
+): Promise<{ allowed: boolean; reason?: string; used: number }> {
   const rows = await db
     .select({ submittedAt: quizAttemptTable.submittedAt, passed: quizAttemptTable.passed })
     .from(quizAttemptTable)
-    .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, quiz.id), eq(quizAttemptTable.status, 'submitted')))
+    .where(
+      and(
+        eq(quizAttemptTable.tenantId, learner.tenantId),
+        eq(quizAttemptTable.userId, learner.userId),
+        eq(quizAttemptTable.quizId, quiz.id),
+        eq(quizAttemptTable.status, 'submitted'),
+      ),
+    )
     .orderBy(desc(quizAttemptTable.submittedAt));
   const used = rows.length;
-  if (quiz.maxAttempts !== undefined && used >= quiz.maxAttempts) return { allowed: false, used, reason: `Sie haben alle ${quiz.maxAttempts} Versuche für dieses Quiz genutzt. Bitte wenden Sie sich an Ihre KI-Multiplikator:innen.` };
+  if (quiz.maxAttempts !== undefined && used >= quiz.maxAttempts)
+    return {
+      allowed: false,
+      used,
+      reason: `Sie haben alle ${quiz.maxAttempts} Versuche für dieses Quiz genutzt. Bitte wenden Sie sich an Ihre KI-Multiplikator:innen.`,
+    };
   const last = rows[0];
   if (last && !last.passed && last.submittedAt && quiz.retryWaitMinutes > 0) {
     const next = new Date(last.submittedAt.getTime() + quiz.retryWaitMinutes * 60_000);
-    if (next > now) return { allowed: false, used, reason: `Ein neuer Versuch ist ab ${next.toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' })} Uhr möglich.` };
+    if (next > now)
+      return {
+        allowed: false,
+        used,
+        reason: `Ein neuer Versuch ist ab ${next.toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' })} Uhr möglich.`,
+      };
   }
   return { allowed: true, used };
 }
@@ -54,7 +76,14 @@ export async function startAttempt(db: Db, learner: Learner, content: ContentSet
   const open = await db
     .select()
     .from(quizAttemptTable)
-    .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, loaded.quiz.id), eq(quizAttemptTable.status, 'open')))
+    .where(
+      and(
+        eq(quizAttemptTable.tenantId, learner.tenantId),
+        eq(quizAttemptTable.userId, learner.userId),
+        eq(quizAttemptTable.quizId, loaded.quiz.id),
+        eq(quizAttemptTable.status, 'open'),
+      ),
+    )
     .orderBy(desc(quizAttemptTable.startedAt))
     .limit(1);
   if (open[0] && !isExpired(open[0], now) && open[0].quizVersion === loaded.version) return open[0];
@@ -89,7 +118,9 @@ export async function requireOwnAttempt(db: Pick<Db, 'select'>, learner: Learner
   const rows = await db
     .select()
     .from(quizAttemptTable)
-    .where(and(eq(quizAttemptTable.id, attemptId), eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId)))
+    .where(
+      and(eq(quizAttemptTable.id, attemptId), eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId)),
+    )
     .limit(1);
   if (!rows[0]) throw new NotFoundError('Diesen Quizversuch gibt es nicht.');
   return rows[0];
@@ -97,7 +128,8 @@ export async function requireOwnAttempt(db: Pick<Db, 'select'>, learner: Learner
 
 export function quizOfAttempt(content: ContentSet, attempt: AttemptRow): LoadedQuiz {
   const loaded = content.quizzes.get(attempt.quizId);
-  if (!loaded || loaded.version !== attempt.quizVersion) throw new ConflictError('Das Quiz wurde inzwischen überarbeitet. Bitte starten Sie einen neuen Versuch.');
+  if (!loaded || loaded.version !== attempt.quizVersion)
+    throw new ConflictError('Das Quiz wurde inzwischen überarbeitet. Bitte starten Sie einen neuen Versuch.');
   return loaded;
 }
 
@@ -109,7 +141,8 @@ function itemOf(quiz: Quiz, layout: AttemptLayout, itemId: string): QuizItem {
 
 function checkOpen(attempt: AttemptRow, now: Date): void {
   if (attempt.status === 'submitted') throw new ConflictError('Dieser Quizversuch ist bereits abgegeben. Ihr Ergebnis steht unten.');
-  if (isExpired(attempt, now)) throw new ConflictError('Die Zeit für diesen Quizversuch ist abgelaufen. Bitte starten Sie einen neuen Versuch.');
+  if (isExpired(attempt, now))
+    throw new ConflictError('Die Zeit für diesen Quizversuch ist abgelaufen. Bitte starten Sie einen neuen Versuch.');
 }
 
 export interface AnswerResult {
@@ -122,7 +155,15 @@ export interface AnswerResult {
  * Stores the answer to one item and returns its feedback. The first answer to an item counts; a second
  * (e.g. from another browser tab) is a Conflict. The last answer in "single" mode submits the attempt.
  */
-export async function answerItem(db: Db, learner: Learner, content: ContentSet, attemptId: string, itemId: string, response: unknown, now = new Date()): Promise<AnswerResult> {
+export async function answerItem(
+  db: Db,
+  learner: Learner,
+  content: ContentSet,
+  attemptId: string,
+  itemId: string,
+  response: unknown,
+  now = new Date(),
+): Promise<AnswerResult> {
   const attempt = await requireOwnAttempt(db, learner, attemptId);
   checkOpen(attempt, now);
   const loaded = quizOfAttempt(content, attempt);
@@ -132,7 +173,8 @@ export async function answerItem(db: Db, learner: Learner, content: ContentSet, 
   try {
     valid = validatePublicResponse(item, layout, response);
   } catch (e) {
-    if (e instanceof InvalidResponseError) throw new ValidationError('Diese Antwort passt nicht zur Frage. Bitte wählen Sie aus den angebotenen Antworten.');
+    if (e instanceof InvalidResponseError)
+      throw new ValidationError('Diese Antwort passt nicht zur Frage. Bitte wählen Sie aus den angebotenen Antworten.');
     throw e;
   }
   const grade = gradePublicResponse(item, layout, valid);
@@ -141,8 +183,14 @@ export async function answerItem(db: Db, learner: Learner, content: ContentSet, 
     .values({ attemptId, itemId, response: valid, score: grade.score, answeredAt: now })
     .onConflictDoNothing()
     .returning({ itemId: quizResponseTable.itemId });
-  if (inserted.length === 0) throw new ConflictError('Diese Frage ist in diesem Versuch schon beantwortet (z. B. in einem anderen Browser-Tab). Es zählt die erste Antwort.');
-  const answered = await db.select({ itemId: quizResponseTable.itemId }).from(quizResponseTable).where(eq(quizResponseTable.attemptId, attemptId));
+  if (inserted.length === 0)
+    throw new ConflictError(
+      'Diese Frage ist in diesem Versuch schon beantwortet (z. B. in einem anderen Browser-Tab). Es zählt die erste Antwort.',
+    );
+  const answered = await db
+    .select({ itemId: quizResponseTable.itemId })
+    .from(quizResponseTable)
+    .where(eq(quizResponseTable.attemptId, attemptId));
   const submitted = answered.length >= layout.itemIds.length ? await submitAttempt(db, learner, content, attemptId, undefined, now) : null;
   return { grade, submitted };
 }
@@ -159,11 +207,19 @@ export interface SubmitResult {
  * Submits the attempt (idempotent). In "all" mode `responses` (item id → response in public ids) are
  * validated all together first: one invalid answer stores nothing.
  */
-export async function submitAttempt(db: Db, learner: Learner, content: ContentSet, attemptId: string, responses?: Record<string, unknown>, now = new Date()): Promise<SubmitResult> {
+export async function submitAttempt(
+  db: Db,
+  learner: Learner,
+  content: ContentSet,
+  attemptId: string,
+  responses?: Record<string, unknown>,
+  now = new Date(),
+): Promise<SubmitResult> {
   return db.transaction(async (tx) => {
     const attempt = await requireOwnAttempt(tx, learner, attemptId);
     const loaded = content.quizzes.get(attempt.quizId);
-    if (attempt.status === 'submitted' && loaded) return { attempt, grade: await storedGrade(tx, loaded.quiz, attempt), alreadySubmitted: true, courseCompleted: false };
+    if (attempt.status === 'submitted' && loaded)
+      return { attempt, grade: await storedGrade(tx, loaded.quiz, attempt), alreadySubmitted: true, courseCompleted: false };
     checkOpen(attempt, now);
     const quiz = quizOfAttempt(content, attempt).quiz;
     const layout = attempt.layout as AttemptLayout;
@@ -174,7 +230,8 @@ export async function submitAttempt(db: Db, learner: Learner, content: ContentSe
           const valid = validatePublicResponse(item, layout, response);
           return { attemptId, itemId, response: valid, score: gradePublicResponse(item, layout, valid).score, answeredAt: now };
         } catch (e) {
-          if (e instanceof InvalidResponseError) throw new ValidationError('Eine Antwort passt nicht zu ihrer Frage. Bitte wählen Sie aus den angebotenen Antworten.');
+          if (e instanceof InvalidResponseError)
+            throw new ValidationError('Eine Antwort passt nicht zu ihrer Frage. Bitte wählen Sie aus den angebotenen Antworten.');
           throw e;
         }
       });
@@ -183,7 +240,14 @@ export async function submitAttempt(db: Db, learner: Learner, content: ContentSe
     const grade = await storedGrade(tx, quiz, attempt);
     const updated = await tx
       .update(quizAttemptTable)
-      .set({ status: 'submitted', submittedAt: now, score: grade.score, maxScore: grade.max, passed: grade.passed, durationMs: now.getTime() - attempt.startedAt.getTime() })
+      .set({
+        status: 'submitted',
+        submittedAt: now,
+        score: grade.score,
+        maxScore: grade.max,
+        passed: grade.passed,
+        durationMs: now.getTime() - attempt.startedAt.getTime(),
+      })
       .where(and(eq(quizAttemptTable.id, attemptId), eq(quizAttemptTable.status, 'open')))
       .returning();
     const row = updated[0] as AttemptRow;
@@ -201,12 +265,21 @@ export async function submitAttempt(db: Db, learner: Learner, content: ContentSe
 }
 
 async function storedGrade(tx: Pick<Db, 'select'>, quiz: Quiz, attempt: AttemptRow): Promise<AttemptGrade> {
-  const rows = await tx.select().from(quizResponseTable).where(eq(quizResponseTable.attemptId, attempt.id)).orderBy(asc(quizResponseTable.answeredAt));
+  const rows = await tx
+    .select()
+    .from(quizResponseTable)
+    .where(eq(quizResponseTable.attemptId, attempt.id))
+    .orderBy(asc(quizResponseTable.answeredAt));
   return gradeAttempt(quiz, attempt.layout as AttemptLayout, Object.fromEntries(rows.map((r) => [r.itemId, r.response as ItemResponse])));
 }
 
 /** Stored responses of an attempt (public ids) with their grades, for re-showing feedback. */
-export async function attemptResponses(db: Db, learner: Learner, content: ContentSet, attempt: AttemptRow): Promise<Map<string, { response: ItemResponse; grade: ItemGrade }>> {
+export async function attemptResponses(
+  db: Db,
+  learner: Learner,
+  content: ContentSet,
+  attempt: AttemptRow,
+): Promise<Map<string, { response: ItemResponse; grade: ItemGrade }>> {
   const loaded = content.quizzes.get(attempt.quizId);
   if (!loaded || attempt.tenantId !== learner.tenantId || attempt.userId !== learner.userId) return new Map();
   const rows = await db.select().from(quizResponseTable).where(eq(quizResponseTable.attemptId, attempt.id));

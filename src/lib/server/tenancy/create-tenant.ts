@@ -39,7 +39,13 @@ export async function ensureTenant(
     for (const unit of orgUnits) {
       if (ids.has(unit.code)) continue;
       const unitId = randomUUID();
-      await tx.insert(orgUnitTable).values({ id: unitId, tenantId: id, code: unit.code, name: unit.name, parentId: unit.parentCode ? (ids.get(unit.parentCode) ?? null) : null });
+      await tx.insert(orgUnitTable).values({
+        id: unitId,
+        tenantId: id,
+        code: unit.code,
+        name: unit.name,
+        parentId: unit.parentCode ? (ids.get(unit.parentCode) ?? null) : null,
+      });
       ids.set(unit.code, unitId);
     }
     return { id, created: !existing, orgUnitIds: ids };

@@ -36,7 +36,8 @@ export async function createUser(db: Db, input: CreateUserInput): Promise<{ id: 
   }
   const tenant = u.tenant ? await db.query.tenantTable.findFirst({ where: eq(tenantTable.slug, u.tenant) }) : null;
   if (u.tenant && !tenant) throw new NotFoundError(`Landkreis "${u.tenant}" gibt es nicht.`);
-  if (await db.query.userTable.findFirst({ where: eq(userTable.email, u.email) })) throw new ConflictError(`Ein Konto mit ${u.email} gibt es bereits.`);
+  if (await db.query.userTable.findFirst({ where: eq(userTable.email, u.email) }))
+    throw new ConflictError(`Ein Konto mit ${u.email} gibt es bereits.`);
   const passwordHash = u.passwordHash ?? (u.password ? await hashPassword(u.password) : null);
   const id = randomUUID();
   await db.transaction(async (tx) => {

@@ -22,7 +22,7 @@ export async function getAuthUser(db: Db, userId: string): Promise<AuthUser | nu
     .where(eq(userTable.id, userId))
     .limit(1);
   const row = rows[0];
-  if (!row || row.user.status !== 'active') return null;
+  if (row?.user.status !== 'active') return null;
   if (row.tenant && row.tenant.status !== 'active') return null;
   const roles = await db.select({ role: userRoleTable.role }).from(userRoleTable).where(eq(userRoleTable.userId, userId));
   return {
