@@ -24,11 +24,12 @@ export function certificateHeading(kind: CertificatePayload['kind']): string {
   return kind === 'path' ? CERTIFICATE_TEXTS.headingPath : CERTIFICATE_TEXTS.headingCourse;
 }
 
+/** Created once: building an Intl.DateTimeFormat costs more than formatting with it. */
+const GERMAN_DATE = new Intl.DateTimeFormat('de-DE', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' });
+
 /** Formats an ISO timestamp as a German date in Berlin time, e.g. "1. März 2026". */
 export function formatGermanDate(iso: string): string {
-  return new Intl.DateTimeFormat('de-DE', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(
-    new Date(iso),
-  );
+  return GERMAN_DATE.format(new Date(iso));
 }
 
 /** Formats a duration, e.g. "45 Minuten", "2 Stunden", "3 Std. 15 Min.". */

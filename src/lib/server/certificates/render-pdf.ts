@@ -13,6 +13,7 @@ import { achievementDescription, CERTIFICATE_TEXTS, certificateHeading } from '.
 import type { CertificateView } from './certificate-view.ts';
 import { certificateInfoEntries } from './pdf-metadata.ts';
 import { drawTextLine, extractSvgText, groupTextBlocks } from './pdf-text.ts';
+import { qrCodeRuns } from './qr-code.ts';
 import { type LayoutBox, renderCertificateLayout } from './render-certificate.ts';
 
 /** svg-to-pdfkit options that keep it from reading files or following links in (logo) SVGs. */
@@ -74,6 +75,24 @@ function sharedPdfFonts(): Array<{ name: string; src: FontSource }> {
   return parsedFonts;
 }
 
+/** Draws the QR code of `url` into the box as filled module runs (the PDF equivalent of qrCodeSvg). */
+function drawQrCode(doc: PDFKit.PDFDocument, url: string, box: LayoutBox): void {
+  const { size, runs } = qrCodeRuns(url);
+  const scale = Math.min(box.width, box.height) / size;
+  doc.rect(box.left, box.top, size * scale, size * scale).fill('#ffffff');
+  for (const r of runs) doc.rect(box.left + r.x * scale, box.top + r.y * scale, r.length * scale, scale);
+  doc.fill('#000000');
+}
+
+/**
+ * satori pairs every overflow clip-path with an equivalent rectangular <mask>; svg-to-pdfkit turns each mask into
+ * a soft-mask transparency group, the slowest part of drawing the decoration. The clip-paths alone clip the same
+ * rectangles, so the masks are dropped (the certificate layout has no rounded corners or opacity that need them).
+ */
+function withoutMasks(svg: string): string {
+  return svg.replace(/<mask\b[^>]*>[\s\S]*?<\/mask>/g, '').replace(/\smask="url\(#[^)]*\)"/g, '');
+}
+
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -92,7 +111,7 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
 export async function renderCertificatePdf(view: CertificateView): Promise<Buffer> {
   const layout = await renderCertificateLayout(view, { embedFont: false });
   const { rest, pieces } = extractSvgText(layout.svg);
-  const decoration = rest.replace(/<image\b[^>]*\/>|<image\b[^>]*>[\s\S]*?<\/image>/g, '');
+  const decoration = withoutMasks(rest.replace(/<image\b[^>]*\/>|<image\b[^>]*>[\s\S]*?<\/image>/g, ''));
   const doc = new PDFDocument({
     size: [layout.width, layout.height],
     margin: 0,
@@ -102,6 +121,9 @@ export async function renderCertificatePdf(view: CertificateView): Promise<Buffe
     lang: 'de-DE',
     displayTitle: true,
     info: documentInfo(view),
+    // no default font: pdfkit would parse Helvetica's metrics for every document, and PDF/A allows only
+    // embedded fonts anyway; every text below picks a registered Noto Sans face first
+    font: '',
   });
   const done = collect(doc);
   for (const face of sharedPdfFonts()) doc.registerFont(face.name, face.src as Buffer);
@@ -125,7 +147,9 @@ export async function renderCertificatePdf(view: CertificateView): Promise<Buffe
   const images: LayoutImages = layout.images;
   if (qr && images.qr) {
     const alt = `QR-Code: ${CERTIFICATE_TEXTS.verify} unter ${view.verifyUrl}`;
-    root.add(doc.struct('Figure', { alt }, () => drawImage(doc, images.qr ?? '', qr)));
+    // a QR code handed in by the caller is drawn as given; the usual one (from verifyUrl) as module runs
+    const draw = view.qrSvgOrPngDataUrl ? () => drawImage(doc, images.qr ?? '', qr) : () => drawQrCode(doc, view.verifyUrl, qr);
+    root.add(doc.struct('Figure', { alt }, draw));
   }
   root.end();
   doc.end();

@@ -1,0 +1,69 @@
+/**
+ * HR/admin reissues a certificate (`certificate.manage`), e.g. after a change of name or a key rotation: a new
+ * certificate with a new id certifies the same achievement and validity with the holder's and district's current
+ * names, signed by the active key, with `replacesId` set; the old one is revoked with the reason "ersetzt".
+ * Both, with their audit events, commit in one transaction.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../../../db/client.ts';
+import { certificateTable, tenantTable, userTable } from '../../../../db/schema/index.ts';
+import { requirePermission, requireTenantId } from '../authz/can.ts';
+import { ConflictError, NotFoundError } from '../errors/domain-errors.ts';
+import type { AuthUser } from '../users/get-auth-user.ts';
+import type { CertificateConfig } from './certificate-config.ts';
+import { normalizeCertificateId } from './certificate-payload.ts';
+import { storedPayload } from './certificate-records.ts';
+import { issueCertificate } from './issue-certificate.ts';
+import { markRevoked } from './revoke-certificate.ts';
+import { requireTenantKeyRing } from './tenant-key-ring.ts';
+
+/** Revocation reason of a replaced certificate (the verification page shows "ersetzt"). */
+export const REPLACED_REASON = 'ersetzt';
+
+/** Returns the id of the new certificate. NotFound for other tenants' or unknown ids, Conflict if already replaced. */
+export async function reissueCertificate(
+  db: Db,
+  user: AuthUser,
+  input: { certificateId: string },
+  config: Pick<CertificateConfig, 'keyDir'>,
+  now: Date = new Date(),
+): Promise<{ id: string; replacesId: string }> {
+  requirePermission(user, 'certificate.manage');
+  const tenantId = requireTenantId(user);
+  const oldId = normalizeCertificateId(input.certificateId) ?? '';
+  return db.transaction(async (tx) => {
+    const [found] = await tx
+      .select({ row: certificateTable, tenant: tenantTable, holderName: userTable.name })
+      .from(certificateTable)
+      .innerJoin(tenantTable, eq(tenantTable.id, certificateTable.tenantId))
+      .innerJoin(userTable, eq(userTable.id, certificateTable.userId))
+      .where(and(eq(certificateTable.id, oldId), eq(certificateTable.tenantId, tenantId)));
+    if (!found) throw new NotFoundError('Dieses Zertifikat gibt es in Ihrem Landkreis nicht.');
+    const [successor] = await tx
+      .select({ id: certificateTable.id })
+      .from(certificateTable)
+      .where(and(eq(certificateTable.tenantId, tenantId), eq(certificateTable.replacesId, oldId)));
+    if (successor) throw new ConflictError(`Dieses Zertifikat wurde bereits durch ${successor.id} ersetzt.`);
+    const old = storedPayload(found.row);
+    if (!old) throw new ConflictError('Die gespeicherten Daten dieses Zertifikats sind beschädigt; es kann nicht neu ausgestellt werden.');
+    const ring = requireTenantKeyRing(config.keyDir, found.tenant.slug);
+    const issued = await issueCertificate(
+      tx,
+      {
+        tenant: { id: tenantId, slug: found.tenant.slug, name: found.tenant.name },
+        holder: { userId: found.row.userId, name: found.holderName },
+        kind: found.row.kind,
+        achievement: old.achievement,
+        issuedAt: now,
+        expiresAt: old.expiresAt ? new Date(old.expiresAt) : null,
+        replacesId: oldId,
+        actorId: user.id,
+        now,
+      },
+      ring,
+    );
+    if (!issued.created) throw new ConflictError('Bitte versuchen Sie es in einer Sekunde noch einmal.');
+    await markRevoked(tx, { tenantId, actorId: user.id, id: oldId, reason: REPLACED_REASON, now });
+    return { id: issued.id, replacesId: oldId };
+  });
+}

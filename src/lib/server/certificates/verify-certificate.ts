@@ -1,0 +1,239 @@
+/**
+ * Public verification of certificates: by id (verify URL, QR code, typed number) or by uploaded file (PDF or
+ * Open Badges 3.0 JSON). Anyone may ask, so every request is rate-limited per IP address, unknown and malformed
+ * ids give the same answer, and the holder is shown only as far as the district's setting allows
+ * (`verificationHolder`: initials by default). The status is decided from the signed payload plus the record:
+ * genuine, not genuine (signature, seal or record do not match), revoked, expired, or not found.
+ */
+import { eq } from 'drizzle-orm';
+import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Db } from '../../../../db/client.ts';
+import { certificateTable, rateLimitTable, tenantTable } from '../../../../db/schema/index.ts';
+import { RateLimitedError } from '../errors/domain-errors.ts';
+import { readTenantSettings } from '../tenancy/tenant-settings.ts';
+import type { CertificateConfig } from './certificate-config.ts';
+import { type CertificatePayload, canonicalPayload, formatCertificateId, normalizeCertificateId } from './certificate-payload.ts';
+import { storedPayload } from './certificate-records.ts';
+import { certificateHeading } from './certificate-texts.ts';
+import { verifyOpenBadge } from './open-badge.ts';
+import { extractCertificateFromPdf } from './pdf-metadata.ts';
+import { verifyPdfSeal } from './pdf-seal.ts';
+import { type KeyRing, verifyPayload } from './signing-keys.ts';
+import { getTenantKeyRing } from './tenant-key-ring.ts';
+
+/** Outcome of a verification. */
+export type VerificationStatus = 'genuine' | 'not-genuine' | 'revoked' | 'expired' | 'not-found';
+
+/** What the public page may show about a certificate. */
+export interface PublicCertificate {
+  id: string;
+  displayId: string;
+  kind: 'course' | 'path';
+  heading: string;
+  title: string;
+  courses: Array<{ title: string; minutes: number }>;
+  topics: string[];
+  minutes: number;
+  /** The issuing district. */
+  issuer: string;
+  issuedAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  /** Revoked because a newer certificate replaces it (the reason itself stays internal). */
+  replaced: boolean;
+  /** Holder as the district allows: initials, full name, or null (not shown). */
+  holder: string | null;
+  holderShown: 'initials' | 'full' | 'none';
+}
+
+/** Result of verifyCertificateById / verifyCertificateUpload. */
+export interface VerificationResult {
+  status: VerificationStatus;
+  /** German explanation for "not genuine". */
+  reason?: string;
+  /** Present for genuine, revoked and expired certificates. */
+  certificate?: PublicCertificate;
+}
+
+/** Checks allowed per IP address and window (verify URL and uploads together). */
+export const VERIFY_LIMITS = { perIp: 60, windowSeconds: 5 * 60 } as const;
+
+const limiters = new WeakMap<Db, RateLimiterDrizzle>();
+
+/** Counts one check for the IP; throws RateLimitedError (German message) when the limit is reached. */
+async function consumeQuota(db: Db, ip: string | undefined): Promise<void> {
+  if (ip === undefined) return; // CLI and tests of the rules themselves
+  let limiter = limiters.get(db);
+  if (!limiter) {
+    limiter = new RateLimiterDrizzle({
+      storeClient: db,
+      schema: rateLimitTable,
+      keyPrefix: 'verify_ip',
+      points: VERIFY_LIMITS.perIp,
+      duration: VERIFY_LIMITS.windowSeconds,
+      clearExpiredByTimeout: false,
+    });
+    limiters.set(db, limiter);
+  }
+  try {
+    await limiter.consume(ip, 1);
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+    throw new RateLimitedError(`Zu viele Prüfungen in kurzer Zeit. Bitte versuchen Sie es in ${Math.ceil(seconds / 60)} Minuten erneut.`, seconds);
+  }
+}
+
+/** Initials of a name: "Małgorzata Müller-Weiß" → "M. M.-W." */
+export function holderInitials(name: string): string {
+  return name
+    .trim()
+    .split(/\s+/)
+    .map((word) =>
+      word
+        .split('-')
+        .map((part) => (part ? `${[...part][0]?.toLocaleUpperCase('de-DE')}.` : ''))
+        .join('-'),
+    )
+    .join(' ');
+}
+
+type Found = { row: typeof certificateTable.$inferSelect; tenant: typeof tenantTable.$inferSelect };
+
+async function findCertificate(db: Db, id: string): Promise<Found | null> {
+  const rows = await db
+    .select({ row: certificateTable, tenant: tenantTable })
+    .from(certificateTable)
+    .innerJoin(tenantTable, eq(tenantTable.id, certificateTable.tenantId))
+    .where(eq(certificateTable.id, id))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+function publicView(found: Found, payload: CertificatePayload): PublicCertificate {
+  const setting = readTenantSettings(found.tenant.settings).verificationHolder;
+  const holder = setting === 'full' ? payload.holder.name : setting === 'initials' ? holderInitials(payload.holder.name) : null;
+  return {
+    id: payload.id,
+    displayId: formatCertificateId(payload.id),
+    kind: payload.kind,
+    heading: certificateHeading(payload.kind),
+    title: payload.achievement.title,
+    courses: payload.achievement.courses.map((c) => ({ title: c.title, minutes: c.minutes })),
+    topics: payload.achievement.topics,
+    minutes: payload.achievement.minutes,
+    issuer: payload.tenant.name,
+    issuedAt: new Date(payload.issuedAt),
+    expiresAt: payload.expiresAt ? new Date(payload.expiresAt) : null,
+    revokedAt: found.row.revokedAt,
+    replaced: found.row.revokedReason === 'ersetzt',
+    holder,
+    holderShown: setting,
+  };
+}
+
+const NOT_FOUND: VerificationResult = { status: 'not-found' };
+const notGenuine = (reason: string): VerificationResult => ({ status: 'not-genuine', reason });
+const TAMPERED = 'Die Zertifikatsdaten stimmen nicht mit der Signatur des Landkreises überein.';
+
+/** The stored record checked against its signature; the status follows from revocation and validity. */
+function judge(found: Found, ring: KeyRing | null, now: Date): VerificationResult {
+  const payload = storedPayload(found.row);
+  const consistent =
+    payload !== null &&
+    ring !== null &&
+    payload.tenant.slug === found.tenant.slug &&
+    payload.keyId === found.row.keyId &&
+    verifyPayload(payload, found.row.signature, ring);
+  if (!consistent || !payload) return notGenuine(TAMPERED);
+  const certificate = publicView(found, payload);
+  if (found.row.revokedAt) return { status: 'revoked', certificate };
+  if (certificate.expiresAt && certificate.expiresAt.getTime() <= now.getTime()) return { status: 'expired', certificate };
+  return { status: 'genuine', certificate };
+}
+
+/**
+ * Verifies a certificate by its id as typed, printed or in the verify URL. Unknown and malformed ids both give
+ * `not-found` (after the same database lookup). `ip`: rate limit key (omit only outside the web).
+ */
+export async function verifyCertificateById(
+  db: Db,
+  { id, ip }: { id: string; ip?: string },
+  config: CertificateConfig,
+  now: Date = new Date(),
+): Promise<VerificationResult> {
+  await consumeQuota(db, ip);
+  const found = await findCertificate(db, normalizeCertificateId(id.slice(0, 40)) ?? '-');
+  if (!found) return NOT_FOUND;
+  return judge(found, getTenantKeyRing(config.keyDir, found.tenant.slug, { create: false }), now);
+}
+
+/** Id named by an Open Badge credential (its id is the verify URL, ending in the certificate id). */
+function credentialId(credential: Record<string, unknown>): string | null {
+  return typeof credential.id === 'string' ? normalizeCertificateId(credential.id.split(/[/#?]/).filter(Boolean).at(-1) ?? '') : null;
+}
+
+/** The credential says exactly what the stored payload says (names, dates, achievement, issuer). */
+function credentialMatches(credential: Record<string, unknown>, payload: CertificatePayload): boolean {
+  const c = credential as {
+    validFrom?: unknown;
+    validUntil?: unknown;
+    issuer?: { name?: unknown };
+    credentialSubject?: { name?: unknown; achievement?: { name?: unknown } };
+  };
+  return (
+    c.validFrom === payload.issuedAt &&
+    (c.validUntil ?? null) === payload.expiresAt &&
+    c.issuer?.name === payload.tenant.name &&
+    c.credentialSubject?.name === payload.holder.name &&
+    c.credentialSubject?.achievement?.name === payload.achievement.title
+  );
+}
+
+/**
+ * Verifies an uploaded certificate file: a KIKO PDF (payload signature, whole-file seal and the record must
+ * all match) or an Open Badges 3.0 credential (proof by a key of the district's ring, content equal to the
+ * record). One changed byte gives `not-genuine`; the status of a genuine file follows the record.
+ */
+export async function verifyCertificateUpload(
+  db: Db,
+  { data, ip }: { data: Uint8Array; ip?: string },
+  config: CertificateConfig,
+  now: Date = new Date(),
+): Promise<VerificationResult> {
+  await consumeQuota(db, ip);
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
+  let credential: Record<string, unknown> | null = null;
+  if (!isPdf) {
+    try {
+      const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) credential = parsed as Record<string, unknown>;
+    } catch {
+      // not JSON either
+    }
+    if (!credential) return notGenuine('Die Datei ist weder ein KIKO-Zertifikat (PDF) noch ein Open-Badges-Nachweis (JSON).');
+  }
+  const extracted = isPdf ? extractCertificateFromPdf(bytes) : null;
+  const id = isPdf ? (extracted?.id ?? null) : credentialId(credential ?? {});
+  if (!id) return notGenuine('Die Datei enthält keine gültigen KIKO-Zertifikatsdaten.');
+  const found = await findCertificate(db, id);
+  if (!found) return notGenuine('Zu dieser Datei ist bei KIKO kein Zertifikat verzeichnet.');
+  const ring = getTenantKeyRing(config.keyDir, found.tenant.slug, { create: false });
+  const record = judge(found, ring, now);
+  if (record.status === 'not-genuine' || !ring) return record;
+  const payload = storedPayload(found.row) as CertificatePayload;
+  if (isPdf) {
+    const sameData =
+      !!extracted?.payload &&
+      extracted.signature === found.row.signature &&
+      canonicalPayload(extracted.payload).equals(canonicalPayload(payload)) &&
+      verifyPayload(extracted.payload, extracted.signature, ring);
+    if (!sameData || !verifyPdfSeal(bytes, ring)) return notGenuine('Die Datei wurde nach der Ausstellung verändert.');
+    return record;
+  }
+  // the proof alone, at the time of issue; validity and revocation come from the record
+  const proof = await verifyOpenBadge(credential, ring, { now: new Date(payload.issuedAt) });
+  if (!proof.verified || !credentialMatches(credential ?? {}, payload)) return notGenuine('Der Nachweis wurde verändert oder nicht von diesem Landkreis ausgestellt.');
+  return record;
+}
