@@ -21,7 +21,20 @@ describe('kiko', () => {
     expect(kiko(['db', 'migrate']).status).toBe(0);
     expect(kiko(['demo', 'seed']).stdout).toContain('2 Landkreise und 9 Konten neu angelegt');
     expect(kiko(['demo', 'seed']).stdout).toContain('0 Landkreise und 0 Konten neu angelegt');
-    const created = kiko(['user', 'create', '--tenant', 'musterstadt', '--email', 'Neu@Musterstadt.example', '--name', 'Nina Neu', '--role', 'learner,hr', '--password', 'ein-langes-passwort']);
+    const created = kiko([
+      'user',
+      'create',
+      '--tenant',
+      'musterstadt',
+      '--email',
+      'Neu@Musterstadt.example',
+      '--name',
+      'Nina Neu',
+      '--role',
+      'learner,hr',
+      '--password',
+      'ein-langes-passwort',
+    ]);
     expect(created.status).toBe(0);
     expect(created.stdout).toContain('neu@musterstadt.example');
   });
@@ -32,9 +45,13 @@ describe('kiko', () => {
     const dup = kiko(['user', 'create', '--tenant', 'musterstadt', '--email', 'lena.lernende@musterstadt.example', '--name', 'Lena Zwei']);
     expect(dup.status).toBe(1);
     expect(dup.stderr).toContain('gibt es bereits');
-    expect(kiko(['user', 'create', '--tenant', 'gibtsnicht', '--email', 'x@y.example', '--name', 'X Y']).stderr).toContain('Landkreis "gibtsnicht" gibt es nicht');
+    expect(kiko(['user', 'create', '--tenant', 'gibtsnicht', '--email', 'x@y.example', '--name', 'X Y']).stderr).toContain(
+      'Landkreis "gibtsnicht" gibt es nicht',
+    );
     expect(kiko(['user', 'create', '--tenant', 'musterstadt', '--email', 'kein-mail', '--name', 'X Y']).status).toBe(2);
-    expect(kiko(['user', 'create', '--tenant', 'musterstadt', '--email', 'kurz@y.example', '--name', 'X Y', '--password', 'kurz']).stderr).toContain('mindestens 8 Zeichen');
+    expect(
+      kiko(['user', 'create', '--tenant', 'musterstadt', '--email', 'kurz@y.example', '--name', 'X Y', '--password', 'kurz']).stderr,
+    ).toContain('mindestens 8 Zeichen');
     expect(kiko(['gibtsnicht']).status).toBe(2);
     expect(kiko([]).stdout).toContain('Aufruf: kiko');
   });
