@@ -42,6 +42,8 @@ export const de = {
   'home.landing.title': 'KI-Kompetenz für Ihre Verwaltung',
   'home.landing.text':
     'KIKO schult Beschäftigte von Landkreisen im sicheren Umgang mit KI, unterstützt KI-Multiplikator:innen und dokumentiert die Maßnahmen nach Art. 4 der KI-Verordnung.',
+  'home.verify': 'Zertifikat prüfen',
+  'home.verify.text': 'Echtheit einer KIKO-Bescheinigung nachprüfen.',
   'role.learner': 'Lernende',
   'role.multiplier': 'KI-Multiplikator:in',
   'role.hr': 'Personal',

@@ -43,6 +43,8 @@ export const en: Record<MessageKey, string> = {
   'home.landing.title': 'AI literacy for your administration',
   'home.landing.text':
     'KIKO trains district staff to use AI safely, supports AI multipliers and documents the measures under Art. 4 of the AI Act.',
+  'home.verify': 'Verify a certificate',
+  'home.verify.text': 'Check that a KIKO certificate is genuine.',
   'role.learner': 'Learner',
   'role.multiplier': 'AI multiplier',
   'role.hr': 'HR',
