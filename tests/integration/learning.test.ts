@@ -49,7 +49,8 @@ describe('resolvePath', () => {
     await assignPath(t.db, tenant.id, admin.id, content, { pathId: 'standard', email: user.email, dueOn: '2027-03-31' });
     const personal = await resolvePath(t.db, learner, content);
     expect(personal).toMatchObject({ path: { id: 'standard' }, source: 'person' });
-    expect(personal?.dueAt.toISOString().slice(0, 10)).toBe('2027-03-31');
+    // end of that day in Berlin (summer time: UTC+2)
+    expect(personal?.dueAt.toISOString()).toBe('2027-03-31T21:59:59.000Z');
   });
 
   test('rejects an assignment to a person or org unit of another tenant', async () => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../../../db/client.ts';
 import { orgUnitTable, pathAssignmentTable, userTable } from '../../../../db/schema/index.ts';
 import { isoDateSchema } from '../../shared/content-schema.ts';
+import { endOfDayBerlin } from '../../shared/dates.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { ContentSet } from '../content/load-content.ts';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.ts';
@@ -60,7 +61,7 @@ export async function assignPath(
     }))
   )
     throw new NotFoundError('Diese Organisationseinheit gibt es in Ihrem Landkreis nicht.');
-  const dueAt = dueOn ? new Date(`${dueOn}T23:59:59+01:00`) : null;
+  const dueAt = dueOn ? endOfDayBerlin(dueOn) : null;
   return db.transaction(async (tx) => {
     const target = userId ? eq(pathAssignmentTable.userId, userId) : eq(pathAssignmentTable.orgUnitId, orgUnitId as string);
     const other = userId ? isNull(pathAssignmentTable.orgUnitId) : isNull(pathAssignmentTable.userId);
