@@ -1,6 +1,7 @@
 /** Certificate actions for HR/admin: revoke with a reason, reissue. Plain forms (no JS), after a confirmation page. */
-import { ActionError, defineAction } from 'astro:actions';
+
 import type { ActionAPIContext } from 'astro:actions';
+import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'zod';
 import { getDb } from '../lib/server/app-context.ts';
 import { can } from '../lib/server/authz/can.ts';

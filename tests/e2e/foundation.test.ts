@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { expectAccessible, launchBrowser, login, newContext } from '../setup/browser.ts';
 
 let browser: Browser;
@@ -98,6 +98,40 @@ describe('authorization', () => {
     expect(res?.status()).toBe(404);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Seite nicht gefunden');
     await expectAccessible(page);
+  });
+});
+
+describe('request guards', () => {
+  test('rejects a cross-site form post (CSRF) and an oversized body with readable errors', async () => {
+    const base = inject('baseUrl');
+    const csrf = await fetch(`${base}/anmelden?_action=login`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=lena.lernende%40musterstadt.example&password=kiko-demo',
+      redirect: 'manual',
+    });
+    expect(csrf.status).toBe(403);
+    expect(csrf.headers.get('set-cookie') ?? '').not.toContain('kiko_session');
+    const big = await fetch(`${base}/anmelden?_action=login`, {
+      method: 'POST',
+      headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `email=${'a'.repeat(3 * 1024 * 1024)}`,
+    });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain('zu groß');
+  });
+
+  test('answers a malformed form post with a readable 400 page, not a stack trace', async () => {
+    const base = inject('baseUrl');
+    const res = await fetch(`${base}/anmelden?_action=login`, {
+      method: 'POST',
+      headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=&password=',
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Bitte geben Sie Ihre E-Mail-Adresse ein.');
+    expect(html).not.toMatch(/at .*\.(js|ts):\d+/);
   });
 });
 
