@@ -18,8 +18,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Client } from '@libsql/client';
+import cliProgress from 'cli-progress';
 import { openDb } from '../db/client.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { type CliIo, parseFlags, UsageError } from '../src/cli/io.ts';
@@ -34,7 +34,7 @@ export const BENCH_PASSWORD = 'kiko-bench';
 
 /** Login of the generated person number `i` (0-based) of tenant `slug`. */
 export function benchEmail(slug: string, i: number): string {
-  return `person-${String(i + 1).padStart(6, "0")}@${slug}.example`;
+  return `person-${String(i + 1).padStart(6, '0')}@${slug}.example`;
 }
 
 export interface GenerateOptions {
@@ -68,6 +68,8 @@ export interface GenerateResult {
   pathAssignments: number;
   replaced: boolean;
   ms: number;
+  /** Wall time per phase: setup (content, delete, hash, tenant), accounts, progress with attempts and completions. */
+  phaseMs: { setup: number; accounts: number; progress: number };
   /** Peak resident set size of this process (includes everything that ran before). */
   peakRssMb: number;
 }
@@ -86,8 +88,54 @@ const JOB_ROLES = [
   [0.03, 'personal-datenschutz', ['hr']],
   [0.03, 'multiplikator', ['multiplier']],
 ] as const;
-const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Emma', 'Felix', 'Greta', 'Hannes', 'Ida', 'Jonas', 'Karla', 'Lukas', 'Mia', 'Noah', 'Olga', 'Paul', 'Rosa', 'Simon', 'Tina', 'Uwe', 'Vera', 'Wolfgang', 'Yvonne', 'Zeynep'];
-const LAST = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Schröder', 'Neumann', 'Schwarz', 'Braun', 'Yılmaz', 'Kowalski'];
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Clara',
+  'David',
+  'Emma',
+  'Felix',
+  'Greta',
+  'Hannes',
+  'Ida',
+  'Jonas',
+  'Karla',
+  'Lukas',
+  'Mia',
+  'Noah',
+  'Olga',
+  'Paul',
+  'Rosa',
+  'Simon',
+  'Tina',
+  'Uwe',
+  'Vera',
+  'Wolfgang',
+  'Yvonne',
+  'Zeynep',
+];
+const LAST = [
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Schulz',
+  'Hoffmann',
+  'Koch',
+  'Richter',
+  'Klein',
+  'Wolf',
+  'Schröder',
+  'Neumann',
+  'Schwarz',
+  'Braun',
+  'Yılmaz',
+  'Kowalski',
+];
 
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -114,7 +162,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** One learning sequence per job role: the path's required, then optional courses, then all others by `order`. */
-function sequences(content: ContentSet): { byRole: Map<string, number>; lessons: Array<[number, number, string, string, string]>; courses: Array<{ seq: number; courseId: string; end: number }>; length: number } {
+function sequences(content: ContentSet): {
+  byRole: Map<string, number>;
+  lessons: Array<[number, number, string, string, string]>;
+  courses: Array<{ seq: number; courseId: string; end: number }>;
+  length: number;
+} {
   const allCourses = [...content.courses.values()].sort((a, b) => a.course.order - b.course.order).map((c) => c.course.id);
   const byRole = new Map<string, number>();
   const lessons: Array<[number, number, string, string, string]> = [];
@@ -123,7 +176,9 @@ function sequences(content: ContentSet): { byRole: Map<string, number>; lessons:
   JOB_ROLES.forEach(([, role], seq) => {
     byRole.set(role, seq);
     const path = defaultPathFor(content, role);
-    const order = [...new Set([...(path?.required ?? []), ...(path?.optional ?? []), ...allCourses])].filter((id) => content.courses.has(id));
+    const order = [...new Set([...(path?.required ?? []), ...(path?.optional ?? []), ...allCourses])].filter((id) =>
+      content.courses.has(id),
+    );
     let pos = 0;
     for (const courseId of order) {
       for (const l of content.courses.get(courseId)?.lessons ?? []) lessons.push([seq, pos++, courseId, l.id, l.version]);
@@ -193,7 +248,7 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
   const started = performance.now();
   const { tenant: slug, staff, orgUnits: unitCount, progressRows } = options;
   const batchRows = Math.max(100, options.batchRows ?? 5000);
-  const share = Math.min(1, Math.max(0, options.completionShare ?? 0.3));
+  const share = Math.min(1, Math.max(0, options.completionShare ?? 0.2));
   const random = seededRandom(options.seed ?? `kiko-bench-${slug}`);
   const content = loadContent({ root: resolve(options.root ?? process.env.KIKO_ROOT ?? process.cwd()) });
   const seq = sequences(content);
@@ -204,7 +259,10 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
   let replaced = false;
   const existing = await tenantIdOf(client, slug);
   if (existing) {
-    if (!options.replace) throw new TenantExistsError(`Den Landkreis "${slug}" gibt es schon. Mit --replace wird er samt allen Daten gelöscht und neu erzeugt.`);
+    if (!options.replace)
+      throw new TenantExistsError(
+        `Den Landkreis "${slug}" gibt es schon. Mit --replace wird er samt allen Daten gelöscht und neu erzeugt.`,
+      );
     onProgress('Alten Landkreis löschen', 0, 1);
     await deleteTenant(client, existing);
     onProgress('Alten Landkreis löschen', 1, 1);
@@ -225,14 +283,21 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
     depts.push(id);
     units.push([id, rootId, `FB${d + 1}`, `Fachbereich ${d + 1}`]);
   }
-  for (let a = 0; units.length < unitCount; a++) units.push([randomUUID(), depts[a % depts.length] ?? rootId, `AMT${String(a + 1).padStart(3, '0')}`, `Amt ${a + 1}`]);
+  for (let a = 0; units.length < unitCount; a++)
+    units.push([randomUUID(), depts[a % depts.length] ?? rootId, `AMT${String(a + 1).padStart(3, '0')}`, `Amt ${a + 1}`]);
   const leaves = units.length > 1 + deptCount ? units.slice(1 + deptCount).map((u) => u[0]) : units.map((u) => u[0]);
   const pathIds = [...content.paths.keys()];
   // every 20th office gets an explicit path (exercises the org-unit branch of resolvePath)
-  const assignments = pathIds.length === 0 ? [] : leaves.filter((_, i) => i % 20 === 7).map((unitId, i) => [randomUUID(), unitId, pathIds[i % pathIds.length] as string]);
+  const assignments =
+    pathIds.length === 0
+      ? []
+      : leaves.filter((_, i) => i % 20 === 7).map((unitId, i) => [randomUUID(), unitId, pathIds[i % pathIds.length] as string]);
   await client.batch(
     [
-      { sql: 'INSERT INTO tenants (id, slug, name, settings, status, created_at) VALUES (?, ?, ?, ?, ?, ?)', args: [tenantId, slug, `Landkreis ${slug} (Lasttest)`, '{}', 'active', now - 400 * DAY] },
+      {
+        sql: 'INSERT INTO tenants (id, slug, name, settings, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        args: [tenantId, slug, `Landkreis ${slug} (Lasttest)`, '{}', 'active', now - 400 * DAY],
+      },
       {
         sql: `INSERT INTO org_units (id, tenant_id, parent_id, code, name)
               SELECT value->>0, ?1, value->>1, value->>2, value->>3 FROM json_each(?2)`,
@@ -248,6 +313,7 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
   );
 
   // people: ids sorted so that every later insert keyed by user id appends to its index
+  const accountsStarted = performance.now();
   const ids = Array.from({ length: staff }, () => randomUUID()).sort();
   const roleOf = new Uint8Array(staff);
   const baseOf = new Float64Array(staff);
@@ -286,13 +352,20 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
   }
 
   // lesson progress, expanded in SQLite from (person, sequence, lessons read, lessons done, start time)
+  const progressStarted = performance.now();
   const counts = progressCounts(staff, progressRows, seq.length, random);
   const seqJson = JSON.stringify(seq.lessons);
   const quizInfo = new Map<string, { version: string; seed: string; layout: string; max: number; minutes: number }>();
   for (const [quizId, q] of content.quizzes) {
     const seed = `bench-${quizId}`;
     const layout = drawAttempt(q.quiz, seededRandom(seed));
-    quizInfo.set(quizId, { version: q.version, seed, layout: JSON.stringify(layout), max: layout.itemIds.length, minutes: q.quiz.timeLimitMinutes });
+    quizInfo.set(quizId, {
+      version: q.version,
+      seed,
+      layout: JSON.stringify(layout),
+      max: layout.itemIds.length,
+      minutes: q.quiz.timeLimitMinutes,
+    });
   }
   const progressSql = `
     WITH seq(s, pos, course_id, lesson_id, version) AS MATERIALIZED (
@@ -385,12 +458,17 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
     pathAssignments: assignments.length,
     replaced,
     ms: Math.round(performance.now() - started),
+    phaseMs: {
+      setup: Math.round(accountsStarted - started),
+      accounts: Math.round(progressStarted - accountsStarted),
+      progress: Math.round(performance.now() - progressStarted),
+    },
     peakRssMb,
   };
 }
 
 const USAGE =
-  'kiko demo generate --tenant KÜRZEL [--staff 1000] [--org-units 20] [--progress-rows N] [--completion-share 0.3] [--replace] [--seed TEXT] [--batch-rows 5000] [--allow-production]';
+  'kiko demo generate --tenant KÜRZEL [--staff 1000] [--org-units 20] [--progress-rows N] [--completion-share 0.2] [--replace] [--seed TEXT] [--batch-rows 5000] [--allow-production] [--json]';
 
 function intFlag(value: string | boolean | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -402,7 +480,10 @@ function intFlag(value: string | boolean | undefined, name: string, fallback: nu
 /** A progress display: a bar on a terminal, otherwise one line per phase and tenth. */
 function progressReporter(io: CliIo): { update: ProgressFn; stop(): void } {
   if (process.stderr.isTTY) {
-    const bars = new cliProgress.MultiBar({ format: ' {phase} [{bar}] {percentage}% | {value}/{total}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+    const bars = new cliProgress.MultiBar(
+      { format: ' {phase} [{bar}] {percentage}% | {value}/{total}', hideCursor: true, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    );
     const byPhase = new Map<string, cliProgress.SingleBar>();
     return {
       update(phase, done, total) {
@@ -439,6 +520,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
     seed: 'string',
     'batch-rows': 'string',
     'allow-production': 'boolean',
+    json: 'boolean',
   });
   if (!f.tenant || typeof f.tenant !== 'string') throw new UsageError(`--tenant fehlt.\n${USAGE}`);
   const staff = intFlag(f.staff, 'staff', 1000);
@@ -452,24 +534,33 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
     seed: typeof f.seed === 'string' ? f.seed : undefined,
     batchRows: f['batch-rows'] === undefined ? undefined : intFlag(f['batch-rows'], 'batch-rows', 5000),
   };
-  if (options.completionShare !== undefined && !(options.completionShare >= 0 && options.completionShare <= 1)) throw new UsageError('--completion-share liegt zwischen 0 und 1.');
+  if (options.completionShare !== undefined && !(options.completionShare >= 0 && options.completionShare <= 1))
+    throw new UsageError('--completion-share liegt zwischen 0 und 1.');
   const env = getEnv();
   if (env.NODE_ENV === 'production' && f['allow-production'] !== true) {
-    io.err(`Abgebrochen: NODE_ENV=production. Die erzeugten Konten haben alle das öffentlich bekannte Passwort "${BENCH_PASSWORD}". Nur für Lasttest-Datenbanken; wenn das eine ist: --allow-production.`);
+    io.err(
+      `Abgebrochen: NODE_ENV=production. Die erzeugten Konten haben alle das öffentlich bekannte Passwort "${BENCH_PASSWORD}". Nur für Lasttest-Datenbanken; wenn das eine ist: --allow-production.`,
+    );
     return 1;
   }
   const { db, client, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
-  const progress = progressReporter(io);
+  const progress = f.json ? { update: () => {}, stop: () => {} } : progressReporter(io);
   try {
     await runMigrations(db);
     const r = await generateTenant(client, options, progress.update);
     progress.stop();
+    if (f.json) {
+      io.out(JSON.stringify(r));
+      return 0;
+    }
     const n = (x: number): string => x.toLocaleString('de-DE');
     io.out(
       `Landkreis "${options.tenant}"${r.replaced ? ' (ersetzt)' : ''}: ${n(r.orgUnits)} Organisationseinheiten, ${n(r.users)} Konten, ${n(r.progressRows)} Lernstände, ` +
         `${n(r.quizAttempts)} Quizversuche, ${n(r.courseCompletions)} Kursabschlüsse, ${n(r.pathAssignments)} Lernpfad-Zuweisungen in ${(r.ms / 1000).toFixed(1)} s (höchstens ${r.peakRssMb} MB RSS).`,
     );
-    io.out(`Anmeldung z. B. ${benchEmail(options.tenant, 0)} (Administration) oder ${benchEmail(options.tenant, 1)}, Passwort für alle: ${BENCH_PASSWORD}`);
+    io.out(
+      `Anmeldung z. B. ${benchEmail(options.tenant, 0)} (Administration) oder ${benchEmail(options.tenant, 1)}, Passwort für alle: ${BENCH_PASSWORD}`,
+    );
     return 0;
   } catch (e) {
     progress.stop();

@@ -32,6 +32,8 @@ export interface ExamDayOptions {
   /** A learner gives up after this many failed requests. */
   maxErrorsPerLearner?: number;
   seed?: string;
+  /** Learners still answering this long after the start stop after their current request (counted as cut off). */
+  timeLimitS?: number;
   /** Called now and then with (learners finished, learners). */
   onProgress?: (finished: number, total: number) => void;
 }
@@ -39,7 +41,10 @@ export interface ExamDayOptions {
 export interface ExamDayResult {
   learners: number;
   finished: number;
+  /** Gave up after repeated errors. */
   abandoned: number;
+  /** Stopped by the time limit. */
+  cutOff: number;
   requests: number;
   errors: number;
   errorSamples: string[];
@@ -85,7 +90,7 @@ export function parseQuizForm(html: string, random: () => number): QuizForm | nu
       const j = Math.floor(random() * (i + 1));
       [options[i], options[j]] = [options[j] as string, options[i] as string];
     }
-    selects.forEach((m, i) => fields.push([m[1] as string, options[i % options.length] as string]));
+    for (const [i, m] of selects.entries()) fields.push([m[1] as string, options[i % options.length] as string]);
   }
   return itemId ? { itemId, fields } : null;
 }
@@ -93,7 +98,13 @@ export function parseQuizForm(html: string, random: () => number): QuizForm | nu
 export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
   const origin = new URL(o.baseUrl).origin;
   const timeout = o.requestTimeoutMs ?? 60_000;
-  const pool = new Pool(origin, { connections: o.connections ?? 128, pipelining: 1, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 });
+  const pool = new Pool(origin, {
+    connections: o.connections ?? 128,
+    pipelining: 1,
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+    keepAliveTimeout: 30_000,
+  });
   const random = seededRandom(o.seed ?? 'exam-day');
   const thinkMin = (o.thinkMinS ?? 30) * 1000 * o.thinkScale;
   const thinkMax = (o.thinkMaxS ?? 90) * 1000 * o.thinkScale;
@@ -108,6 +119,8 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
   let errors = 0;
   let finished = 0;
   let abandoned = 0;
+  let cutOff = 0;
+  let deadline = Number.POSITIVE_INFINITY;
 
   const send = async (
     cookie: string,
@@ -146,25 +159,38 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
     return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
   };
 
-  const learner = async (cookie: string, startAt: Promise<number>): Promise<void> => {
+  /** One learner's exam; says how it ended. */
+  const learner = async (cookie: string, startAt: Promise<number>): Promise<'finished' | 'abandoned' | 'cutOff'> => {
     const start = await startAt;
     const quizPath = `/kurse/${o.courseId}/quiz`;
-    const started = await send(cookie, 'POST', `${quizPath}?_action=startQuiz`, new URLSearchParams({ courseId: o.courseId }).toString(), [spike]);
-    if (!started) return void abandoned++;
-    if (started.status !== 303 || !started.location) return void (fail('startQuiz', started.status, started.text), abandoned++);
+    const startBody = new URLSearchParams({ courseId: o.courseId }).toString();
+    const started = await send(cookie, 'POST', `${quizPath}?_action=startQuiz`, startBody, [spike]);
+    if (!started) return 'abandoned';
+    if (started.status !== 303 || !started.location) {
+      fail('startQuiz', started.status, started.text);
+      return 'abandoned';
+    }
     const attemptPath = new URL(started.location, origin).pathname;
     const attemptId = attemptPath.split('/').pop() as string;
     let page = await send(cookie, 'GET', attemptPath, undefined, [spike]);
-    if (!page || page.status !== 200) return void (page && fail('erste Frage', page.status), abandoned++);
+    if (page?.status !== 200) {
+      if (page) fail('erste Frage', page.status, page.text);
+      return 'abandoned';
+    }
     ttfq.push(performance.now() - start);
     let failures = 0;
     // at most one round per question, plus a few retries after failed requests
     for (let round = 0; round < 60; round++) {
-      if (page.text.includes('id="ergebnis"')) return void finished++;
+      if (page.text.includes('id="ergebnis"')) return 'finished';
+      if (performance.now() > deadline) return 'cutOff';
       const form = parseQuizForm(page.text, random);
-      if (!form) return void (fail('Frageformular fehlt', page.status, page.text), abandoned++);
+      if (!form) {
+        fail('Frageformular fehlt', page.status, page.text);
+        return 'abandoned';
+      }
       await think();
-      const answer = await send(cookie, 'POST', `${attemptPath}?_action=answerQuizItem`, new URLSearchParams([['attemptId', attemptId], ['itemId', form.itemId], ...form.fields]).toString(), [steady, answers]);
+      const answerBody = new URLSearchParams([['attemptId', attemptId], ['itemId', form.itemId], ...form.fields]).toString();
+      const answer = await send(cookie, 'POST', `${attemptPath}?_action=answerQuizItem`, answerBody, [steady, answers]);
       if (answer?.status === 303 && answer.location) {
         acknowledged.push([attemptId, form.itemId]);
         const next = await send(cookie, 'GET', answer.location, undefined, [steady]);
@@ -179,26 +205,33 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
         if (answer) fail('answerQuizItem', answer.status, answer.text);
         failures++;
       }
-      if (failures > maxErrors) return void abandoned++;
+      if (failures > maxErrors) return 'abandoned';
       // "Nächste Frage" (or a reload after a failure)
       const reloaded = await send(cookie, 'GET', attemptPath, undefined, [steady]);
-      if (!reloaded || reloaded.status !== 200) {
+      if (reloaded?.status !== 200) {
         if (reloaded) fail('Frage laden', reloaded.status, reloaded.text);
-        if (++failures > maxErrors) return void abandoned++;
+        if (++failures > maxErrors) return 'abandoned';
         continue;
       }
       page = reloaded;
     }
-    abandoned++;
+    return 'abandoned';
   };
 
   let release!: (t: number) => void;
   const startAt = new Promise<number>((r) => {
     release = r;
   });
-  const all = o.cookies.map((c) => learner(c, startAt).finally(() => o.onProgress?.(finished + abandoned, o.cookies.length)));
+  const all = o.cookies.map(async (c) => {
+    const outcome = await learner(c, startAt);
+    if (outcome === 'finished') finished++;
+    else if (outcome === 'cutOff') cutOff++;
+    else abandoned++;
+    o.onProgress?.(finished + abandoned + cutOff, o.cookies.length);
+  });
   await new Promise((r) => setTimeout(r, o.startDelayMs ?? 200));
   const t0 = performance.now();
+  if (o.timeLimitS) deadline = t0 + o.timeLimitS * 1000;
   release(t0);
   await Promise.all(all);
   const durationS = (performance.now() - t0) / 1000;
@@ -207,6 +240,7 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
     learners: o.cookies.length,
     finished,
     abandoned,
+    cutOff,
     requests,
     errors,
     errorSamples,

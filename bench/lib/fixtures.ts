@@ -1,16 +1,18 @@
 /**
  * What the scenarios need besides generated data: sessions for virtual learners (created directly in the database
- * with the same verb the login uses, so thousands of users need no argon2 login), open quiz attempts (started with
- * the same verb as the "Quiz starten" button), and valid answer forms for each drawn item.
+ * with the same verb the login uses, so thousands of users need no argon2 login), open quiz attempts (rows as
+ * `startAttempt` makes them), and valid answer forms for each drawn item.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@libsql/client';
 import type { Db } from '../../db/client.ts';
+import { quizAttemptTable } from '../../db/schema/index.ts';
 import { SESSION_COOKIE } from '../../src/lib/server/auth/session-cookie.ts';
 import { createSession } from '../../src/lib/server/auth/sessions.ts';
 import type { ContentSet } from '../../src/lib/server/content/load-content.ts';
-import type { AttemptLayout } from '../../src/lib/server/quizzes/draw-attempt.ts';
+import { type AttemptLayout, drawAttempt, seededRandom } from '../../src/lib/server/quizzes/draw-attempt.ts';
 import { type PublicItem, toPublicItem } from '../../src/lib/server/quizzes/public-item.ts';
-import { startAttempt } from '../../src/lib/server/quizzes/quiz-attempts.ts';
+import { requireCourseQuiz } from '../../src/lib/server/quizzes/quiz-attempts.ts';
 
 export interface BenchUser {
   id: string;
@@ -58,13 +60,40 @@ export interface OpenAttempt {
   layout: AttemptLayout;
 }
 
-/** Starts (or resumes) one attempt at the course's quiz per user. */
-export async function openAttempts(db: Db, content: ContentSet, users: readonly BenchUser[], courseId: string): Promise<OpenAttempt[]> {
+/**
+ * One open attempt at the course's quiz per user, built exactly as `startAttempt` builds it (random seed, layout drawn
+ * from it, time limit) and inserted in batches: calling the verb 7,000 times would only measure its allowance query.
+ */
+export async function openAttempts(
+  db: Db,
+  content: ContentSet,
+  users: readonly BenchUser[],
+  courseId: string,
+  now = new Date(),
+): Promise<OpenAttempt[]> {
+  const loaded = requireCourseQuiz(content, courseId);
   const out: OpenAttempt[] = [];
-  for (const [userIndex, u] of users.entries()) {
-    const row = await startAttempt(db, { userId: u.id, tenantId: u.tenantId, jobRole: u.jobRole, orgUnitId: u.orgUnitId }, content, courseId);
-    out.push({ attemptId: row.id, userIndex, layout: row.layout as AttemptLayout });
-    if (userIndex % 200 === 199) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < users.length; i += 400) {
+    const rows = users.slice(i, i + 400).map((u) => {
+      const seed = randomBytes(16).toString('hex');
+      const layout = drawAttempt(loaded.quiz, seededRandom(seed));
+      return {
+        id: randomUUID(),
+        tenantId: u.tenantId,
+        userId: u.id,
+        quizId: loaded.quiz.id,
+        courseId,
+        quizVersion: loaded.version,
+        seed,
+        layout,
+        status: 'open' as const,
+        startedAt: now,
+        expiresAt: new Date(now.getTime() + loaded.quiz.timeLimitMinutes * 60_000),
+      };
+    });
+    await db.insert(quizAttemptTable).values(rows);
+    for (const [k, r] of rows.entries()) out.push({ attemptId: r.id, userIndex: i + k, layout: r.layout });
+    await new Promise((r) => setImmediate(r));
   }
   return out;
 }
@@ -110,7 +139,12 @@ export interface AnswerRequest {
  * One answer request per drawn item of every attempt, item-major (all first items, then all second items …), so
  * that requests running at the same time belong to different attempts, as they would in a real course.
  */
-export function answerRequests(content: ContentSet, attempts: readonly OpenAttempt[], courseId: string, random: () => number): AnswerRequest[] {
+export function answerRequests(
+  content: ContentSet,
+  attempts: readonly OpenAttempt[],
+  courseId: string,
+  random: () => number,
+): AnswerRequest[] {
   const quizId = content.courses.get(courseId)?.course.quiz;
   const quiz = quizId ? content.quizzes.get(quizId)?.quiz : undefined;
   if (!quiz) throw new Error(`Kurs ${courseId} hat kein Quiz`);
@@ -118,8 +152,18 @@ export function answerRequests(content: ContentSet, attempts: readonly OpenAttem
     a.layout.itemIds.map((itemId) => {
       const item = quiz.items.find((i) => i.id === itemId);
       if (!item) throw new Error(`Frage ${itemId} fehlt im Quiz ${quiz.id}`);
-      const form = new URLSearchParams([['attemptId', a.attemptId], ['itemId', itemId], ...answerFields(toPublicItem(item, a.layout), random)]);
-      return { attemptId: a.attemptId, itemId, userIndex: a.userIndex, path: `/kurse/${courseId}/quiz/${a.attemptId}?_action=answerQuizItem`, body: form.toString() };
+      const form = new URLSearchParams([
+        ['attemptId', a.attemptId],
+        ['itemId', itemId],
+        ...answerFields(toPublicItem(item, a.layout), random),
+      ]);
+      return {
+        attemptId: a.attemptId,
+        itemId,
+        userIndex: a.userIndex,
+        path: `/kurse/${courseId}/quiz/${a.attemptId}?_action=answerQuizItem`,
+        body: form.toString(),
+      };
     }),
   );
   const out: AnswerRequest[] = [];
@@ -129,7 +173,10 @@ export function answerRequests(content: ContentSet, attempts: readonly OpenAttem
 }
 
 /** Which of the acknowledged (attempt, item) answers are not in quiz_responses. */
-export async function missingResponses(client: Client, acknowledged: ReadonlyArray<readonly [string, string]>): Promise<Array<[string, string]>> {
+export async function missingResponses(
+  client: Client,
+  acknowledged: ReadonlyArray<readonly [string, string]>,
+): Promise<Array<[string, string]>> {
   const byAttempt = new Map<string, string[]>();
   for (const [a, i] of acknowledged) byAttempt.set(a, [...(byAttempt.get(a) ?? []), i]);
   const missing: Array<[string, string]> = [];

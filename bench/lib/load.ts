@@ -11,6 +11,8 @@ export interface LoadRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Status that counts as success for this request; default: the spec's `expect`. */
+  expect?: number;
 }
 
 export interface LoadSpec {
@@ -55,20 +57,24 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       {
         setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
           const i = counter++;
-          context.i = i;
           const r = spec.next(i);
+          context.i = i;
+          context.expect = r.expect;
           return { ...req, method: r.method ?? 'GET', path: r.path, headers: r.headers ?? {}, body: r.body };
         },
-        onResponse: spec.onStatus ? (status: number, _body: unknown, context: Record<string, unknown>) => spec.onStatus?.(context.i as number, status) : undefined,
+        onResponse: (status: number, _body: unknown, context: Record<string, unknown>) => {
+          const want = context.expect as number | undefined;
+          if (want === undefined ? !expected.has(status) : status !== want) unexpected++;
+          spec.onStatus?.(context.i as number, status);
+        },
       },
     ],
-  } as never);
+  });
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     samples.push(ms);
     statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-    if (!expected.has(status)) unexpected++;
   });
-  const result = (await instance) as unknown as { errors: number; timeouts: number };
+  const result = await instance;
   const durationS = (performance.now() - started) / 1000;
   const transportErrors = (result.errors ?? 0) + (result.timeouts ?? 0);
   return {
@@ -80,4 +86,36 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     statusCounts,
     transportErrors,
   };
+}
+
+/**
+ * The same requests one at a time (no concurrency): what a single request costs when the server is otherwise idle.
+ * At most `count` requests and `maxS` seconds.
+ */
+export async function probe(spec: LoadSpec, count = 10, maxS = 30): Promise<LatencySummary & { errors: number }> {
+  const samples = new Samples();
+  const expected = new Set(spec.expect);
+  const end = performance.now() + maxS * 1000;
+  let errors = 0;
+  for (let i = 0; i < count && performance.now() < end; i++) {
+    const r = spec.next(i);
+    const t = performance.now();
+    try {
+      const res = await fetch(spec.baseUrl + r.path, {
+        method: r.method ?? 'GET',
+        headers: r.headers,
+        body: r.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(60_000),
+      });
+      await res.arrayBuffer();
+      samples.push(performance.now() - t);
+      if (r.expect === undefined ? !expected.has(res.status) : res.status !== r.expect) errors++;
+      spec.onStatus?.(i, res.status);
+    } catch {
+      samples.push(performance.now() - t);
+      errors++;
+    }
+  }
+  return { ...summarize(samples.values()), errors };
 }

@@ -118,6 +118,8 @@ export interface KikoServerOptions {
   keyDir: string;
   /** Folder for a V8 CPU profile of the server (written when it stops). */
   cpuProfDir?: string;
+  /** File the server writes its prepared-statement counts to when it stops (bench/lib/count-queries.mjs). */
+  queryLog?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
 }
@@ -133,7 +135,12 @@ export function buildState(root: string): 'ok' | 'missing' | 'stale' {
 /** Starts the built KIKO server in production mode on a free loopback port and waits for /api/health. */
 export async function startKiko(o: KikoServerOptions): Promise<RunningProcess> {
   const port = await freePort();
-  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--import', join(o.root, 'bench', 'lib', 'exit-on-sigterm.mjs')] : [];
+  const nodeArgs = [
+    ...(o.cpuProfDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--import', join(o.root, 'bench', 'lib', 'exit-on-sigterm.mjs')]
+      : []),
+    ...(o.queryLog ? ['--import', join(o.root, 'bench', 'lib', 'count-queries.mjs')] : []),
+  ];
   const child = spawn(process.execPath, [...nodeArgs, 'bin/kiko.mjs', 'serve'], {
     cwd: o.root,
     env: {
@@ -145,6 +152,7 @@ export async function startKiko(o: KikoServerOptions): Promise<RunningProcess> {
       HOST: LOOPBACK,
       KIKO_KEY_DIR: o.keyDir,
       ASTRO_TELEMETRY_DISABLED: '1',
+      ...(o.queryLog ? { KIKO_BENCH_QUERY_LOG: o.queryLog } : {}),
       ...o.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

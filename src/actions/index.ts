@@ -5,6 +5,7 @@ import { getDb } from '../lib/server/app-context.ts';
 import { loginWithPassword } from '../lib/server/auth/login.ts';
 import { setSessionCookie } from '../lib/server/auth/session-cookie.ts';
 import { adminActions } from './admin.ts';
+import { certificateActions } from './certificates.ts';
 import { learningActions } from './learning.ts';
 
 export const server = {
@@ -31,4 +32,5 @@ export const server = {
   }),
   ...learningActions,
   ...adminActions,
+  ...certificateActions,
 };

@@ -27,6 +27,9 @@ const USAGE = `kiko certificates issue --tenant KÜRZEL [--path LERNPFAD] [--pdf
       neuen Signaturschlüssel erzeugen; alte Schlüssel prüfen weiter, signieren aber nicht mehr
   kiko certificates check-keys          Schlüsselverzeichnis (KIKO_KEY_DIR) prüfen`;
 
+/** "1 Zertifikat", "3 Zertifikate". */
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 /** Largest file `verify` reads (certificates are far smaller). */
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -58,14 +61,18 @@ function printVerification(result: VerificationResult, io: CliIo): void {
   io.out(`  Bescheinigt:     ${c.title} (${c.minutes} Minuten)`);
   if (c.holder) io.out(`  Inhaber:in:      ${c.holder}`);
   io.out(`  Gültig bis:      ${c.expiresAt ? formatGermanDate(c.expiresAt.toISOString()) : 'unbefristet'}`);
-  if (c.revokedAt) io.out(`  Widerrufen am:   ${formatGermanDate(c.revokedAt.toISOString())}${c.replaced ? ' (durch ein neues Zertifikat ersetzt)' : ''}`);
+  if (c.revokedAt)
+    io.out(`  Widerrufen am:   ${formatGermanDate(c.revokedAt.toISOString())}${c.replaced ? ' (durch ein neues Zertifikat ersetzt)' : ''}`);
 }
 
 function progressReporter(ctx: CertificatesContext, io: CliIo): { update: (p: BatchProgress) => void; stop: () => void } {
   const labels = { issue: 'Personen geprüft', pdf: 'PDF-Dateien' } as const;
   if (ctx.tty) {
     let phase: BatchProgress['phase'] | null = null;
-    const bar = new SingleBar({ format: '{label} [{bar}] {value}/{total} · ausgestellt: {issued} · geschrieben: {written}', hideCursor: true });
+    const bar = new SingleBar({
+      format: '{label} [{bar}] {value}/{total} · ausgestellt: {issued} · geschrieben: {written}',
+      hideCursor: true,
+    });
     return {
       update: (p) => {
         if (p.phase !== phase) {
@@ -84,7 +91,8 @@ function progressReporter(ctx: CertificatesContext, io: CliIo): { update: (p: Ba
   return {
     update: (p) => {
       const step = Math.max(1, Math.ceil(p.total / 10));
-      if (p.done % step === 0 || p.done === p.total) io.out(`${labels[p.phase]}: ${p.done}/${p.total} (ausgestellt: ${p.issued}, geschrieben: ${p.written})`);
+      if (p.done % step === 0 || p.done === p.total)
+        io.out(`${labels[p.phase]}: ${p.done}/${p.total} (ausgestellt: ${p.issued}, geschrieben: ${p.written})`);
     },
     stop: () => {},
   };
@@ -105,7 +113,7 @@ async function issue(rest: string[], ctx: CertificatesContext, io: CliIo): Promi
       onProgress: reporter.update,
     });
     reporter.stop();
-    io.out(`Fertig: ${r.people} Personen geprüft, ${r.issued} Zertifikate neu ausgestellt.`);
+    io.out(`Fertig: ${count(r.people, 'Person', 'Personen')} geprüft, ${count(r.issued, 'Zertifikat', 'Zertifikate')} neu ausgestellt.`);
     if (f.pdf) io.out(`PDF-Dateien: ${r.pdfsWritten} geschrieben, ${r.pdfsKept} waren schon vorhanden.`);
     return 0;
   } finally {
@@ -136,7 +144,9 @@ function rotate(rest: string[], ctx: CertificatesContext, io: CliIo): number {
   const dir = tenantKeyDir(ctx.config.keyDir, String(f.tenant));
   requireTenantKeyRing(ctx.config.keyDir, String(f.tenant));
   const ring = rotateKey(dir);
-  io.out(`Neuer Signaturschlüssel ${ring.active.id} für „${f.tenant}“ aktiv; ${ring.keys.length - 1} ältere Schlüssel bleiben zum Prüfen erhalten.`);
+  io.out(
+    `Neuer Signaturschlüssel ${ring.active.id} für „${f.tenant}“ aktiv; ${ring.keys.length - 1} ältere Schlüssel bleiben zum Prüfen erhalten.`,
+  );
   io.out('Bitte das Schlüsselverzeichnis jetzt sichern. Laufende KIKO-Prozesse übernehmen den neuen Schlüssel beim nächsten Ausstellen.');
   return 0;
 }
@@ -177,7 +187,12 @@ export default async function certificatesCommand(args: string[], io: CliIo): Pr
   const { db, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
   try {
     await runMigrations(db);
-    return await runCertificatesCommand(args, io, { db, config: certificateConfig(), content: getContent, tty: io === processIo && !!process.stdout.isTTY });
+    return await runCertificatesCommand(args, io, {
+      db,
+      config: certificateConfig(),
+      content: getContent,
+      tty: io === processIo && !!process.stdout.isTTY,
+    });
   } finally {
     close();
   }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDb } from '../../db/client.ts';
 import { runMigrations } from '../../db/migrate.ts';
+import { certificateConfig } from '../lib/server/certificates/certificate-config.ts';
+import { assertCertificateKeys } from '../lib/server/certificates/tenant-key-ring.ts';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../lib/server/demo/seed-demo.ts';
 import type { CliIo } from './io.ts';
@@ -25,6 +27,13 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
   } catch (e) {
     io.err(`Die Datenbank ${env.DATABASE_URL} lässt sich nicht öffnen oder migrieren: ${(e as Error).message}`);
     io.err('Prüfen Sie, ob der Ordner beschreibbar ist und kein anderer Prozess die Datei sperrt.');
+    return 1;
+  }
+  try {
+    await assertCertificateKeys(handle.db, certificateConfig().keyDir);
+  } catch (e) {
+    io.err(`Zertifikate: ${(e as Error).message}`);
+    handle.close();
     return 1;
   }
   if (isDemoMode(env)) {

@@ -68,7 +68,7 @@ async function answerCorrectly(): Promise<void> {
 
 describe('a learner completes a course with the keyboard only', () => {
   test('reads every lesson, passes the quiz with feedback per answer, and sees the course completed', async () => {
-    await login(page, 'lena.lernende@musterstadt.example');
+    await login(page, 'jonas.jugendamt@musterstadt.example');
     await expectAccessible(page);
     await press(page.getByRole('link', { name: 'KI-Kompetenz kompakt' }).first());
     await page.waitForURL(`**/kurse/${COURSE}`);

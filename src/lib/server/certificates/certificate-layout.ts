@@ -8,7 +8,7 @@ import { CERTIFICATE_FONT_FAMILY } from './certificate-fonts.ts';
 import { type CertificatePayload, formatCertificateId } from './certificate-payload.ts';
 import { achievementSentence, CERTIFICATE_TEXTS, certificateHeading, formatMinutes, validityLines } from './certificate-texts.ts';
 import { type CertificateView, safeBrandColor } from './certificate-view.ts';
-import { CONTENT_WIDTH, estimateLines, holderNameFit, listRows } from './layout-budget.ts';
+import { CONTENT_WIDTH, estimateLines, fitList, holderNameFit, listHeight } from './layout-budget.ts';
 import { qrCodeSvg, svgDataUrl } from './qr-code.ts';
 
 /** A satori element. */
@@ -55,18 +55,21 @@ function svgAspect(svg: string): number {
   return w > 0 && h > 0 ? w / h : 1;
 }
 
-function list(title: string, items: string[], rows: number, color: string, more: (n: number) => string): LayoutNode[] {
-  const shown = items.slice(0, items.length > rows ? rows - 1 : rows);
-  const rest = items.length - shown.length;
+/** Width of the bullet with its gap. */
+const BULLET = 13;
+
+/** A list column: heading, the items that fit (long ones on two lines), then "und N weitere …". */
+function list(title: string, items: string[], width: number, height: number, color: string, more: (n: number) => string): LayoutNode[] {
+  const { shown, rest } = fitList(items, width - BULLET, height);
   return [
     text(title, { fontSize: 11, fontWeight: 700, color, marginBottom: 6, letterSpacing: 0.4 }, 'H2'),
     ...shown.map((item) =>
-      box({ alignItems: 'center', marginBottom: 4 }, [
-        box({ width: 5, height: 5, backgroundColor: color, marginRight: 8, flexShrink: 0 }),
-        text(item, { fontSize: 11, color: TEXT, flexShrink: 1, minWidth: 0 }),
+      box({ alignItems: 'flex-start', marginBottom: 4 }, [
+        box({ width: 5, height: 5, backgroundColor: color, marginRight: 8, marginTop: 5, flexShrink: 0 }),
+        text(item.text, { fontSize: 11, color: TEXT, flexShrink: 1, minWidth: 0 }, 'P', item.lines),
       ]),
     ),
-    ...(rest > 0 ? [text(more(rest), { fontSize: 10, color: GRAY, marginLeft: 13 })] : []),
+    ...(rest > 0 ? [text(more(rest), { fontSize: 10, color: GRAY, marginLeft: BULLET })] : []),
   ];
 }
 
@@ -87,6 +90,15 @@ function header(p: CertificatePayload, view: CertificateView, color: string, ima
   ]);
 }
 
+/** Width of the printed verify URL. */
+const URL_WIDTH = 300;
+
+/** The verify URL on one line, or on two split after the last "/" (never inside the certificate id). */
+function urlLines(url: string): string[] {
+  const cut = url.lastIndexOf('/') + 1;
+  return estimateLines(url, 8, URL_WIDTH, false) > 1 && cut > 0 ? [url.slice(0, cut), url.slice(cut)] : [url];
+}
+
 function footer(p: CertificatePayload, view: CertificateView, qr: string): LayoutNode {
   const [issued, valid] = validityLines(p);
   const signatory = view.brand.signatory;
@@ -103,9 +115,9 @@ function footer(p: CertificatePayload, view: CertificateView, qr: string): Layou
         : []),
     ]),
     box({ alignItems: 'flex-end' }, [
-      box({ flexDirection: 'column', alignItems: 'flex-end', marginRight: 12, maxWidth: 250 }, [
+      box({ flexDirection: 'column', alignItems: 'flex-end', marginRight: 12, maxWidth: 310 }, [
         text(CERTIFICATE_TEXTS.verify, { fontSize: 11, fontWeight: 700, color: TEXT }),
-        text(view.verifyUrl, { fontSize: 8, color: GRAY, textAlign: 'right', wordBreak: 'break-all' }, 'P', 3),
+        ...urlLines(view.verifyUrl).map((line) => text(line, { fontSize: 8, color: GRAY, textAlign: 'right', maxWidth: URL_WIDTH })),
       ]),
       image('qr', qr, 84, 84),
     ]),
@@ -124,7 +136,11 @@ export async function buildCertificateLayout(view: CertificateView): Promise<{ e
   const name = holderNameFit(p.holder.name);
   const sentence = achievementSentence(p);
   const sentenceLines = Math.min(2, estimateLines(sentence, 13, CONTENT_WIDTH, false));
-  const rows = listRows({ nameHeight: name.height, sentenceLines, hasSignatory: !!view.brand.signatory });
+  const height = listHeight({ nameHeight: name.height, sentenceLines, hasSignatory: !!view.brand.signatory });
+  const hasTopics = p.achievement.topics.length > 0;
+  // column widths as below: 58 % minus 24 pt gap for the courses, 42 % for the topics
+  const courseWidth = CONTENT_WIDTH * (hasTopics ? 0.58 : 1) - 24;
+  const topicWidth = CONTENT_WIDTH * 0.42;
   const element = box(
     { width: PAGE.width, height: PAGE.height, backgroundColor: '#ffffff', fontFamily: CERTIFICATE_FONT_FAMILY, color: TEXT },
     [
@@ -140,14 +156,14 @@ export async function buildCertificateLayout(view: CertificateView): Promise<{ e
           { flexGrow: 1, flexShrink: 1, minHeight: 0, marginTop: 16, overflow: 'hidden' },
           [
             box(
-              { flexDirection: 'column', width: '58%', paddingRight: 24 },
-              list(CERTIFICATE_TEXTS.contents, courses, rows, color, (n) => `und ${n} weitere Kurse`),
+              { flexDirection: 'column', width: hasTopics ? '58%' : '100%', paddingRight: 24 },
+              list(CERTIFICATE_TEXTS.contents, courses, courseWidth, height, color, (n) => `und ${n} weitere Kurse`),
             ),
-            ...(p.achievement.topics.length
+            ...(hasTopics
               ? [
                   box(
                     { flexDirection: 'column', width: '42%' },
-                    list(CERTIFICATE_TEXTS.topics, p.achievement.topics, rows, color, (n) => `und ${n} weitere Themen`),
+                    list(CERTIFICATE_TEXTS.topics, p.achievement.topics, topicWidth, height, color, (n) => `und ${n} weitere Themen`),
                   ),
                 ]
               : []),

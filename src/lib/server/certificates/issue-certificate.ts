@@ -31,7 +31,11 @@ export interface IssueCertificateInput {
 }
 
 /** Returns the certificate id and whether it was created now (false: it existed for this completion). */
-export async function issueCertificate(tx: CertificateWriter, input: IssueCertificateInput, ring: KeyRing): Promise<{ id: string; created: boolean }> {
+export async function issueCertificate(
+  tx: CertificateWriter,
+  input: IssueCertificateInput,
+  ring: KeyRing,
+): Promise<{ id: string; created: boolean }> {
   const payload: CertificatePayload = {
     id: newCertificateId(),
     tenant: { slug: input.tenant.slug, name: input.tenant.name },
@@ -59,7 +63,9 @@ export async function issueCertificate(tx: CertificateWriter, input: IssueCertif
       replacesId: input.replacesId ?? null,
     })
     // only the completion index: an id collision (50 random bits) must fail loudly, not pass as "exists"
-    .onConflictDoNothing({ target: [certificateTable.userId, certificateTable.kind, certificateTable.achievementId, certificateTable.issuedAt] })
+    .onConflictDoNothing({
+      target: [certificateTable.userId, certificateTable.kind, certificateTable.achievementId, certificateTable.issuedAt],
+    })
     .returning({ id: certificateTable.id });
   if (inserted.length === 0) {
     const existing = await tx

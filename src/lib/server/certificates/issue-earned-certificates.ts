@@ -39,14 +39,21 @@ export async function issueEarnedCertificates(
   ring: KeyRing,
   { courseIds, actorId = null, now = new Date() }: IssueEarnedOptions = {},
 ): Promise<string[]> {
-  const [tenant] = await tx.select({ id: tenantTable.id, slug: tenantTable.slug, name: tenantTable.name }).from(tenantTable).where(eq(tenantTable.id, learner.tenantId));
+  const [tenant] = await tx
+    .select({ id: tenantTable.id, slug: tenantTable.slug, name: tenantTable.name })
+    .from(tenantTable)
+    .where(eq(tenantTable.id, learner.tenantId));
   const [user] = await tx
     .select({ name: userTable.name })
     .from(userTable)
     .where(and(eq(userTable.id, learner.userId), eq(userTable.tenantId, learner.tenantId)));
   if (!tenant || !user) return [];
   const completions = await tx
-    .select({ courseId: courseCompletionTable.courseId, version: courseCompletionTable.courseVersion, completedAt: courseCompletionTable.completedAt })
+    .select({
+      courseId: courseCompletionTable.courseId,
+      version: courseCompletionTable.courseVersion,
+      completedAt: courseCompletionTable.completedAt,
+    })
     .from(courseCompletionTable)
     .where(and(eq(courseCompletionTable.tenantId, learner.tenantId), eq(courseCompletionTable.userId, learner.userId)))
     .orderBy(desc(courseCompletionTable.completedAt));

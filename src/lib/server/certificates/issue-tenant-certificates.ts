@@ -19,6 +19,7 @@ import { brandOf, storedPayload } from './certificate-records.ts';
 import { issueEarnedCertificates } from './issue-earned-certificates.ts';
 import { sealCertificatePdf } from './pdf-seal.ts';
 import { renderCertificatePdf } from './render-pdf.ts';
+import { verifyPayload } from './signing-keys.ts';
 import { requireTenantKeyRing } from './tenant-key-ring.ts';
 
 /** Progress of a batch: phase `issue` counts people, phase `pdf` certificates. */
@@ -57,7 +58,8 @@ export async function issueTenantCertificates(db: Db, options: BatchOptions): Pr
   const [tenant] = await db.select().from(tenantTable).where(eq(tenantTable.slug, options.tenantSlug));
   if (!tenant) throw new NotFoundError(`Einen Landkreis „${options.tenantSlug}“ gibt es nicht.`);
   if (options.pathId && !content.paths.has(options.pathId)) throw new ValidationError(`Einen Lernpfad „${options.pathId}“ gibt es nicht.`);
-  if (options.pdfDir && !config.publicUrl) throw new ValidationError('Für PDF-Dateien bitte KIKO_PUBLIC_URL setzen (Adresse für QR-Code und Prüflink).');
+  if (options.pdfDir && !config.publicUrl)
+    throw new ValidationError('Für PDF-Dateien bitte KIKO_PUBLIC_URL setzen (Adresse für QR-Code und Prüflink).');
   const ring = requireTenantKeyRing(config.keyDir, tenant.slug);
   const users = await db
     .select({ userId: userTable.id, tenantId: userTable.tenantId, jobRole: userTable.jobRole, orgUnitId: userTable.orgUnitId })
@@ -90,7 +92,13 @@ export async function issueTenantCertificates(db: Db, options: BatchOptions): Pr
       ...(await db
         .select()
         .from(certificateTable)
-        .where(and(eq(certificateTable.tenantId, tenant.id), inArray(certificateTable.userId, people.slice(i, i + 500)), isNull(certificateTable.revokedAt)))
+        .where(
+          and(
+            eq(certificateTable.tenantId, tenant.id),
+            inArray(certificateTable.userId, people.slice(i, i + 500)),
+            isNull(certificateTable.revokedAt),
+          ),
+        )
         .orderBy(asc(certificateTable.id))),
     );
   }
@@ -98,7 +106,8 @@ export async function issueTenantCertificates(db: Db, options: BatchOptions): Pr
     const file = join(options.pdfDir, `${row.id}.pdf`);
     const payload = storedPayload(row);
     if (existsSync(file)) result.pdfsKept++;
-    else if (payload) {
+    // like a download: a row whose signature does not verify is never rendered as a certificate
+    else if (payload && verifyPayload(payload, row.signature, ring)) {
       const pdf = await renderCertificatePdf({ payload, signature: row.signature, verifyUrl: verifyUrlFor(base, row.id), brand });
       writeFileSync(`${file}.tmp`, sealCertificatePdf(pdf, ring));
       renameSync(`${file}.tmp`, file);

@@ -53,5 +53,33 @@ export function listRows({
   const footer = hasSignatory ? 96 : 88;
   const sentence = Math.ceil(13 * LINE_HEIGHT) * sentenceLines;
   const available = page - fixed - footer - nameHeight - sentence - 21; /* list heading */
-  return Math.max(2, Math.min(8, Math.floor(available / 19)));
+  return Math.max(2, Math.min(8, Math.floor(available / LIST_ROW)));
+}
+
+/** Height of a one-line list row: 11 pt text (15 pt line) plus 4 pt gap. */
+const LIST_ROW = 19;
+/** Height of the "und N weitere …" row (10 pt). */
+const MORE_ROW = 14;
+
+/** Height in points the course and topic lists may fill (the budget of `listRows`, in points). */
+export function listHeight(budget: Parameters<typeof listRows>[0]): number {
+  return listRows(budget) * LIST_ROW;
+}
+
+/**
+ * Chooses the list items that fit into `height` points of a column `width` points wide: each item gets one or,
+ * when it is long, two lines (11 pt); `rest` items are left for an "und N weitere" row, which is reserved too.
+ */
+export function fitList(items: string[], width: number, height: number): { shown: Array<{ text: string; lines: number }>; rest: number } {
+  const line = Math.ceil(11 * LINE_HEIGHT);
+  const shown: Array<{ text: string; lines: number }> = [];
+  let used = 0;
+  for (const [i, text] of items.entries()) {
+    const lines = Math.min(2, estimateLines(text, 11, width, false));
+    const reserve = i < items.length - 1 ? MORE_ROW : 0;
+    if (used + lines * line + 4 + reserve > height && shown.length > 0) break;
+    shown.push({ text, lines });
+    used += lines * line + 4;
+  }
+  return { shown, rest: items.length - shown.length };
 }

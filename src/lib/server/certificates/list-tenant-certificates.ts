@@ -72,7 +72,11 @@ export async function listTenantCertificates(
   if (q) {
     const pattern = `%${q}%`; // % and _ typed by HR act as wildcards, which is harmless here
     const id = normalizeCertificateId(q);
-    const match = or(like(userTable.name, pattern), like(userTable.email, pattern.toLowerCase()), ...(id ? [eq(certificateTable.id, id)] : []));
+    const match = or(
+      like(userTable.name, pattern),
+      like(userTable.email, pattern.toLowerCase()),
+      ...(id ? [eq(certificateTable.id, id)] : []),
+    );
     if (match) filters.push(match);
   }
   const where = and(...filters);
@@ -113,6 +117,7 @@ export async function getTenantCertificate(
     .from(certificateTable)
     .where(and(eq(certificateTable.tenantId, tenantId), eq(certificateTable.replacesId, found.row.id)))
     .limit(1);
-  const courses = storedPayload(found.row)?.achievement.courses.map((c) => ({ title: c.title, minutes: c.minutes, version: c.version })) ?? [];
+  const courses =
+    storedPayload(found.row)?.achievement.courses.map((c) => ({ title: c.title, minutes: c.minutes, version: c.version })) ?? [];
   return { ...toItem(found.row, found, now), replacedBy: successor[0]?.id ?? null, courses };
 }

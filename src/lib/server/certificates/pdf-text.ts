@@ -67,11 +67,26 @@ const inside = (b: LayoutBox, p: TextLine): boolean =>
  * Pieces that fall in no box (should not happen) become a block of their own; pieces of boxes that a
  * clipping box cuts off are dropped, as the SVG hides them.
  */
+/**
+ * Returns a test for boxes that a clipping box cuts off: like overflow: hidden in the SVG, a box that reaches
+ * below the bottom of its clipping box is left out (text and decoration alike, so a list never shows half a row).
+ */
+export function clippedBy(boxes: LayoutBox[]): (box: LayoutBox) => boolean {
+  const clips = boxes.filter((b) => b.clip);
+  return (b) =>
+    clips.some(
+      (c) =>
+        b.left >= c.left &&
+        b.left < c.left + c.width &&
+        b.top >= c.top &&
+        b.top < c.top + c.height && // starts inside the clipping box (the footer below it is not clipped)
+        b.top + b.height > c.top + c.height + 0.5,
+    );
+}
+
 export function groupTextBlocks(boxes: LayoutBox[], pieces: TextLine[]): TextBlock[] {
   const clips = boxes.filter((b) => b.clip);
-  // like overflow: hidden in the SVG: a text box that reaches below its clipping box is left out
-  const clipped = (b: LayoutBox): boolean =>
-    clips.some((c) => b.left >= c.left && b.left < c.left + c.width && b.top >= c.top && b.top + b.height > c.top + c.height + 0.5);
+  const clipped = clippedBy(boxes);
   const textBoxes = boxes.filter((b) => b.role && !clipped(b));
   const byBox = new Map<LayoutBox | null, TextLine[]>();
   for (const piece of pieces) {

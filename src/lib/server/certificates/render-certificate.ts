@@ -22,6 +22,10 @@ export interface LayoutBox {
   clip?: boolean;
   /** Text of text leaves. */
   textContent?: string;
+  /** Background colour of decoration boxes (colour stripe, bullets, rules). */
+  fill?: string;
+  /** Solid bottom border (`borderBottom: '2px solid #…'`) of decoration boxes. */
+  bottomBorder?: { width: number; color: string };
 }
 
 /** The certificate laid out once, with everything the PDF renderer needs. */
@@ -41,7 +45,13 @@ export async function renderCertificateLayout(view: CertificateView, { embedFont
     const role = node.props['data-pdf-role'];
     const image = node.props['data-image'];
     const clip = node.props['data-pdf-clip'] !== undefined;
-    if (typeof role !== 'string' && typeof image !== 'string' && !clip) return;
+    const style = (node.props.style ?? {}) as Record<string, unknown>;
+    const fill =
+      typeof style.backgroundColor === 'string' && !/^(#fff(fff)?|white|transparent)$/i.test(style.backgroundColor)
+        ? style.backgroundColor
+        : undefined;
+    const border = typeof style.borderBottom === 'string' ? /^([\d.]+)px\s+solid\s+(\S+)$/.exec(style.borderBottom) : null;
+    if (typeof role !== 'string' && typeof image !== 'string' && !clip && !fill && !border) return;
     boxes.push({
       left: node.left,
       top: node.top,
@@ -51,6 +61,8 @@ export async function renderCertificateLayout(view: CertificateView, { embedFont
       ...(typeof image === 'string' ? { image } : {}),
       ...(clip ? { clip } : {}),
       ...(node.textContent !== undefined ? { textContent: node.textContent } : {}),
+      ...(fill ? { fill } : {}),
+      ...(border?.[1] && border[2] ? { bottomBorder: { width: Number(border[1]), color: border[2] } } : {}),
     });
   };
   // satori accepts plain {type, props} trees; its type says ReactNode

@@ -17,11 +17,18 @@ import type { CertificateWriter } from './issue-certificate.ts';
 /** Form input of a revocation. */
 export const revokeInputSchema = z.object({
   certificateId: z.string().trim().min(1).max(40),
-  reason: z.string().trim().min(3, 'Bitte geben Sie einen Grund an (mindestens 3 Zeichen).').max(500, 'Der Grund darf höchstens 500 Zeichen lang sein.'),
+  reason: z
+    .string()
+    .trim()
+    .min(3, 'Bitte geben Sie einen Grund an (mindestens 3 Zeichen).')
+    .max(500, 'Der Grund darf höchstens 500 Zeichen lang sein.'),
 });
 
 /** Marks the certificate revoked inside the caller's transaction (shared with reissue). Returns false if it already was. */
-export async function markRevoked(tx: CertificateWriter, input: { tenantId: string; actorId: string; id: string; reason: string; now: Date }): Promise<boolean> {
+export async function markRevoked(
+  tx: CertificateWriter,
+  input: { tenantId: string; actorId: string; id: string; reason: string; now: Date },
+): Promise<boolean> {
   const updated = await tx
     .update(certificateTable)
     .set({ revokedAt: input.now, revokedReason: input.reason })
@@ -41,11 +48,17 @@ export async function markRevoked(tx: CertificateWriter, input: { tenantId: stri
 }
 
 /** Revokes a certificate of the user's tenant. NotFound for other tenants' or unknown ids, Conflict if already revoked. */
-export async function revokeCertificate(db: Db, user: AuthUser, input: { certificateId: string; reason: string }, now: Date = new Date()): Promise<{ id: string }> {
+export async function revokeCertificate(
+  db: Db,
+  user: AuthUser,
+  input: { certificateId: string; reason: string },
+  now: Date = new Date(),
+): Promise<{ id: string }> {
   requirePermission(user, 'certificate.manage');
   const tenantId = requireTenantId(user);
   const parsed = revokeInputSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ungültige Eingabe.', { reason: parsed.error.issues[0]?.message ?? '' });
+  if (!parsed.success)
+    throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ungültige Eingabe.', { reason: parsed.error.issues[0]?.message ?? '' });
   const id = normalizeCertificateId(parsed.data.certificateId) ?? '';
   return db.transaction(async (tx) => {
     const [row] = await tx

@@ -6,7 +6,8 @@
  * inline raster image.
  */
 
-const DROP_ELEMENTS = /<(script|foreignObject|iframe|object|embed|audio|video|style)\b[\s\S]*?<\/\1\s*>|<(script|foreignObject|iframe|object|embed|audio|video|style)\b[^>]*\/>/gi;
+const DROP_ELEMENTS =
+  /<(script|foreignObject|iframe|object|embed|audio|video|style)\b[\s\S]*?<\/\1\s*>|<(script|foreignObject|iframe|object|embed|audio|video|style)\b[^>]*\/>/gi;
 const EVENT_ATTRIBUTES = /\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi;
 const REFERENCE_ATTRIBUTES = /\s+((?:xlink:)?href|src)\s*=\s*("([^"]*)"|'([^']*)')/gi;
 const SAFE_REFERENCE = /^(#[\w.-]+|data:image\/(png|jpeg);base64,[A-Za-z0-9+/=\s]+)$/i;

@@ -15,7 +15,8 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Returns the key directory of a tenant; throws for anything that is not a tenant slug. */
 export function tenantKeyDir(keyDir: string, tenantSlug: string): string {
-  if (!SLUG.test(tenantSlug) || tenantSlug.length > 100) throw new KeyRingError(`Ungültiges Landkreis-Kürzel „${tenantSlug}“ für das Schlüsselverzeichnis.`);
+  if (!SLUG.test(tenantSlug) || tenantSlug.length > 100)
+    throw new KeyRingError(`Ungültiges Landkreis-Kürzel „${tenantSlug}“ für das Schlüsselverzeichnis.`);
   return join(resolve(keyDir), tenantSlug);
 }
 
@@ -67,14 +68,16 @@ export async function assertCertificateKeys(db: Db, keyDir: string): Promise<voi
     if (used.length > 0) {
       const total = used.reduce((sum, u) => sum + Number(u.n), 0);
       throw new KeyRingError(
-        `Das Schlüsselverzeichnis KIKO_KEY_DIR „${root}“ fehlt, es gibt aber bereits ${total} ausgestellte Zertifikate. ` +
-          'Bitte das Verzeichnis aus der Sicherung wiederherstellen (oder KIKO_KEY_DIR korrigieren); ohne die Schlüssel lassen sie sich nicht mehr prüfen.',
+        `Das Schlüsselverzeichnis KIKO_KEY_DIR „${root}“ fehlt, es gibt aber bereits ${total === 1 ? 'ein ausgestelltes Zertifikat' : `${total} ausgestellte Zertifikate`}. ` +
+          'Bitte das Verzeichnis aus der Sicherung wiederherstellen (oder KIKO_KEY_DIR korrigieren); ohne die Schlüssel lassen sich ausgestellte Zertifikate nicht mehr prüfen.',
       );
     }
     try {
       mkdirSync(root, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new KeyRingError(`Das Schlüsselverzeichnis KIKO_KEY_DIR „${root}“ lässt sich nicht anlegen: ${(error as Error).message}`, { cause: error });
+      throw new KeyRingError(`Das Schlüsselverzeichnis KIKO_KEY_DIR „${root}“ lässt sich nicht anlegen: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   try {

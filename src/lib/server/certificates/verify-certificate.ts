@@ -80,7 +80,10 @@ async function consumeQuota(db: Db, ip: string | undefined): Promise<void> {
   } catch (error) {
     if (!(error instanceof RateLimiterRes)) throw error;
     const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-    throw new RateLimitedError(`Zu viele Prüfungen in kurzer Zeit. Bitte versuchen Sie es in ${Math.ceil(seconds / 60)} Minuten erneut.`, seconds);
+    throw new RateLimitedError(
+      `Zu viele Prüfungen in kurzer Zeit. Bitte versuchen Sie es in ${Math.ceil(seconds / 60)} Minuten erneut.`,
+      seconds,
+    );
   }
 }
 
@@ -234,6 +237,7 @@ export async function verifyCertificateUpload(
   }
   // the proof alone, at the time of issue; validity and revocation come from the record
   const proof = await verifyOpenBadge(credential, ring, { now: new Date(payload.issuedAt) });
-  if (!proof.verified || !credentialMatches(credential ?? {}, payload)) return notGenuine('Der Nachweis wurde verändert oder nicht von diesem Landkreis ausgestellt.');
+  if (!proof.verified || !credentialMatches(credential ?? {}, payload))
+    return notGenuine('Der Nachweis wurde verändert oder nicht von diesem Landkreis ausgestellt.');
   return record;
 }

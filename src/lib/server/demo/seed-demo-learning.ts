@@ -28,10 +28,21 @@ export interface SeedLearningResult {
   lessonsStarted: number;
 }
 
-async function completeWithQuiz(db: Db, learner: Learner, content: ContentSet, courseId: string, at: Date): Promise<boolean> {
+/**
+ * Completes a course the way a learner would: every lesson, then a quiz attempt answered with the answer key
+ * (9 minutes per lesson, 40 seconds per answer from `at`). Returns false for an unknown course. Also used by tests.
+ */
+export async function completeCourseWithAnswerKey(
+  db: Db,
+  learner: Learner,
+  content: ContentSet,
+  courseId: string,
+  at: Date,
+): Promise<boolean> {
   const course = content.courses.get(courseId);
   if (!course) return false;
-  for (const [i, lesson] of course.lessons.entries()) await completeLesson(db, learner, content, courseId, lesson.id, new Date(at.getTime() + i * 9 * 60_000));
+  for (const [i, lesson] of course.lessons.entries())
+    await completeLesson(db, learner, content, courseId, lesson.id, new Date(at.getTime() + i * 9 * 60_000));
   const quizId = course.course.quiz;
   const loaded = quizId ? content.quizzes.get(quizId) : undefined;
   if (!loaded) return true;
@@ -52,7 +63,11 @@ async function completeWithQuiz(db: Db, learner: Learner, content: ContentSet, c
  * Seeds the demo learning records (see the module comment). `keyDir` overrides KIKO_KEY_DIR for the certificate
  * that the completion issues; `now` is the reference time (the course was completed 3 weeks before it).
  */
-export async function seedDemoLearning(db: Db, content: ContentSet, options: { keyDir?: string; now?: Date } = {}): Promise<SeedLearningResult> {
+export async function seedDemoLearning(
+  db: Db,
+  content: ContentSet,
+  options: { keyDir?: string; now?: Date } = {},
+): Promise<SeedLearningResult> {
   registerCertificateIssuing(options.keyDir ? { keyDir: options.keyDir } : {});
   const result: SeedLearningResult = { courseCompleted: false, lessonsStarted: 0 };
   const [user] = await db.select().from(userTable).where(eq(userTable.email, DEMO_LEARNER_EMAIL));
@@ -64,15 +79,28 @@ export async function seedDemoLearning(db: Db, content: ContentSet, options: { k
   const done = await db
     .select({ id: courseCompletionTable.id })
     .from(courseCompletionTable)
-    .where(and(eq(courseCompletionTable.tenantId, learner.tenantId), eq(courseCompletionTable.userId, learner.userId), eq(courseCompletionTable.courseId, COMPLETED_COURSE)))
+    .where(
+      and(
+        eq(courseCompletionTable.tenantId, learner.tenantId),
+        eq(courseCompletionTable.userId, learner.userId),
+        eq(courseCompletionTable.courseId, COMPLETED_COURSE),
+      ),
+    )
     .limit(1);
-  if (done.length === 0) result.courseCompleted = await completeWithQuiz(db, learner, content, COMPLETED_COURSE, new Date(now.getTime() - 21 * day));
+  if (done.length === 0)
+    result.courseCompleted = await completeCourseWithAnswerKey(db, learner, content, COMPLETED_COURSE, new Date(now.getTime() - 21 * day));
 
   const started = content.courses.get(STARTED_COURSE);
   const progress = await db
     .select({ lessonId: lessonProgressTable.lessonId })
     .from(lessonProgressTable)
-    .where(and(eq(lessonProgressTable.tenantId, learner.tenantId), eq(lessonProgressTable.userId, learner.userId), eq(lessonProgressTable.courseId, STARTED_COURSE)));
+    .where(
+      and(
+        eq(lessonProgressTable.tenantId, learner.tenantId),
+        eq(lessonProgressTable.userId, learner.userId),
+        eq(lessonProgressTable.courseId, STARTED_COURSE),
+      ),
+    );
   if (started && progress.length === 0) {
     for (const [i, lesson] of started.lessons.slice(0, STARTED_LESSONS).entries()) {
       await completeLesson(db, learner, content, STARTED_COURSE, lesson.id, new Date(now.getTime() - (4 - i) * day));

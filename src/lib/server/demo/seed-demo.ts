@@ -7,7 +7,9 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { userTable } from '../../../../db/schema/index.ts';
 import { hashPassword } from '../auth/password.ts';
+import { getContent } from '../learning/content-registry.ts';
 import { ensureTenant } from '../tenancy/create-tenant.ts';
+import { seedDemoLearning } from './seed-demo-learning.ts';
 import { type CreateUserInput, createUser } from '../users/create-user.ts';
 
 export const DEMO_PASSWORD = 'kiko-demo';
@@ -133,5 +135,6 @@ export async function seedDemo(db: Db): Promise<SeedResult> {
     await createUser(db, { ...u, passwordHash });
     usersCreated++;
   }
+  await seedDemoLearning(db, getContent());
   return { tenantsCreated, usersCreated };
 }
