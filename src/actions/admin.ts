@@ -22,9 +22,21 @@ export const adminActions = {
     input: z.object({
       pathId: z.string({ error: 'Bitte einen Lernpfad wählen.' }).min(1, 'Bitte einen Lernpfad wählen.').max(100),
       target: z.enum(['person', 'org-unit'], { error: 'Bitte wählen Sie, für wen der Lernpfad gilt.' }),
-      email: z.string().max(254).nullish().transform((v) => v ?? undefined),
-      orgUnitId: z.string().max(100).nullish().transform((v) => v ?? undefined),
-      dueOn: z.string().max(10).nullish().transform((v) => v ?? undefined),
+      email: z
+        .string()
+        .max(254)
+        .nullish()
+        .transform((v) => v ?? undefined),
+      orgUnitId: z
+        .string()
+        .max(100)
+        .nullish()
+        .transform((v) => v ?? undefined),
+      dueOn: z
+        .string()
+        .max(10)
+        .nullish()
+        .transform((v) => v ?? undefined),
     }),
     handler: async (input, context) => {
       const admin = requireAdmin(context);

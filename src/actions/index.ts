@@ -13,7 +13,11 @@ export const server = {
     accept: 'form',
     input: z.object({
       // an empty form field arrives as null, so the message is also the type error's
-      email: z.string({ error: 'Bitte geben Sie Ihre E-Mail-Adresse ein.' }).trim().min(1, 'Bitte geben Sie Ihre E-Mail-Adresse ein.').max(254),
+      email: z
+        .string({ error: 'Bitte geben Sie Ihre E-Mail-Adresse ein.' })
+        .trim()
+        .min(1, 'Bitte geben Sie Ihre E-Mail-Adresse ein.')
+        .max(254),
       password: z.string({ error: 'Bitte geben Sie Ihr Passwort ein.' }).min(1, 'Bitte geben Sie Ihr Passwort ein.').max(256),
     }),
     handler: async (input, context) => {

@@ -30,7 +30,13 @@ describe('search', () => {
     expect(await page.locator('#ergebnisse a').count()).toBeGreaterThan(0);
     await expectAccessible(page);
 
-    const noJs = await browser.newContext({ baseURL: context.pages()[0]?.url().replace(/\/suche.*$/, ''), javaScriptEnabled: false });
+    const noJs = await browser.newContext({
+      baseURL: context
+        .pages()[0]
+        ?.url()
+        .replace(/\/suche.*$/, ''),
+      javaScriptEnabled: false,
+    });
     await noJs.addCookies(await context.cookies());
     const p2 = await noJs.newPage();
     await p2.goto('/suche?q=Prompt');

@@ -27,10 +27,14 @@ describe('verifyAuditChain', () => {
 
   test('returns the first altered event when a stored event is changed afterwards', async () => {
     const a = await makeTenant(t.db);
-    for (let i = 0; i < 4; i++) await t.db.transaction((tx) => appendAuditEvent(tx, { tenantId: a.id, actorId: 'x', type: 'quiz.submitted', data: { score: i } }));
+    for (let i = 0; i < 4; i++)
+      await t.db.transaction((tx) => appendAuditEvent(tx, { tenantId: a.id, actorId: 'x', type: 'quiz.submitted', data: { score: i } }));
     const rows = await t.db.select().from(auditEventTable).where(eq(auditEventTable.tenantId, a.id));
     const third = rows[2];
-    await t.db.update(auditEventTable).set({ data: sql`json('{"score":10}')` }).where(eq(auditEventTable.seq, third?.seq as number));
+    await t.db
+      .update(auditEventTable)
+      .set({ data: sql`json('{"score":10}')` })
+      .where(eq(auditEventTable.seq, third?.seq as number));
     expect((await verifyAuditChain(t.db, a.id)).brokenAt).toBe(third?.seq);
   });
 });

@@ -18,7 +18,14 @@ export async function verifyAuditChain(db: Db, tenantId: string | null): Promise
     .orderBy(asc(auditEventTable.seq));
   let prev = '';
   for (const r of rows) {
-    const expected = auditHash(prev, { tenantId: r.tenantId, at: r.at.getTime(), actorId: r.actorId, type: r.type, subjectId: r.subjectId, data: r.data });
+    const expected = auditHash(prev, {
+      tenantId: r.tenantId,
+      at: r.at.getTime(),
+      actorId: r.actorId,
+      type: r.type,
+      subjectId: r.subjectId,
+      data: r.data,
+    });
     if (r.prevHash !== prev || r.hash !== expected) return { events: rows.length, brokenAt: r.seq };
     prev = r.hash;
   }

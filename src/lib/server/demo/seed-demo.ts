@@ -9,8 +9,8 @@ import { userTable } from '../../../../db/schema/index.ts';
 import { hashPassword } from '../auth/password.ts';
 import { getContent } from '../learning/content-registry.ts';
 import { ensureTenant } from '../tenancy/create-tenant.ts';
-import { seedDemoLearning } from './seed-demo-learning.ts';
 import { type CreateUserInput, createUser } from '../users/create-user.ts';
+import { seedDemoLearning } from './seed-demo-learning.ts';
 
 export const DEMO_PASSWORD = 'kiko-demo';
 
