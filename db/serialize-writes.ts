@@ -5,7 +5,8 @@
  * blocks Node's event loop. If request A holds a write transaction (awaiting between its statements)
  * and request B's write waits inside SQLite's busy handler, A can never continue and both stall until
  * the busy timeout ends in SQLITE_BUSY. KIKO therefore
- *  1. queues write transactions of this process in an async mutex, so only one holds the lock, and
+ *  1. queues write transactions and autocommit writes of this process in an async mutex, so only one
+ *     holds the lock and nobody polls for it, and
  *  2. keeps SQLite's own busy wait short and retries SQLITE_BUSY asynchronously with backoff, which
  *     covers autocommit writes and other processes using the same file.
  * See docs/decisions/002-libsql-local-writes.md.
@@ -39,6 +40,12 @@ export async function retryBusy<T>(fn: () => Promise<T>, budgetMs = BUSY_RETRY_M
   }
 }
 
+/** Whether a statement (string or { sql }) writes; reads run in parallel under WAL. */
+export function isWrite(stmt: unknown): boolean {
+  const sql = typeof stmt === 'string' ? stmt : ((stmt as { sql?: string } | undefined)?.sql ?? '');
+  return !/^\s*(select|with\s[\s\S]*?\)\s*select|pragma\s+\w+\s*(;|$)|explain)/i.test(sql);
+}
+
 /** A FIFO async mutex. */
 export class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -56,7 +63,6 @@ export class Mutex {
 /** Wraps a local-file client: write transactions are queued, SQLITE_BUSY is retried without blocking. */
 export function serializeWrites(client: Client): Client {
   const writeLock = new Mutex();
-  const retrying = new Set(['execute', 'batch', 'migrate', 'executeMultiple']);
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -73,7 +79,26 @@ export function serializeWrites(client: Client): Client {
           }
         };
       }
-      if (retrying.has(String(prop))) return (...args: unknown[]) => retryBusy(() => value.apply(target, args));
+      if (prop === 'execute')
+        return async (...args: unknown[]) => {
+          if (!isWrite(args[0])) return retryBusy(() => value.apply(target, args));
+          // autocommit writes queue behind open write transactions instead of polling SQLite's lock
+          const release = await writeLock.acquire();
+          try {
+            return await retryBusy(() => value.apply(target, args));
+          } finally {
+            release();
+          }
+        };
+      if (prop === 'batch' || prop === 'migrate' || prop === 'executeMultiple')
+        return async (...args: unknown[]) => {
+          const release = await writeLock.acquire();
+          try {
+            return await retryBusy(() => value.apply(target, args));
+          } finally {
+            release();
+          }
+        };
       return value.bind(target);
     },
   });

@@ -3,8 +3,7 @@ import { defineMiddleware } from 'astro:middleware';
 import { isLocale, translator } from './i18n/index.ts';
 import { getDb } from './lib/server/app-context.ts';
 import { clearSessionCookie, SESSION_COOKIE, sessionPolicy } from './lib/server/auth/session-cookie.ts';
-import { validateSessionToken } from './lib/server/auth/sessions.ts';
-import { getAuthUser } from './lib/server/users/get-auth-user.ts';
+import { getSessionUser } from './lib/server/auth/get-session-user.ts';
 
 /** Largest request body KIKO accepts (certificate uploads are the biggest legitimate posts). */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -28,12 +27,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
 
   const token = context.cookies.get(SESSION_COOKIE)?.value;
   if (token !== undefined) {
-    const db = await getDb();
-    const session = await validateSessionToken(db, token, sessionPolicy());
-    const user = session ? await getAuthUser(db, session.userId) : null;
-    if (session && user) {
-      context.locals.session = session;
-      context.locals.user = user;
+    const found = await getSessionUser(await getDb(), token, sessionPolicy());
+    if (found) {
+      context.locals.session = found.session;
+      context.locals.user = found.user;
     } else clearSessionCookie(context.cookies);
   }
 

@@ -49,6 +49,9 @@ export const lessonProgressTable = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.courseId, t.lessonId] }),
+    // one learner's progress (Mein Lernpfad, lesson page). Leads with tenant and user so the planner prefers it to the
+    // dashboard index for per-person queries (both would otherwise match two equality columns).
+    index('lesson_progress_tenant_user_idx').on(t.tenantId, t.userId, t.courseId),
     // dashboards: progress of a tenant per course
     index('lesson_progress_tenant_course_idx').on(t.tenantId, t.courseId),
   ],
@@ -83,8 +86,8 @@ export const quizAttemptTable = sqliteTable(
     durationMs: integer('duration_ms'),
   },
   (t) => [
-    // a learner's attempts at one quiz (attempt limit, best attempt, history)
-    index('quiz_attempts_user_quiz_idx').on(t.userId, t.quizId, t.startedAt),
+    // a learner's attempts at one quiz (open attempt, attempt limit, best attempt, history)
+    index('quiz_attempts_user_quiz_idx').on(t.tenantId, t.userId, t.quizId, t.startedAt),
     // dashboards: attempts of a tenant per quiz
     index('quiz_attempts_tenant_quiz_idx').on(t.tenantId, t.quizId),
   ],
@@ -123,7 +126,7 @@ export const courseCompletionTable = sqliteTable(
   },
   (t) => [
     // a learner's completions of a course, newest first (path progress, refresher due)
-    index('course_completions_user_course_idx').on(t.userId, t.courseId, t.completedAt),
+    index('course_completions_user_course_idx').on(t.tenantId, t.userId, t.courseId, t.completedAt),
     // coverage by tenant and course
     index('course_completions_tenant_course_idx').on(t.tenantId, t.courseId),
   ],

@@ -120,3 +120,23 @@ describe('loginWithPassword', () => {
     });
   });
 });
+
+describe('getSessionUser', () => {
+  test('returns the user without a database round trip within the cache time, and null right after logout', async () => {
+    const { getSessionUser, CACHE_TTL_MS } = await import('../../src/lib/server/auth/get-session-user.ts');
+    const tenant = await makeTenant(t.db);
+    const user = await makeUser(t.db, { tenant: tenant.slug });
+    const { token, session } = await createSession(t.db, user.id);
+    const now = Date.now();
+    expect((await getSessionUser(t.db, token, policy, now))?.user.id).toBe(user.id);
+    // removed behind the cache's back (another process): still accepted until the entry expires
+    await t.db.delete(sessionTable).where(eq(sessionTable.id, session.id));
+    expect((await getSessionUser(t.db, token, policy, now + 1))?.user.id).toBe(user.id);
+    expect(await getSessionUser(t.db, token, policy, now + CACHE_TTL_MS + 1)).toBeNull();
+
+    const second = await createSession(t.db, user.id);
+    expect(await getSessionUser(t.db, second.token, policy, now)).not.toBeNull();
+    await deleteSession(t.db, second.session.id);
+    expect(await getSessionUser(t.db, second.token, policy, now + 1)).toBeNull();
+  });
+});

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/ser
 import { assignPath } from '../../src/lib/server/learning/assign-path.ts';
 import { getLearningOverview } from '../../src/lib/server/learning/get-learning-overview.ts';
 import { type Learner, learnerOf } from '../../src/lib/server/learning/learner.ts';
-import { completeLesson, recordLessonVisit } from '../../src/lib/server/learning/lesson-progress.ts';
+import { completeLesson, visitLesson } from '../../src/lib/server/learning/lesson-progress.ts';
 import { resolvePath } from '../../src/lib/server/learning/resolve-path.ts';
 import type { AttemptLayout } from '../../src/lib/server/quizzes/draw-attempt.ts';
 import { gradePublicResponse } from '../../src/lib/server/quizzes/grade-attempt.ts';
@@ -72,7 +72,7 @@ describe('resolvePath', () => {
 describe('completeLesson', () => {
   test('keeps the first completion time and completes a course without quiz after its last lesson, once', async () => {
     const l = await newLearner('fuehrungskraft');
-    await recordLessonVisit(t.db, l, content, 'ohne-quiz', 'einzige');
+    await visitLesson(t.db, l, content, 'ohne-quiz', 'einzige');
     const first = await completeLesson(t.db, l, content, 'ohne-quiz', 'einzige', new Date('2026-05-01T10:00:00Z'));
     const again = await completeLesson(t.db, l, content, 'ohne-quiz', 'einzige', new Date('2026-05-02T10:00:00Z'));
     expect(first.courseCompleted).toBe(true);
