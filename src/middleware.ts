@@ -2,8 +2,8 @@
 import { defineMiddleware } from 'astro:middleware';
 import { isLocale, translator } from './i18n/index.ts';
 import { getDb } from './lib/server/app-context.ts';
-import { clearSessionCookie, SESSION_COOKIE, sessionPolicy } from './lib/server/auth/session-cookie.ts';
 import { getSessionUser } from './lib/server/auth/get-session-user.ts';
+import { clearSessionCookie, SESSION_COOKIE, sessionPolicy } from './lib/server/auth/session-cookie.ts';
 
 /** Largest request body KIKO accepts (certificate uploads are the biggest legitimate posts). */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;

@@ -10,6 +10,7 @@ const person = (roles: AuthUser['roles'], tenant: AuthUser['tenant'] = tenantA):
   name: 'X',
   jobRole: 'sachbearbeitung',
   orgUnitId: null,
+  createdAt: new Date('2026-01-01'),
   roles,
   tenant,
 });

@@ -17,7 +17,12 @@ const cache = sessionCache;
 
 const keyOf = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
-export async function getSessionUser(db: Db, token: string | undefined, policy: SessionPolicy, now = Date.now()): Promise<{ session: SessionRecord; user: AuthUser } | null> {
+export async function getSessionUser(
+  db: Db,
+  token: string | undefined,
+  policy: SessionPolicy,
+  now = Date.now(),
+): Promise<{ session: SessionRecord; user: AuthUser } | null> {
   if (!token) return null;
   const key = keyOf(token);
   const hit = cache.get(key);

@@ -7,9 +7,11 @@ export interface Learner {
   tenantId: string;
   jobRole: string;
   orgUnitId: string | null;
+  /** When the account was created: the start of the job-role default path's due period. */
+  since?: Date;
 }
 
 export function learnerOf(user: AuthUser): Learner {
   if (!user.tenant) throw new ForbiddenError();
-  return { userId: user.id, tenantId: user.tenant.id, jobRole: user.jobRole, orgUnitId: user.orgUnitId };
+  return { userId: user.id, tenantId: user.tenant.id, jobRole: user.jobRole, orgUnitId: user.orgUnitId, since: user.createdAt };
 }

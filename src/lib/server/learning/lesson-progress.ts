@@ -21,18 +21,46 @@ export const VISIT_RESOLUTION_MS = 60_000;
  * Notes that the learner opened a lesson (first start and last visit, for "continue where you left off")
  * and returns the learner's progress in the course.
  */
-export async function visitLesson(db: Db, learner: Learner, content: ContentSet, courseId: string, lessonId: string, now = new Date()): Promise<Map<string, { completedAt: Date | null }>> {
+export async function visitLesson(
+  db: Db,
+  learner: Learner,
+  content: ContentSet,
+  courseId: string,
+  lessonId: string,
+  now = new Date(),
+): Promise<Map<string, { completedAt: Date | null }>> {
   const lesson = requireLesson(content, courseId, lessonId);
   const rows = await db
-    .select({ lessonId: lessonProgressTable.lessonId, completedAt: lessonProgressTable.completedAt, lastSeenAt: lessonProgressTable.lastSeenAt })
+    .select({
+      lessonId: lessonProgressTable.lessonId,
+      completedAt: lessonProgressTable.completedAt,
+      lastSeenAt: lessonProgressTable.lastSeenAt,
+    })
     .from(lessonProgressTable)
-    .where(and(eq(lessonProgressTable.tenantId, learner.tenantId), eq(lessonProgressTable.userId, learner.userId), eq(lessonProgressTable.courseId, courseId)));
+    .where(
+      and(
+        eq(lessonProgressTable.tenantId, learner.tenantId),
+        eq(lessonProgressTable.userId, learner.userId),
+        eq(lessonProgressTable.courseId, courseId),
+      ),
+    );
   const seen = rows.find((r) => r.lessonId === lessonId);
   if (!seen || now.getTime() - seen.lastSeenAt.getTime() >= VISIT_RESOLUTION_MS)
     await db
       .insert(lessonProgressTable)
-      .values({ tenantId: learner.tenantId, userId: learner.userId, courseId, lessonId, lessonVersion: lesson.version, startedAt: now, lastSeenAt: now })
-      .onConflictDoUpdate({ target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId], set: { lastSeenAt: now } });
+      .values({
+        tenantId: learner.tenantId,
+        userId: learner.userId,
+        courseId,
+        lessonId,
+        lessonVersion: lesson.version,
+        startedAt: now,
+        lastSeenAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId],
+        set: { lastSeenAt: now },
+      });
   return new Map(rows.map((r) => [r.lessonId, { completedAt: r.completedAt }]));
 }
 

@@ -2,7 +2,7 @@
  * Which learning path a person has: an assignment to the person wins over one to their org unit (or the
  * nearest parent unit), which wins over the default path of their job role from content/paths.
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { orgUnitTable, pathAssignmentTable, userTable } from '../../../../db/schema/index.ts';
 import type { LearningPath } from '../../shared/content-schema.ts';
@@ -36,35 +36,23 @@ async function orgUnitChain(db: Db, tenantId: string, orgUnitId: string | null):
 }
 
 export async function resolvePath(db: Db, learner: Learner, content: ContentSet): Promise<AssignedPath | null> {
-  const personal = await db
+  // explicit assignments of the tenant that could apply: the person's own and those of org units (usually few)
+  const rows = await db
     .select()
     .from(pathAssignmentTable)
     .where(
       and(
         eq(pathAssignmentTable.tenantId, learner.tenantId),
-        eq(pathAssignmentTable.userId, learner.userId),
-        isNull(pathAssignmentTable.orgUnitId),
+        or(eq(pathAssignmentTable.userId, learner.userId), isNull(pathAssignmentTable.userId)),
       ),
-    )
-    .limit(1);
-  let assignment = personal[0];
+    );
+  let assignment = rows.find((r) => r.userId === learner.userId && r.orgUnitId === null);
   let source: AssignedPath['source'] = 'person';
-  if (!assignment) {
+  const unitRows = rows.filter((r) => r.userId === null && r.orgUnitId !== null);
+  if (!assignment && unitRows.length > 0) {
     const chain = await orgUnitChain(db, learner.tenantId, learner.orgUnitId);
-    if (chain.length > 0) {
-      const rows = await db
-        .select()
-        .from(pathAssignmentTable)
-        .where(
-          and(
-            eq(pathAssignmentTable.tenantId, learner.tenantId),
-            isNull(pathAssignmentTable.userId),
-            inArray(pathAssignmentTable.orgUnitId, chain),
-          ),
-        );
-      assignment = chain.map((id) => rows.find((r) => r.orgUnitId === id)).find((r) => r !== undefined);
-      source = 'org-unit';
-    }
+    assignment = chain.map((id) => unitRows.find((r) => r.orgUnitId === id)).find((r) => r !== undefined);
+    source = 'org-unit';
   }
   if (assignment) {
     const path = content.paths.get(assignment.pathId);
@@ -78,10 +66,14 @@ export async function resolvePath(db: Db, learner: Learner, content: ContentSet)
   }
   const path = defaultPathFor(content, learner.jobRole);
   if (!path) return null;
+  const assignedAt = learner.since ?? (await userCreatedAt(db, learner));
+  return { path, source: 'job-role', assignedAt, dueAt: new Date(assignedAt.getTime() + path.dueDays * DAY) };
+}
+
+async function userCreatedAt(db: Db, learner: Learner): Promise<Date> {
   const user = await db
     .select({ createdAt: userTable.createdAt })
     .from(userTable)
     .where(and(eq(userTable.id, learner.userId), eq(userTable.tenantId, learner.tenantId)));
-  const assignedAt = user[0]?.createdAt ?? new Date();
-  return { path, source: 'job-role', assignedAt, dueAt: new Date(assignedAt.getTime() + path.dueDays * DAY) };
+  return user[0]?.createdAt ?? new Date();
 }

@@ -9,6 +9,8 @@ export interface AuthUser {
   name: string;
   jobRole: string;
   orgUnitId: string | null;
+  /** When the account was created. */
+  createdAt: Date;
   roles: UserRole[];
   /** Null for platform operators. */
   tenant: { id: string; slug: string; name: string } | null;
@@ -31,6 +33,7 @@ export async function getAuthUser(db: Db, userId: string): Promise<AuthUser | nu
     name: row.user.name,
     jobRole: row.user.jobRole,
     orgUnitId: row.user.orgUnitId,
+    createdAt: row.user.createdAt,
     roles: roles.map((r) => r.role).sort(),
     tenant: row.tenant ? { id: row.tenant.id, slug: row.tenant.slug, name: row.tenant.name } : null,
   };
