@@ -1,22 +1,15 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { expectAccessible, launchBrowser, login, newContext } from '../setup/browser.ts';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { expectAccessible, login, newContext, useFreshPagePerTest } from '../setup/browser.ts';
 
-let browser: Browser;
-let context: BrowserContext;
+const fresh = useFreshPagePerTest();
 let page: Page;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  context = await newContext(browser);
-  page = await context.newPage();
-});
-afterEach(async () => {
-  await context.close();
+let context: BrowserContext;
+let browser: Browser;
+beforeEach(() => {
+  page = fresh.page();
+  context = fresh.context();
+  browser = fresh.browser();
 });
 
 describe('search', () => {

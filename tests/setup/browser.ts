@@ -1,7 +1,7 @@
 /** Debian Chromium via playwright-core (no browser downloads), with axe checks on every visited page. */
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 
 export const DEMO_PASSWORD = 'kiko-demo';
 
@@ -44,4 +44,28 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD)
   await page.getByLabel('Passwort').fill(password);
   await page.getByLabel('Passwort').press('Enter');
   await page.waitForLoadState('load');
+}
+
+/**
+ * Registers the usual hooks of a browser test file: one browser per file, a fresh context and page per
+ * test. Returns getters, because the objects exist only once the hooks have run.
+ */
+export function useFreshPagePerTest(): { browser: () => Browser; context: () => BrowserContext; page: () => Page } {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    context = await newContext(browser as Browser);
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+  return { browser: () => browser as Browser, context: () => context as BrowserContext, page: () => page as Page };
 }
