@@ -25,7 +25,7 @@ import { pageJavaScript } from './lib/js-size.ts';
 import { libsqlLoop } from './lib/libsql-loop.ts';
 import { probe, runLoad } from './lib/load.ts';
 import { profileTop } from './lib/profile-top.ts';
-import { buildState, processMemory, RssSampler, startHelloServer, startKiko } from './lib/server.ts';
+import { buildState, CpuMeter, processMemory, RssSampler, snapshotBuild, startHelloServer, startKiko } from './lib/server.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TENANT = 'bench';
@@ -43,6 +43,8 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     analyze: { type: 'boolean', default: false },
+    'count-queries': { type: 'boolean', default: false },
+    'server-node-args': { type: 'string' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -50,7 +52,9 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
   console.log(`npm run bench -- [--quick] [--think-scale 0.1] [--learners 3000] [--connections 32] [--duration 20]
-                 [--staff 50000] [--progress-rows 1000000] [--only lesson,quiz,...] [--cpu-prof] [--analyze] [--keep] [--out FILE]
+                 [--staff 50000] [--progress-rows 1000000] [--only lesson,quiz,...] [--cpu-prof] [--analyze] [--count-queries] [--server-node-args "…"] [--keep] [--out FILE]
+--server-node-args=… passes Node.js options to the server (write it with "=", e.g. --server-node-args=--max-semi-space-size=8).
+--count-queries writes how often the server prepared each SQL statement to results/<name>-queries.json.
 --analyze runs SQLite's ANALYZE on the generated database before the server starts (see bench/README.md, findings).
 Scenarios: ${'baselines lesson anonymous lernpfad quiz login js exam mixed'}`);
   process.exit(0);
@@ -61,6 +65,7 @@ const num = (v, fallback) => (v === undefined ? fallback : Number(v));
 const cfg = {
   mode: quick ? 'quick' : 'full',
   analyze: flags.analyze,
+  serverNodeArgs: flags['server-node-args'] ?? '',
   staff: num(flags.staff, quick ? 10_000 : 50_000),
   orgUnits: quick ? 50 : 200,
   progressRows: num(flags['progress-rows'], quick ? 200_000 : 1_000_000),
@@ -225,11 +230,15 @@ async function main() {
     // 3. the server
     const profDir = flags['cpu-prof'] ? join(root, 'bench', 'results', 'prof', startedAt.toISOString().replace(/[:.]/g, '-')) : undefined;
     if (profDir) mkdirSync(profDir, { recursive: true });
-    server = await startKiko({ root, dbUrl, keyDir, cpuProfDir: profDir });
+    const appDir = snapshotBuild(root, join(dir, 'app'));
+    const queryLog = flags['count-queries'] ? outFile().replace(/\.json$/, '-queries.json') : undefined;
+    const nodeArgs = flags['server-node-args']?.split(' ').filter(Boolean);
+    server = await startKiko({ root, appDir, dbUrl, keyDir, cpuProfDir: profDir, queryLog, nodeArgs });
     cleanup.stops.add(server.stop);
     const base = server.url;
     const origin = base;
-    log(`server ${base} (pid ${server.pid}, RSS ${processMemory(server.pid)?.rssMb ?? '?'} MB)`);
+    results.serverStartRssMb = processMemory(server.pid)?.rssMb ?? null;
+    log(`server ${base} (pid ${server.pid}, RSS ${results.serverStartRssMb ?? '?'} MB)`);
 
     const scenarios = [];
     const baselines = {};
@@ -265,7 +274,9 @@ async function main() {
       if (cfg.warmupS > 0) await runLoad({ ...specFor('warmup'), durationS: cfg.warmupS });
       const measured = specFor('run');
       const sampler = new RssSampler(pid ?? server.pid).start();
+      const meter = new CpuMeter(pid ?? server.pid).start();
       const r = await runLoad(measured);
+      const cpu = meter.stop();
       const peakServerRssMb = sampler.stop();
       log(
         `  ${r.requestsPerS} req/s, p50 ${r.latency.p50} ms, p95 ${r.latency.p95} ms, p99 ${r.latency.p99} ms, errors ${r.errors} ${JSON.stringify(r.statusCounts)}`,
@@ -275,6 +286,7 @@ async function main() {
         title,
         connections: measured.connections,
         oneAtATime: { p50: single.p50, max: single.max, count: single.count, errors: single.errors },
+        cpu,
         requestsPerS: r.requestsPerS,
         ...r.latency,
         requests: r.requests,
@@ -448,6 +460,7 @@ async function main() {
       );
       await drain();
       const sampler = new RssSampler(server.pid).start();
+      const meter = new CpuMeter(server.pid).start();
       let lastTenth = -1;
       const r = await runExamDay({
         baseUrl: base,
@@ -464,6 +477,7 @@ async function main() {
           }
         },
       });
+      const cpu = meter.stop();
       const peak = sampler.stop();
       const check = await openDb({ url: dbUrl });
       const missing = await missingResponses(check.client, r.acknowledged);
@@ -475,6 +489,7 @@ async function main() {
         acknowledgedMissing: missing.length,
         missingSamples: missing.slice(0, 5),
         peakServerRssMb: peak,
+        cpu,
         thinkScale: cfg.thinkScale,
         connections: cfg.examConnections,
       };
@@ -502,9 +517,21 @@ async function main() {
       await drain();
       await new Promise((r) => setTimeout(r, 2000));
       const mem = processMemory(server.pid);
+      // V8 gives unused heap back only after a while without allocation; a second reading shows how much of it was that
+      await new Promise((r) => setTimeout(r, 15_000));
+      const idle = processMemory(server.pid);
       entry.rssAfterMb = mem?.rssMb ?? null;
-      results.memory = { afterMixedLoadRssMb: mem?.rssMb ?? null, peakRssMb: mem?.peakMb ?? null, targetMb: 512 };
-      log(`  server RSS 2 s after the mixed load was worked off: ${mem?.rssMb} MB (peak over the run ${mem?.peakMb} MB)`);
+      results.memory = {
+        afterMixedLoadRssMb: mem?.rssMb ?? null,
+        afterMixedLoadAnonMb: mem?.anonMb ?? null,
+        after15sIdleRssMb: idle?.rssMb ?? null,
+        peakRssMb: mem?.peakMb ?? null,
+        atStartRssMb: results.serverStartRssMb ?? null,
+        targetMb: 512,
+      };
+      log(
+        `  server RSS 2 s after the mixed load was worked off: ${mem?.rssMb} MB (anonymous ${mem?.anonMb} MB), after 15 s more idle ${idle?.rssMb} MB, peak over the run ${mem?.peakMb} MB`,
+      );
       scenarios.push({ ...entry, baseline: 'astro-health' });
     }
     results.memory ??= { afterMixedLoadRssMb: null, peakRssMb: processMemory(server.pid)?.peakMb ?? null, targetMb: 512 };
@@ -523,6 +550,11 @@ async function main() {
     await hello?.stop();
     if (server) {
       await server.stop();
+      // the server's own output (errors behind any HTTP 500) next to the results
+      const logFile = outFile().replace(/\.json$/, '-server.log');
+      mkdirSync(dirname(logFile), { recursive: true });
+      writeFileSync(logFile, server.output());
+      results.serverLog = logFile.startsWith(root) ? logFile.slice(root.length + 1) : logFile;
       if (flags['cpu-prof']) {
         const profDir = readdirSync(join(root, 'bench', 'results', 'prof'))
           .sort()
@@ -543,13 +575,18 @@ async function main() {
   results.durationS = Math.round((Date.now() - startedAt.getTime()) / 1000);
   results.machineAtEnd = machine();
   const md = markdown(results);
-  const name = flags['cpu-prof'] ? 'profiled' : only ? 'partial' : flags.analyze ? 'latest-analyze' : 'latest';
-  const out = flags.out ?? join(root, 'bench', 'results', `${name}.json`);
+  const out = outFile();
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(out.replace(/\.json$/, '.md'), md);
   console.log(md);
   log(`wrote ${out} (${results.durationS} s)`);
+}
+
+/** Where the results go: --out, or latest | latest-analyze | profiled | partial.json (only a plain run owns latest.json). */
+function outFile() {
+  const name = flags['cpu-prof'] ? 'profiled' : only ? 'partial' : flags.analyze ? 'latest-analyze' : 'latest';
+  return resolve(flags.out ?? join(root, 'bench', 'results', `${name}.json`));
 }
 
 function round2(x) {
@@ -593,7 +630,7 @@ function targets(r) {
     add(
       'server RSS after mixed load',
       '≤ 512 MB',
-      `${r.memory.afterMixedLoadRssMb} MB (peak ${r.memory.peakRssMb} MB)`,
+      `${r.memory.afterMixedLoadRssMb} MB (at start ${r.memory.atStartRssMb} MB, after 15 s idle ${r.memory.after15sIdleRssMb} MB, peak ${r.memory.peakRssMb} MB)`,
       r.memory.afterMixedLoadRssMb <= 512,
     );
   if (r.jsSize)
@@ -621,16 +658,17 @@ function markdown(r) {
   );
   if (r.generate)
     lines.push(
-      `Data: ${r.generate.users.toLocaleString('en')} staff, ${r.generate.orgUnits} org units, ${r.generate.progressRows.toLocaleString('en')} progress rows, ${r.generate.quizAttempts.toLocaleString('en')} attempts, ${r.generate.courseCompletions.toLocaleString('en')} completions (generated in ${(r.generate.ms / 1000).toFixed(1)} s, peak RSS ${r.generate.peakRssMb} MB)`,
+      `Data: ${r.generate.users.toLocaleString('en')} staff, ${r.generate.orgUnits} org units, ${r.generate.progressRows.toLocaleString('en')} progress rows, ${r.generate.quizAttempts.toLocaleString('en')} attempts, ${r.generate.courseCompletions.toLocaleString('en')} completions (generated in ${(r.generate.ms / 1000).toFixed(1)} s wall${r.generate.cpuMs ? `, ${(r.generate.cpuMs / 1000).toFixed(1)} s CPU` : ''}${r.generate.phaseMs ? `; accounts ${(r.generate.phaseMs.accounts / 1000).toFixed(1)} s, progress + attempts ${(r.generate.phaseMs.progress / 1000).toFixed(1)} s` : ''}; peak RSS ${r.generate.peakRssMb} MB)`,
     );
   lines.push('');
   lines.push(
-    '| scenario | one at a time p50 ms | conn. | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS max MB | baseline | × baseline req/s | × baseline p99 |',
+    '| scenario | one at a time p50 ms | conn. | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS max MB | CPU % server / bench / other | baseline | × baseline req/s | × baseline p99 |',
   );
-  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|');
+  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|');
+  const cpu = (c) => (c ? `${c.serverPct} / ${c.benchPct} / ${c.otherPct}` : '–');
   for (const s of [...Object.values(r.baselines ?? {}), ...(r.scenarios ?? [])])
     lines.push(
-      `| ${s.title} | ${s.oneAtATime?.p50 ?? '–'} | ${s.connections ?? 1} | ${s.requestsPerS} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.errors} | ${s.peakServerRssMb ?? '–'} | ${s.baseline ?? '–'} | ${s.ratio?.requestsPerS ?? '–'} | ${s.ratio?.p99 ?? '–'} |`,
+      `| ${s.title} | ${s.oneAtATime?.p50 ?? '–'} | ${s.connections ?? 1} | ${s.requestsPerS} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.errors} | ${s.peakServerRssMb ?? '–'} | ${cpu(s.cpu)} | ${s.baseline ?? '–'} | ${s.ratio?.requestsPerS ?? '–'} | ${s.ratio?.p99 ?? '–'} |`,
     );
   const e = r.examDay;
   if (e) {
@@ -649,7 +687,13 @@ function markdown(r) {
     ])
       lines.push(`| ${name} | ${x.count} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.max} |`);
     lines.push('');
-    lines.push(`acknowledged answers missing: ${e.acknowledgedMissing} (of ${e.acknowledged} acknowledged with HTTP 303)`);
+    lines.push(
+      `acknowledged answers missing: ${e.acknowledgedMissing} (of ${e.acknowledged} acknowledged with HTTP 303); CPU % server / bench / other: ${cpu(e.cpu)}`,
+    );
+    if (e.timeline?.length) {
+      lines.push('');
+      lines.push(`Steady phase by 30 s window (p95 ms): ${e.timeline.map((w) => `${w.fromS}s ${w.p95} (${w.requests})`).join(', ')}`);
+    }
   }
   if (r.targets?.length) {
     lines.push('');

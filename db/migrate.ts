@@ -1,6 +1,7 @@
 /** Applies the committed drizzle-kit migrations (db/migrations) to the database. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import type { Db } from './client.ts';
 
@@ -12,4 +13,7 @@ export function migrationsFolder(root: string = process.env.KIKO_ROOT ?? process
 
 export async function runMigrations(db: Db, root?: string): Promise<void> {
   await migrate(db, { migrationsFolder: migrationsFolder(root) });
+  // planner statistics (sampled, a few ms even on millions of rows), so per-person queries keep their indexes
+  await db.run(sql.raw('PRAGMA analysis_limit = 1000'));
+  await db.run(sql.raw('PRAGMA optimize = 0x10002'));
 }

@@ -57,6 +57,8 @@ export interface ExamDayResult {
   /** The answer POSTs alone. */
   answers: LatencySummary;
   acknowledged: Array<[string, string]>;
+  /** Steady-phase latency per 30 s window since the start (by request start), to tell spike overlap from load. */
+  timeline: Array<{ fromS: number; requests: number; p50: number; p95: number }>;
   durationS: number;
   requestsPerS: number;
 }
@@ -114,6 +116,8 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
   const steady = new Samples();
   const answers = new Samples();
   const acknowledged: Array<[string, string]> = [];
+  const steadyAt = new Samples();
+  let t0 = 0;
   const errorSamples: string[] = [];
   let requests = 0;
   let errors = 0;
@@ -129,7 +133,7 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
     body: string | undefined,
     into: Samples[],
   ): Promise<{ status: number; location: string | null; text: string } | null> => {
-    const t0 = performance.now();
+    const t0r = performance.now();
     requests++;
     try {
       const res = await pool.request({
@@ -139,12 +143,14 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
         body,
       });
       const text = await res.body.text();
-      const ms = performance.now() - t0;
+      const ms = performance.now() - t0r;
       for (const s of into) s.push(ms);
+      if (into.includes(steady)) steadyAt.push(t0r - t0);
       const location = res.headers.location;
       return { status: res.statusCode, location: typeof location === 'string' ? location : null, text };
     } catch (e) {
-      for (const s of into) s.push(performance.now() - t0);
+      for (const s of into) s.push(performance.now() - t0r);
+      if (into.includes(steady)) steadyAt.push(t0r - t0);
       errors++;
       if (errorSamples.length < 10) errorSamples.push(`${method} ${path}: ${(e as Error).message}`);
       return null;
@@ -230,12 +236,26 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
     o.onProgress?.(finished + abandoned + cutOff, o.cookies.length);
   });
   await new Promise((r) => setTimeout(r, o.startDelayMs ?? 200));
-  const t0 = performance.now();
+  t0 = performance.now();
   if (o.timeLimitS) deadline = t0 + o.timeLimitS * 1000;
   release(t0);
   await Promise.all(all);
   const durationS = (performance.now() - t0) / 1000;
   await pool.close();
+  const windows = new Map<number, number[]>();
+  const lat = steady.values();
+  for (const [i, at] of steadyAt.values().entries()) {
+    const w = Math.floor(at / 30_000) * 30;
+    const list = windows.get(w) ?? [];
+    list.push(lat[i] as number);
+    windows.set(w, list);
+  }
+  const timeline = [...windows]
+    .sort((a, b) => a[0] - b[0])
+    .map(([fromS, xs]) => {
+      const sm = summarize(xs);
+      return { fromS, requests: sm.count, p50: sm.p50, p95: sm.p95 };
+    });
   return {
     learners: o.cookies.length,
     finished,
@@ -249,6 +269,7 @@ export async function runExamDay(o: ExamDayOptions): Promise<ExamDayResult> {
     steady: summarize(steady.values()),
     answers: summarize(answers.values()),
     acknowledged,
+    timeline,
     durationS: Math.round(durationS * 10) / 10,
     requestsPerS: Math.round(requests / durationS),
   };

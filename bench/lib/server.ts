@@ -4,8 +4,9 @@
  * Only loopback addresses; every process started here is stopped by its own pid.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 export const LOOPBACK = '127.0.0.1';
@@ -22,11 +23,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resident set size now and its peak (VmHWM) of a process in MB, from /proc/<pid>/status. */
-export function processMemory(pid: number): { rssMb: number; peakMb: number } | null {
+export function processMemory(pid: number): { rssMb: number; peakMb: number; anonMb: number; fileMb: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
+    const mb = (key: string): number => Math.round(kb(key) / 1024);
+    return { rssMb: mb('VmRSS'), peakMb: mb('VmHWM'), anonMb: mb('RssAnon'), fileMb: mb('RssFile') };
   } catch {
     return null;
   }
@@ -113,11 +115,16 @@ async function waitUntilReady(proc: RunningProcess, path: string, timeoutMs: num
 }
 
 export interface KikoServerOptions {
+  /** Project root (courses/, quizzes/, content/, db/migrations, bin/, node_modules/). */
   root: string;
+  /** Folder whose dist/ the server runs (default: root); see snapshotBuild. */
+  appDir?: string;
   dbUrl: string;
   keyDir: string;
   /** Folder for a V8 CPU profile of the server (written when it stops). */
   cpuProfDir?: string;
+  /** Extra Node.js options for the server process (e.g. `--max-semi-space-size=16`). */
+  nodeArgs?: string[];
   /** File the server writes its prepared-statement counts to when it stops (bench/lib/count-queries.mjs). */
   queryLog?: string;
   env?: Record<string, string>;
@@ -132,19 +139,31 @@ export function buildState(root: string): 'ok' | 'missing' | 'stale' {
   return files.some((f) => f.startsWith('health')) ? 'ok' : 'stale';
 }
 
+/**
+ * Copies dist/ into `dir` (with node_modules linked next to it), so that the server runs the build as it was when
+ * the run started: a rebuild of dist/ during a long run would otherwise break the server's lazily loaded chunks.
+ */
+export function snapshotBuild(root: string, dir: string): string {
+  cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
 /** Starts the built KIKO server in production mode on a free loopback port and waits for /api/health. */
 export async function startKiko(o: KikoServerOptions): Promise<RunningProcess> {
   const port = await freePort();
   const nodeArgs = [
+    ...(o.nodeArgs ?? []),
     ...(o.cpuProfDir
       ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--import', join(o.root, 'bench', 'lib', 'exit-on-sigterm.mjs')]
       : []),
     ...(o.queryLog ? ['--import', join(o.root, 'bench', 'lib', 'count-queries.mjs')] : []),
   ];
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/kiko.mjs', 'serve'], {
-    cwd: o.root,
+  const child = spawn(process.execPath, [...nodeArgs, join(o.root, 'bin', 'kiko.mjs'), 'serve'], {
+    cwd: o.appDir ?? o.root,
     env: {
       ...process.env,
+      KIKO_ROOT: o.root,
       NODE_ENV: 'production',
       KIKO_DEMO: 'false',
       DATABASE_URL: o.dbUrl,
@@ -170,4 +189,66 @@ export async function startHelloServer(): Promise<RunningProcess> {
   const proc = track(child, port);
   await waitUntilReady(proc, '/', 10_000);
   return proc;
+}
+
+/** CPU time of one process in ms (utime + stime from /proc/<pid>/stat, 100 ticks per second as on Linux x86). */
+function processCpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // after "pid (comm) ": state is field 3, utime 14, stime 15 → indexes 11 and 12 here
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function machineCpuMs(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const c of cpus()) {
+    const t = c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle;
+    total += t;
+    busy += t - c.times.idle;
+  }
+  return { busy, total };
+}
+
+export interface CpuShare {
+  /** Percent of the machine's total CPU capacity (all cores) during the window. */
+  serverPct: number;
+  /** This bench process (load generator, exam-day client). */
+  benchPct: number;
+  /** Everything else: other people's processes, the kernel, a baseline server. */
+  otherPct: number;
+  idlePct: number;
+}
+
+/** Who used the CPU during a window: the server, the bench itself, or other processes (a shared machine). */
+export class CpuMeter {
+  #pid: number;
+  #start = { machine: machineCpuMs(), server: 0 as number | null, bench: process.cpuUsage() };
+  constructor(serverPid: number) {
+    this.#pid = serverPid;
+  }
+  start(): this {
+    this.#start = { machine: machineCpuMs(), server: processCpuMs(this.#pid), bench: process.cpuUsage() };
+    return this;
+  }
+  stop(): CpuShare | null {
+    const m = machineCpuMs();
+    const total = m.total - this.#start.machine.total;
+    const server = processCpuMs(this.#pid);
+    if (total <= 0 || server === null || this.#start.server === null) return null;
+    const b = process.cpuUsage(this.#start.bench);
+    const pct = (x: number): number => Math.round((1000 * x) / total) / 10;
+    const busy = m.busy - this.#start.machine.busy;
+    const serverMs = server - this.#start.server;
+    const benchMs = (b.user + b.system) / 1000;
+    return {
+      serverPct: pct(serverMs),
+      benchPct: pct(benchMs),
+      otherPct: pct(Math.max(0, busy - serverMs - benchMs)),
+      idlePct: pct(total - busy),
+    };
+  }
 }

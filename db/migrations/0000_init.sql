@@ -46,6 +46,8 @@ CREATE TABLE `course_completions` (
 --> statement-breakpoint
 CREATE INDEX `course_completions_user_course_idx` ON `course_completions` (`tenant_id`,`user_id`,`course_id`,`completed_at`);--> statement-breakpoint
 CREATE INDEX `course_completions_tenant_course_idx` ON `course_completions` (`tenant_id`,`course_id`);--> statement-breakpoint
+CREATE INDEX `course_completions_user_idx` ON `course_completions` (`user_id`);--> statement-breakpoint
+CREATE INDEX `course_completions_attempt_idx` ON `course_completions` (`quiz_attempt_id`);--> statement-breakpoint
 CREATE TABLE `lesson_progress` (
 	`tenant_id` text NOT NULL,
 	`user_id` text NOT NULL,
@@ -101,6 +103,7 @@ CREATE TABLE `quiz_attempts` (
 --> statement-breakpoint
 CREATE INDEX `quiz_attempts_user_quiz_idx` ON `quiz_attempts` (`tenant_id`,`user_id`,`quiz_id`,`started_at`);--> statement-breakpoint
 CREATE INDEX `quiz_attempts_tenant_quiz_idx` ON `quiz_attempts` (`tenant_id`,`quiz_id`);--> statement-breakpoint
+CREATE INDEX `quiz_attempts_user_idx` ON `quiz_attempts` (`user_id`);--> statement-breakpoint
 CREATE TABLE `quiz_responses` (
 	`attempt_id` text NOT NULL,
 	`item_id` text NOT NULL,

@@ -90,6 +90,8 @@ export const quizAttemptTable = sqliteTable(
     index('quiz_attempts_user_quiz_idx').on(t.tenantId, t.userId, t.quizId, t.startedAt),
     // dashboards: attempts of a tenant per quiz
     index('quiz_attempts_tenant_quiz_idx').on(t.tenantId, t.quizId),
+    // foreign-key checks when a user is deleted (ON DELETE CASCADE)
+    index('quiz_attempts_user_idx').on(t.userId),
   ],
 );
 
@@ -129,5 +131,8 @@ export const courseCompletionTable = sqliteTable(
     index('course_completions_user_course_idx').on(t.tenantId, t.userId, t.courseId, t.completedAt),
     // coverage by tenant and course
     index('course_completions_tenant_course_idx').on(t.tenantId, t.courseId),
+    // foreign-key checks when a user or an attempt is deleted
+    index('course_completions_user_idx').on(t.userId),
+    index('course_completions_attempt_idx').on(t.quizAttemptId),
   ],
 );
