@@ -58,7 +58,7 @@ export const learningActions = {
         if (!item) throw new ActionError({ code: 'BAD_REQUEST', message: 'Diese Frage gehört nicht zu Ihrem Quizversuch.' });
         const parsed = responseFromForm(toPublicItem(item, attempt.layout as AttemptLayout), (n) => form.getAll(n).map(String));
         if (!parsed.ok) throw new ActionError({ code: 'BAD_REQUEST', message: parsed.message });
-        const result = await answerItem(db, learner, content, attemptId.data, itemId.data, parsed.response);
+        const result = await answerItem(db, learner, content, attemptId.data, itemId.data, parsed.response, new Date(), attempt);
         return { itemId: itemId.data, submitted: result.submitted !== null };
       });
     },

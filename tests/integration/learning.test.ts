@@ -143,6 +143,8 @@ describe('quiz attempts', () => {
       await expect(submitAttempt(t.db, other, content, attempt.id)).rejects.toThrow(NotFoundError);
     }
     await expect(submitAttempt(t.db, owner, content, `${attempt.id.slice(0, -1)}0`)).rejects.toThrow(NotFoundError);
+    // a preloaded row of someone else's attempt does not bypass the ownership check
+    await expect(answerItem(t.db, stranger, content, attempt.id, itemId, correct(attempt, itemId), new Date(), attempt)).rejects.toThrow(NotFoundError);
   });
 
   test('submits idempotently: the second submit stores nothing and reports alreadySubmitted', async () => {

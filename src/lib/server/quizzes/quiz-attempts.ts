@@ -163,8 +163,11 @@ export async function answerItem(
   itemId: string,
   response: unknown,
   now = new Date(),
+  /** The attempt row if the caller has just loaded it with requireOwnAttempt (saves a query per answer). */
+  preloaded?: AttemptRow,
 ): Promise<AnswerResult> {
-  const attempt = await requireOwnAttempt(db, learner, attemptId);
+  const own = preloaded && preloaded.id === attemptId && preloaded.userId === learner.userId && preloaded.tenantId === learner.tenantId;
+  const attempt = own ? preloaded : await requireOwnAttempt(db, learner, attemptId);
   checkOpen(attempt, now);
   const loaded = quizOfAttempt(content, attempt);
   const layout = attempt.layout as AttemptLayout;
