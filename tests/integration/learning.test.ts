@@ -144,7 +144,9 @@ describe('quiz attempts', () => {
     }
     await expect(submitAttempt(t.db, owner, content, `${attempt.id.slice(0, -1)}0`)).rejects.toThrow(NotFoundError);
     // a preloaded row of someone else's attempt does not bypass the ownership check
-    await expect(answerItem(t.db, stranger, content, attempt.id, itemId, correct(attempt, itemId), new Date(), attempt)).rejects.toThrow(NotFoundError);
+    await expect(answerItem(t.db, stranger, content, attempt.id, itemId, correct(attempt, itemId), new Date(), attempt)).rejects.toThrow(
+      NotFoundError,
+    );
   });
 
   test('submits idempotently: the second submit stores nothing and reports alreadySubmitted', async () => {
