@@ -14,8 +14,3 @@ export const sessionCache = new Map<string, CachedSession>();
 export function forgetSession(sessionId: string): void {
   for (const [key, entry] of sessionCache) if (entry.session.id === sessionId) sessionCache.delete(key);
 }
-
-/** Drops cached entries of every session of a user (all sessions logged out, account disabled). */
-export function forgetUserSessions(userId: string): void {
-  for (const [key, entry] of sessionCache) if (entry.user.id === userId) sessionCache.delete(key);
-}

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { sessionTable } from '../../../../db/schema/index.ts';
-import { forgetSession, forgetUserSessions } from './session-cache.ts';
+import { forgetSession } from './session-cache.ts';
 import { generateSessionToken, parseSessionToken, verifySecret } from './session-token.ts';
 
 export interface SessionPolicy {
@@ -58,9 +58,4 @@ export async function validateSessionToken(
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.delete(sessionTable).where(eq(sessionTable.id, sessionId));
   forgetSession(sessionId);
-}
-
-export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
-  await db.delete(sessionTable).where(eq(sessionTable.userId, userId));
-  forgetUserSessions(userId);
 }

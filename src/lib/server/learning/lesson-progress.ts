@@ -30,20 +30,7 @@ export async function visitLesson(
   now = new Date(),
 ): Promise<Map<string, { completedAt: Date | null }>> {
   const lesson = requireLesson(content, courseId, lessonId);
-  const rows = await db
-    .select({
-      lessonId: lessonProgressTable.lessonId,
-      completedAt: lessonProgressTable.completedAt,
-      lastSeenAt: lessonProgressTable.lastSeenAt,
-    })
-    .from(lessonProgressTable)
-    .where(
-      and(
-        eq(lessonProgressTable.tenantId, learner.tenantId),
-        eq(lessonProgressTable.userId, learner.userId),
-        eq(lessonProgressTable.courseId, courseId),
-      ),
-    );
+  const rows = await courseProgressRows(db, learner, courseId);
   const seen = rows.find((r) => r.lessonId === lessonId);
   if (!seen || now.getTime() - seen.lastSeenAt.getTime() >= VISIT_RESOLUTION_MS)
     await db
@@ -114,9 +101,18 @@ export async function completeLesson(
   });
 }
 
-export async function getLessonProgress(db: Db, learner: Learner, courseId: string): Promise<Map<string, { completedAt: Date | null }>> {
-  const rows = await db
-    .select({ lessonId: lessonProgressTable.lessonId, completedAt: lessonProgressTable.completedAt })
+/** The learner's progress rows of one course (one indexed query). */
+async function courseProgressRows(
+  db: Db,
+  learner: Learner,
+  courseId: string,
+): Promise<Array<{ lessonId: string; completedAt: Date | null; lastSeenAt: Date }>> {
+  return db
+    .select({
+      lessonId: lessonProgressTable.lessonId,
+      completedAt: lessonProgressTable.completedAt,
+      lastSeenAt: lessonProgressTable.lastSeenAt,
+    })
     .from(lessonProgressTable)
     .where(
       and(
@@ -125,5 +121,9 @@ export async function getLessonProgress(db: Db, learner: Learner, courseId: stri
         eq(lessonProgressTable.courseId, courseId),
       ),
     );
+}
+
+export async function getLessonProgress(db: Db, learner: Learner, courseId: string): Promise<Map<string, { completedAt: Date | null }>> {
+  const rows = await courseProgressRows(db, learner, courseId);
   return new Map(rows.map((r) => [r.lessonId, { completedAt: r.completedAt }]));
 }
