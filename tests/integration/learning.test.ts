@@ -142,7 +142,8 @@ describe('quiz attempts', () => {
       await expect(answerItem(t.db, other, content, attempt.id, itemId, correct(attempt, itemId))).rejects.toThrow(NotFoundError);
       await expect(submitAttempt(t.db, other, content, attempt.id)).rejects.toThrow(NotFoundError);
     }
-    await expect(submitAttempt(t.db, owner, content, `${attempt.id.slice(0, -1)}0`)).rejects.toThrow(NotFoundError);
+    const tampered = `${attempt.id.slice(0, -1)}${attempt.id.endsWith('0') ? '1' : '0'}`;
+    await expect(submitAttempt(t.db, owner, content, tampered)).rejects.toThrow(NotFoundError);
     // a preloaded row of someone else's attempt does not bypass the ownership check
     await expect(answerItem(t.db, stranger, content, attempt.id, itemId, correct(attempt, itemId), new Date(), attempt)).rejects.toThrow(
       NotFoundError,
