@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
     analyze: { type: 'boolean', default: false },
     'count-queries': { type: 'boolean', default: false },
     'server-node-args': { type: 'string' },
+    workers: { type: 'string' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -52,7 +53,8 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
   console.log(`npm run bench -- [--quick] [--think-scale 0.1] [--learners 3000] [--connections 32] [--duration 20]
-                 [--staff 50000] [--progress-rows 1000000] [--only lesson,quiz,...] [--cpu-prof] [--analyze] [--count-queries] [--server-node-args "…"] [--keep] [--out FILE]
+                 [--staff 50000] [--progress-rows 1000000] [--only lesson,quiz,...] [--cpu-prof] [--analyze] [--count-queries] [--server-node-args "…"] [--workers N] [--keep] [--out FILE]
+--workers N starts the server with KIKO_WORKERS=N (server processes sharing the port; memory and CPU figures add them up).
 --server-node-args=… passes Node.js options to the server (write it with "=", e.g. --server-node-args=--max-semi-space-size=8).
 --count-queries writes how often the server prepared each SQL statement to results/<name>-queries.json.
 --analyze runs SQLite's ANALYZE on the generated database before the server starts (see bench/README.md, findings).
@@ -66,6 +68,7 @@ const cfg = {
   mode: quick ? 'quick' : 'full',
   analyze: flags.analyze,
   serverNodeArgs: flags['server-node-args'] ?? '',
+  workers: flags.workers ?? '1',
   staff: num(flags.staff, quick ? 10_000 : 50_000),
   orgUnits: quick ? 50 : 200,
   progressRows: num(flags['progress-rows'], quick ? 200_000 : 1_000_000),
@@ -233,7 +236,7 @@ async function main() {
     const appDir = snapshotBuild(root, join(dir, 'app'));
     const queryLog = flags['count-queries'] ? outFile().replace(/\.json$/, '-queries.json') : undefined;
     const nodeArgs = flags['server-node-args']?.split(' ').filter(Boolean);
-    server = await startKiko({ root, appDir, dbUrl, keyDir, cpuProfDir: profDir, queryLog, nodeArgs });
+    server = await startKiko({ root, appDir, dbUrl, keyDir, cpuProfDir: profDir, queryLog, nodeArgs, env: { KIKO_WORKERS: cfg.workers } });
     cleanup.stops.add(server.stop);
     const base = server.url;
     const origin = base;
@@ -654,7 +657,7 @@ function markdown(r) {
   const m = r.machineAtStart;
   const lines = [];
   lines.push(
-    `KIKO bench, ${r.mode} run, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGb} GB, Node ${m.node}, load ${m.loadavg.join('/')} → ${r.machineAtEnd.loadavg.join('/')}, CPU pressure avg60 ${m.cpuPressureAvg60 ?? '–'} % → ${r.machineAtEnd.cpuPressureAvg60 ?? '–'} %`,
+    `KIKO bench, ${r.mode} run, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGb} GB, Node ${m.node}, server processes ${r.settings.workers ?? 1}, load ${m.loadavg.join('/')} → ${r.machineAtEnd.loadavg.join('/')}, CPU pressure avg60 ${m.cpuPressureAvg60 ?? '–'} % → ${r.machineAtEnd.cpuPressureAvg60 ?? '–'} %`,
   );
   if (r.generate)
     lines.push(

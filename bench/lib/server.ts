@@ -22,16 +22,48 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resident set size now and its peak (VmHWM) of a process in MB, from /proc/<pid>/status. */
-export function processMemory(pid: number): { rssMb: number; peakMb: number; anonMb: number; fileMb: number } | null {
+/** A process and its direct children (the worker processes of `kiko serve` with KIKO_WORKERS > 1). */
+export function processTree(pid: number): number[] {
+  const pids = [pid];
+  try {
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        // after "pid (comm) ": state, then the parent's pid
+        if (Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]) === pid) pids.push(Number(name));
+      } catch {
+        // the process ended while we looked
+      }
+    }
+  } catch {
+    // no /proc (not Linux)
+  }
+  return pids;
+}
+
+function ownMemory(pid: number): { rssMb: number; peakMb: number; anonMb: number; fileMb: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
-    const mb = (key: string): number => Math.round(kb(key) / 1024);
+    const mb = (key: string): number => kb(key) / 1024;
     return { rssMb: mb('VmRSS'), peakMb: mb('VmHWM'), anonMb: mb('RssAnon'), fileMb: mb('RssFile') };
   } catch {
     return null;
   }
+}
+
+/**
+ * Resident set size now and its peak (VmHWM) in MB, from /proc/<pid>/status, summed over the process and its
+ * worker processes (the peak is then the sum of each process's own peak: an upper bound).
+ */
+export function processMemory(pid: number): { rssMb: number; peakMb: number; anonMb: number; fileMb: number; processes: number } | null {
+  const own = processTree(pid)
+    .map(ownMemory)
+    .filter((m) => m !== null);
+  if (own.length === 0) return null;
+  const sum = (k: 'rssMb' | 'peakMb' | 'anonMb' | 'fileMb'): number => Math.round(own.reduce((a, m) => a + m[k], 0));
+  return { rssMb: sum('rssMb'), peakMb: sum('peakMb'), anonMb: sum('anonMb'), fileMb: sum('fileMb'), processes: own.length };
 }
 
 /** Samples a process's RSS while a scenario runs; reports the highest value seen. */
@@ -177,7 +209,10 @@ export async function startKiko(o: KikoServerOptions): Promise<RunningProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = track(child, port);
+  const deadline = Date.now() + (o.timeoutMs ?? 60_000);
   await waitUntilReady(proc, '/api/health', o.timeoutMs ?? 60_000);
+  // with several worker processes the first one answers before the others listen; the start line comes after all
+  while (!proc.output().includes('KIKO läuft') && !proc.exited() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return proc;
 }
 
@@ -192,14 +227,24 @@ export async function startHelloServer(): Promise<RunningProcess> {
 }
 
 /** CPU time of one process in ms (utime + stime from /proc/<pid>/stat, 100 ticks per second as on Linux x86). */
-function processCpuMs(pid: number): number | null {
+function ownCpuMs(pid: number): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     // after "pid (comm) ": state is field 3, utime 14, stime 15 → indexes 11 and 12 here
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return null;
   }
+}
+
+/** CPU time of a process and its worker processes in ms. */
+function processCpuMs(pid: number): number | null {
+  const own = ownCpuMs(pid);
+  if (own === null) return null;
+  return processTree(pid)
+    .slice(1)
+    .reduce((a, child) => a + (ownCpuMs(child) ?? 0), own);
 }
 
 function machineCpuMs(): { busy: number; total: number } {

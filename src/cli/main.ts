@@ -1,5 +1,4 @@
 /** Entry of the `kiko` command line: dispatches to the command modules, maps errors to exit codes. */
-import { contentCommand } from './content.ts';
 import { type CliIo, processIo, UsageError } from './io.ts';
 
 const USAGE = `Aufruf: kiko <befehl>
@@ -16,7 +15,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 async function lazy(name: string): Promise<Command> {
   switch (name) {
     case 'content':
-      return contentCommand;
+      return (await import('./content.ts')).contentCommand;
     case 'db':
     case 'demo':
     case 'user':

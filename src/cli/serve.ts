@@ -1,53 +1,64 @@
 /**
- * `kiko serve`: checks the configuration, migrates, seeds the demo districts in demo mode, then starts
- * the built Astro server (dist/server/entry.mjs) on HOST:PORT.
+ * `kiko serve`: checks the configuration, migrates, checks the certificate keys and seeds the demo districts
+ * in demo mode (serve-prepare.ts, in a short-lived child process), then starts the built Astro server
+ * (dist/server/entry.mjs) on HOST:PORT — in this process, or with KIKO_WORKERS > 1 in that many worker
+ * processes sharing the port (node:cluster; the primary only supervises them, see serve-cluster.ts).
  */
+import { fork } from 'node:child_process';
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { openDb } from '../../db/client.ts';
-import { runMigrations } from '../../db/migrate.ts';
-import { certificateConfig } from '../lib/server/certificates/certificate-config.ts';
-import { assertCertificateKeys } from '../lib/server/certificates/tenant-key-ring.ts';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
-import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../lib/server/demo/seed-demo.ts';
 import type { CliIo } from './io.ts';
+import type { PrepareMessage } from './serve-prepare.ts';
 
 export default async function serveCommand(_args: string[], io: CliIo): Promise<number> {
   const env = getEnv();
   const entry = join(process.cwd(), 'dist', 'server', 'entry.mjs');
+  const startServer = async (): Promise<void> => {
+    process.env.HOST = env.HOST;
+    process.env.PORT = String(env.PORT);
+    await import(pathToFileURL(entry).href);
+  };
+  if (cluster.isWorker) {
+    // a worker forked by the primary below: the primary has checked, migrated and seeded already
+    await startServer();
+    return 0;
+  }
   if (!existsSync(entry)) {
     io.err('KIKO ist noch nicht gebaut: bitte `npm start` (baut und startet) oder zuerst `npm run build` ausführen.');
     return 1;
   }
-  let handle: Awaited<ReturnType<typeof openDb>>;
-  try {
-    handle = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
-    await runMigrations(handle.db);
-  } catch (e) {
-    io.err(`Die Datenbank ${env.DATABASE_URL} lässt sich nicht öffnen oder migrieren: ${(e as Error).message}`);
-    io.err('Prüfen Sie, ob der Ordner beschreibbar ist und kein anderer Prozess die Datei sperrt.');
-    return 1;
-  }
-  try {
-    await assertCertificateKeys(handle.db, certificateConfig().keyDir);
-  } catch (e) {
-    io.err(`Zertifikate: ${(e as Error).message}`);
-    handle.close();
-    return 1;
-  }
+  if (!(await prepareInChild(io))) return 1;
+  const workers = env.KIKO_WORKERS === 'auto' ? availableParallelism() : env.KIKO_WORKERS;
+  if (workers > 1) {
+    const { superviseWorkers } = await import('./serve-cluster.ts');
+    await superviseWorkers(workers, io);
+  } else await startServer();
+  io.out(
+    `\nKIKO läuft auf http://${env.HOST === '127.0.0.1' ? 'localhost' : env.HOST}:${env.PORT}${workers > 1 ? ` (${workers} Serverprozesse)` : ''}`,
+  );
   if (isDemoMode(env)) {
-    const r = await seedDemo(handle.db);
-    if (r.usersCreated > 0) io.out(`Demo-Daten angelegt: ${r.tenantsCreated} Landkreise, ${r.usersCreated} Konten.`);
-  }
-  handle.close();
-  process.env.HOST = env.HOST;
-  process.env.PORT = String(env.PORT);
-  await import(pathToFileURL(entry).href);
-  io.out(`\nKIKO läuft auf http://${env.HOST === '127.0.0.1' ? 'localhost' : env.HOST}:${env.PORT}`);
-  if (isDemoMode(env)) {
+    const { DEMO_LOGINS, DEMO_PASSWORD } = await import('../lib/server/demo/demo-logins.ts');
     io.out(`Demo-Anmeldungen (Passwort für alle: ${DEMO_PASSWORD}):`);
     for (const l of DEMO_LOGINS) io.out(`  ${l.email.padEnd(40)} ${l.role}`);
   }
   return 0;
+}
+
+/** Runs serve-prepare.ts in a child process, passing its output through; whether the server may start. */
+function prepareInChild(io: CliIo): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = fork(fileURLToPath(new URL('./serve-prepare.ts', import.meta.url)), ['--kiko-prepare'], { stdio: 'inherit' });
+    let ok = false;
+    child.on('message', (m: PrepareMessage) => {
+      if (m.type === 'out') io.out(m.line);
+      else if (m.type === 'err') io.err(m.line);
+      else if (m.type === 'done') ok = m.ok;
+    });
+    child.on('error', (e: Error) => io.err(`Fehler beim Vorbereiten: ${e.message}`));
+    child.on('exit', () => resolve(ok));
+  });
 }

@@ -12,6 +12,13 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ PORT: '99999' })).toThrow(/PORT/);
     expect(() => parseEnv({ DATABASE_URL: 'postgres://x' })).toThrow(/DATABASE_URL: muss mit file:/);
     expect(() => parseEnv({ KIKO_DEMO: 'vielleicht' })).toThrow(/KIKO_DEMO/);
+    expect(() => parseEnv({ KIKO_WORKERS: '0' })).toThrow(/KIKO_WORKERS: muss eine Zahl von 1 bis 64 oder „auto“ sein/);
+    expect(() => parseEnv({ KIKO_WORKERS: 'viele' })).toThrow(/KIKO_WORKERS/);
+  });
+  test('returns one server process by default, a number or auto when set', () => {
+    expect(parseEnv({}).KIKO_WORKERS).toBe(1);
+    expect(parseEnv({ KIKO_WORKERS: '2' }).KIKO_WORKERS).toBe(2);
+    expect(parseEnv({ KIKO_WORKERS: 'auto' }).KIKO_WORKERS).toBe('auto');
   });
 });
 

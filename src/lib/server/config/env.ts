@@ -45,6 +45,15 @@ export const envSchema = z.object({
   KIKO_KEY_DIR: z.string().default('data/keys'),
   /** Maximum concurrent password hashes (argon2id needs ~19 MiB each). */
   KIKO_MAX_CONCURRENT_HASHES: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Server processes that share the port (node:cluster): a number, or `auto` for one per CPU core.
+   * Each process needs about 250–300 MB; 1 runs without a cluster.
+   */
+  KIKO_WORKERS: z
+    .string()
+    .regex(/^(auto|[1-9]|[1-5]\d|6[0-4])$/, 'muss eine Zahl von 1 bis 64 oder „auto“ sein')
+    .transform((v): number | 'auto' => (v === 'auto' ? 'auto' : Number(v)))
+    .default(1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,17 +10,10 @@ import { hashPassword } from '../auth/password.ts';
 import { getContent } from '../learning/content-registry.ts';
 import { ensureTenant } from '../tenancy/create-tenant.ts';
 import { type CreateUserInput, createUser } from '../users/create-user.ts';
+import { DEMO_LOGINS, DEMO_PASSWORD } from './demo-logins.ts';
 import { seedDemoLearning } from './seed-demo-learning.ts';
 
-export const DEMO_PASSWORD = 'kiko-demo';
-
-export const DEMO_LOGINS = [
-  { email: 'lena.lernende@musterstadt.example', role: 'Lernende', name: 'Lena Lernende' },
-  { email: 'max.multiplikator@musterstadt.example', role: 'KI-Multiplikator', name: 'Max Multiplikator' },
-  { email: 'paula.personal@musterstadt.example', role: 'Personal', name: 'Paula Personal' },
-  { email: 'admin@musterstadt.example', role: 'Administration', name: 'Anna Admin' },
-  { email: 'betrieb@kiko.example', role: 'Betrieb (IT-Dienstleister)', name: 'Bernd Betrieb' },
-] as const;
+export { DEMO_LOGINS, DEMO_PASSWORD };
 
 const MUSTERSTADT_UNITS = [
   { code: 'LR', name: 'Landrätin / Landrat' },
