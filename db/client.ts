@@ -4,6 +4,11 @@
  * Per-connection pragmas: @libsql/client keeps a pool of connections to a local file, and SQLite's
  * foreign_keys and synchronous settings live per connection. KIKO therefore prepares every new pooled
  * connection once, and coordinates writes of this process (db/serialize-writes.ts, docs/decisions/002-libsql-local-writes.md).
+ *
+ * Statement cache: @libsql/client prepares every statement anew and reads its column list twice per
+ * execution; in CPU profiles of the exam day that was a fifth of the server's time. Each local connection
+ * therefore keeps its most recent prepared statements (an LRU by SQL text) with their column lists, and
+ * drops them all when the schema changes (DDL or a multi-statement script). See docs/decisions/005.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,8 +25,15 @@ export const CONNECTION_PRAGMAS = ['PRAGMA foreign_keys = ON', 'PRAGMA synchrono
 /** SQLite's own (blocking) busy wait; longer waits are retried asynchronously, see serialize-writes.ts. */
 export const BUSY_TIMEOUT_MS = 5;
 
+/** Prepared statements kept per connection (distinct SQL texts of KIKO are a few hundred at most). */
+export const STATEMENT_CACHE_SIZE = 256;
+
+interface LibsqlStatement {
+  columns(): unknown[];
+}
 interface PooledDatabase {
   exec(sql: string): void;
+  prepare(sql: string): LibsqlStatement;
 }
 const prepared = new WeakSet<object>();
 const pool = ConnectionPool.prototype as unknown as { acquireSync(forTx?: boolean): PooledDatabase; __kikoPatched?: boolean };
@@ -31,11 +43,47 @@ if (!pool.__kikoPatched) {
     const db = acquireSync.call(this, forTx);
     if (!prepared.has(db)) {
       db.exec(CONNECTION_PRAGMAS.join(';'));
+      cacheStatements(db);
       prepared.add(db);
     }
     return db;
   };
   pool.__kikoPatched = true;
+}
+
+const SCHEMA_CHANGE = /^\s*(create|alter|drop)\b/i;
+
+/** Wraps a connection's prepare (LRU of statements, column lists memoised) and exec (clears the cache). */
+function cacheStatements(db: PooledDatabase): void {
+  const cache = new Map<string, LibsqlStatement>();
+  const prepare = db.prepare.bind(db);
+  const exec = db.exec.bind(db);
+  db.prepare = (sql: string): LibsqlStatement => {
+    const hit = cache.get(sql);
+    if (hit) {
+      cache.delete(sql);
+      cache.set(sql, hit);
+      return hit;
+    }
+    if (SCHEMA_CHANGE.test(sql)) {
+      cache.clear();
+      return prepare(sql);
+    }
+    const stmt = prepare(sql);
+    const columns = stmt.columns.bind(stmt);
+    let known: unknown[] | undefined;
+    stmt.columns = () => {
+      known ??= columns();
+      return known;
+    };
+    cache.set(sql, stmt);
+    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    return stmt;
+  };
+  db.exec = (sql: string): void => {
+    cache.clear();
+    exec(sql);
+  };
 }
 
 export interface OpenDbOptions {

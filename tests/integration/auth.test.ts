@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { auditEventTable, sessionTable } from '../../db/schema/index.ts';
+import { auditEventTable, sessionTable, tenantTable, userTable } from '../../db/schema/index.ts';
+import { getSessionUser } from '../../src/lib/server/auth/get-session-user.ts';
 import { LOGIN_LIMITS, loginWithPassword } from '../../src/lib/server/auth/login.ts';
 import { generateSessionToken, parseSessionToken, verifySecret } from '../../src/lib/server/auth/session-token.ts';
-import { createSession, deleteSession, validateSessionToken } from '../../src/lib/server/auth/sessions.ts';
+import { createSession, deleteSession } from '../../src/lib/server/auth/sessions.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
@@ -38,32 +39,33 @@ describe('verifySecret', () => {
   });
 });
 
-describe('validateSessionToken', () => {
+describe('getSessionUser (cache misses)', () => {
   test('returns the session for a valid token and null after logout', async () => {
     const tenant = await makeTenant(t.db);
     const user = await makeUser(t.db, { tenant: tenant.slug });
     const { token } = await createSession(t.db, user.id);
-    const s = await validateSessionToken(t.db, token, policy);
-    expect(s?.userId).toBe(user.id);
-    await deleteSession(t.db, s?.id as string);
-    expect(await validateSessionToken(t.db, token, policy)).toBeNull();
+    const s = await getSessionUser(t.db, token, policy);
+    expect(s?.session.userId).toBe(user.id);
+    expect(s?.user).toEqual(user);
+    await deleteSession(t.db, s?.session.id as string);
+    expect(await getSessionUser(t.db, token, policy)).toBeNull();
   });
   test('returns null for a tampered secret of the same length, malformed and missing tokens', async () => {
     const tenant = await makeTenant(t.db);
     const user = await makeUser(t.db, { tenant: tenant.slug });
     const { token } = await createSession(t.db, user.id);
     const last = token.at(-1) === 'a' ? 'b' : 'a';
-    expect(await validateSessionToken(t.db, token.slice(0, -1) + last, policy)).toBeNull();
-    expect(await validateSessionToken(t.db, 'kaputt', policy)).toBeNull();
-    expect(await validateSessionToken(t.db, `${token}.x`, policy)).toBeNull();
-    expect(await validateSessionToken(t.db, undefined, policy)).toBeNull();
+    expect(await getSessionUser(t.db, token.slice(0, -1) + last, policy)).toBeNull();
+    expect(await getSessionUser(t.db, 'kaputt', policy)).toBeNull();
+    expect(await getSessionUser(t.db, `${token}.x`, policy)).toBeNull();
+    expect(await getSessionUser(t.db, undefined, policy)).toBeNull();
   });
   test('returns null and deletes the session after the idle timeout or the absolute lifetime', async () => {
     const tenant = await makeTenant(t.db);
     const user = await makeUser(t.db, { tenant: tenant.slug });
     const start = new Date('2026-01-01T08:00:00Z');
     const idle = await createSession(t.db, user.id, start);
-    expect(await validateSessionToken(t.db, idle.token, policy, new Date(start.getTime() + policy.idleMs + 1))).toBeNull();
+    expect(await getSessionUser(t.db, idle.token, policy, start.getTime() + policy.idleMs + 1)).toBeNull();
     expect(await t.db.query.sessionTable.findFirst({ where: eq(sessionTable.id, idle.session.id) })).toBeUndefined();
 
     const busy = await createSession(t.db, user.id, start);
@@ -71,10 +73,31 @@ describe('validateSessionToken', () => {
     let now = start.getTime();
     for (let i = 0; i < 47; i++) {
       now += 30 * 60_000;
-      expect(await validateSessionToken(t.db, busy.token, policy, new Date(now))).not.toBeNull();
+      expect(await getSessionUser(t.db, busy.token, policy, now)).not.toBeNull();
     }
     now += 30 * 60_000;
-    expect(await validateSessionToken(t.db, busy.token, policy, new Date(now))).toBeNull();
+    expect(await getSessionUser(t.db, busy.token, policy, now)).toBeNull();
+  });
+  test('returns the roles sorted, an operator without district, and null for a disabled account or a suspended district', async () => {
+    const tenant = await makeTenant(t.db);
+    const both = await makeUser(t.db, { tenant: tenant.slug, roles: ['multiplier', 'learner'] });
+    expect((await getSessionUser(t.db, (await createSession(t.db, both.id)).token, policy))?.user.roles).toEqual(['learner', 'multiplier']);
+    const operator = await makeUser(t.db, { roles: ['operator'] });
+    expect((await getSessionUser(t.db, (await createSession(t.db, operator.id)).token, policy))?.user).toMatchObject({
+      tenant: null,
+      roles: ['operator'],
+    });
+
+    const disabled = await makeUser(t.db, { tenant: tenant.slug });
+    const disabledToken = (await createSession(t.db, disabled.id)).token;
+    await t.db.update(userTable).set({ status: 'disabled' }).where(eq(userTable.id, disabled.id));
+    expect(await getSessionUser(t.db, disabledToken, policy)).toBeNull();
+
+    const other = await makeTenant(t.db);
+    const member = await makeUser(t.db, { tenant: other.slug });
+    const memberToken = (await createSession(t.db, member.id)).token;
+    await t.db.update(tenantTable).set({ status: 'suspended' }).where(eq(tenantTable.id, other.id));
+    expect(await getSessionUser(t.db, memberToken, policy)).toBeNull();
   });
 });
 

@@ -49,4 +49,27 @@ describe('openDb', () => {
     const { orgUnitTable } = await import('../../db/schema/index.ts');
     await expect(t.db.insert(orgUnitTable).values({ id: 'o1', tenantId: 'gibt-es-nicht', code: 'A', name: 'A' })).rejects.toThrow();
   });
+  test('returns the current columns and rows from reused statements after the schema changes', async () => {
+    await t.client.execute('CREATE TABLE cache_probe (a INTEGER)');
+    await t.client.execute('INSERT INTO cache_probe (a) VALUES (1)');
+    const before = await t.client.execute('SELECT * FROM cache_probe');
+    expect(before.columns).toEqual(['a']);
+    // the same text again comes from the connection's statement cache
+    expect((await t.client.execute('SELECT * FROM cache_probe')).rows.map((r) => r.a)).toEqual([1]);
+    await t.client.execute('ALTER TABLE cache_probe ADD COLUMN b TEXT');
+    await t.client.execute("UPDATE cache_probe SET b = 'x'");
+    expect((await t.client.execute('SELECT * FROM cache_probe')).columns).toEqual(['a', 'b']);
+    await t.client.executeMultiple("ALTER TABLE cache_probe ADD COLUMN c TEXT; UPDATE cache_probe SET c = 'y';");
+    const after = await t.client.execute('SELECT * FROM cache_probe');
+    expect(after.columns).toEqual(['a', 'b', 'c']);
+    expect(after.rows.map((r) => [r.a, r.b, r.c])).toEqual([[1, 'x', 'y']]);
+  });
+  test('returns correct results for more distinct statements than the cache holds', async () => {
+    const { STATEMENT_CACHE_SIZE } = await import('../../db/client.ts');
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < STATEMENT_CACHE_SIZE + 20; i++) {
+        const r = await t.client.execute({ sql: `SELECT ? + ${i} AS v`, args: [round] });
+        expect(Number(r.rows[0]?.v)).toBe(round + i);
+      }
+  });
 });

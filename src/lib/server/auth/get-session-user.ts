@@ -1,14 +1,17 @@
 /**
  * Resolves a session cookie to its session and user, with a short per-process cache: a page view then
- * costs no database round trip for authentication. Entries live CACHE_TTL_MS, so a logout in another
- * server process, a disabled account or changed roles take effect within that time; a logout in this
- * process takes effect at once (forgetSession).
+ * costs no database round trip for authentication. Entries live CACHE_TTL_MS, so a disabled account or
+ * changed roles take effect within that time; a logout takes effect at once in every server process
+ * (forgetSession). On a cache miss session, user, tenant and roles come from one statement.
  */
 import { createHash } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
+import { sessionTable, tenantTable, type UserRole, userRoleTable, userTable } from '../../../../db/schema/index.ts';
+import type { AuthUser } from '../users/get-auth-user.ts';
 import { sessionCache } from './session-cache.ts';
-import { type SessionPolicy, type SessionRecord, validateSessionToken } from './sessions.ts';
+import { parseSessionToken, verifySecret } from './session-token.ts';
+import type { SessionPolicy, SessionRecord } from './sessions.ts';
 
 export const CACHE_TTL_MS = 5_000;
 const MAX_ENTRIES = 20_000;
@@ -16,6 +19,71 @@ const MAX_ENTRIES = 20_000;
 const cache = sessionCache;
 
 const keyOf = (token: string): string => createHash('sha256').update(token).digest('base64url');
+
+/** Session, user, tenant and the user's roles (as a JSON array) by session id: one statement, built once per database. */
+function sessionLookup(db: Db) {
+  return db
+    .select({
+      session: sessionTable,
+      user: userTable,
+      tenant: tenantTable,
+      roles: sql<string>`(select json_group_array(${userRoleTable.role}) from ${userRoleTable} where ${userRoleTable.userId} = ${userTable.id})`,
+    })
+    .from(sessionTable)
+    .innerJoin(userTable, eq(userTable.id, sessionTable.userId))
+    .leftJoin(tenantTable, eq(tenantTable.id, userTable.tenantId))
+    .where(eq(sessionTable.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare();
+}
+const lookups = new WeakMap<Db, ReturnType<typeof sessionLookup>>();
+
+/**
+ * The session for a cookie value with its user, or null when the token is malformed, unknown, has a wrong
+ * secret or has expired (expired sessions are deleted), or when the account or its district is not active.
+ * Refreshes lastUsedAt at most once a minute.
+ */
+async function loadSessionUser(
+  db: Db,
+  token: string,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<{ session: SessionRecord; user: AuthUser } | null> {
+  const parts = parseSessionToken(token);
+  if (!parts) return null;
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = sessionLookup(db);
+    lookups.set(db, lookup);
+  }
+  const row = (await lookup.all({ id: parts.id }))[0];
+  if (!row || !verifySecret(parts.secret, new Uint8Array(row.session.secretHash))) return null;
+  const t = now.getTime();
+  const s = row.session;
+  if (t - s.lastUsedAt.getTime() >= policy.idleMs || t - s.createdAt.getTime() >= policy.absoluteMs) {
+    await db.delete(sessionTable).where(eq(sessionTable.id, s.id));
+    return null;
+  }
+  if (row.user.status !== 'active' || (row.tenant && row.tenant.status !== 'active')) return null;
+  let lastUsedAt = s.lastUsedAt;
+  if (t - s.lastUsedAt.getTime() > 60_000) {
+    lastUsedAt = now;
+    await db.update(sessionTable).set({ lastUsedAt }).where(eq(sessionTable.id, s.id));
+  }
+  return {
+    session: { id: s.id, userId: s.userId, createdAt: s.createdAt, lastUsedAt },
+    user: {
+      id: row.user.id,
+      email: row.user.email,
+      name: row.user.name,
+      jobRole: row.user.jobRole,
+      orgUnitId: row.user.orgUnitId,
+      createdAt: row.user.createdAt,
+      roles: (JSON.parse(row.roles) as UserRole[]).sort(),
+      tenant: row.tenant ? { id: row.tenant.id, slug: row.tenant.slug, name: row.tenant.name } : null,
+    },
+  };
+}
 
 export async function getSessionUser(
   db: Db,
@@ -28,11 +96,10 @@ export async function getSessionUser(
   const hit = cache.get(key);
   if (hit && hit.until > now) return hit;
   cache.delete(key);
-  const session = await validateSessionToken(db, token, policy, new Date(now));
-  const user = session ? await getAuthUser(db, session.userId) : null;
-  if (!session || !user) return null;
+  const found = await loadSessionUser(db, token, policy, new Date(now));
+  if (!found) return null;
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  const entry = { session, user, until: now + CACHE_TTL_MS };
+  const entry = { ...found, until: now + CACHE_TTL_MS };
   cache.set(key, entry);
   return entry;
 }
