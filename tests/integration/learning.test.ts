@@ -53,6 +53,23 @@ describe('resolvePath', () => {
     expect(personal?.dueAt.toISOString()).toBe('2027-03-31T21:59:59.000Z');
   });
 
+  test('returns the assignment of the nearest parent org unit for a person in a nested unit', async () => {
+    const { ensureTenant } = await import('../../src/lib/server/tenancy/create-tenant.ts');
+    const slug = `lk-baum-${Date.now()}`;
+    const tree = await ensureTenant(t.db, { slug, name: 'Landkreis Baum' }, [
+      { code: 'LR', name: 'Landrat' },
+      { code: 'FB', name: 'Fachbereich', parentCode: 'LR' },
+      { code: 'AMT', name: 'Amt', parentCode: 'FB' },
+    ]);
+    const admin = await makeUser(t.db, { tenant: slug, roles: ['admin'] });
+    const user = await makeUser(t.db, { tenant: slug, jobRole: 'sachbearbeitung', orgUnitId: tree.orgUnitIds.get('AMT') });
+    const learner = learnerOf(user);
+    await assignPath(t.db, tree.id, admin.id, content, { pathId: 'fuehrung', orgUnitId: tree.orgUnitIds.get('LR') });
+    expect(await resolvePath(t.db, learner, content)).toMatchObject({ path: { id: 'fuehrung' }, source: 'org-unit' });
+    await assignPath(t.db, tree.id, admin.id, content, { pathId: 'standard', orgUnitId: tree.orgUnitIds.get('FB') });
+    expect(await resolvePath(t.db, learner, content)).toMatchObject({ path: { id: 'standard' }, source: 'org-unit' });
+  });
+
   test('rejects an assignment to a person or org unit of another tenant', async () => {
     const a = await makeTenant(t.db);
     const b = await makeTenant(t.db);

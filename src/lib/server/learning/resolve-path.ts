@@ -2,7 +2,7 @@
  * Which learning path a person has: an assignment to the person wins over one to their org unit (or the
  * nearest parent unit), which wins over the default path of their job role from content/paths.
  */
-import { and, eq, isNull, or } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { orgUnitTable, pathAssignmentTable, userTable } from '../../../../db/schema/index.ts';
 import type { LearningPath } from '../../shared/content-schema.ts';
@@ -17,21 +17,27 @@ export interface AssignedPath {
 }
 
 const DAY = 86_400_000;
+/** Deeper org trees than this are cut off (also ends a cycle in bad data). */
+const MAX_ORG_DEPTH = 32;
 
 export function defaultPathFor(content: ContentSet, jobRole: string): LearningPath | null {
   const paths = [...content.paths.values()];
   return paths.find((p) => p.jobRoles.includes(jobRole as never)) ?? paths.find((p) => p.jobRoles.includes('alle')) ?? null;
 }
 
+/** The person's org unit and its parents up to the root, nearest first (a recursive query: only the chain is read). */
 async function orgUnitChain(db: Db, tenantId: string, orgUnitId: string | null): Promise<string[]> {
   if (!orgUnitId) return [];
-  const units = await db
-    .select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId })
-    .from(orgUnitTable)
-    .where(eq(orgUnitTable.tenantId, tenantId));
-  const parent = new Map(units.map((u) => [u.id, u.parentId]));
+  const rows = await db.all<{ id: string }>(sql`
+    WITH RECURSIVE chain(id, parent_id, depth) AS (
+      SELECT ${orgUnitTable.id}, ${orgUnitTable.parentId}, 0 FROM ${orgUnitTable}
+       WHERE ${orgUnitTable.id} = ${orgUnitId} AND ${orgUnitTable.tenantId} = ${tenantId}
+      UNION ALL
+      SELECT o.id, o.parent_id, chain.depth + 1 FROM ${orgUnitTable} AS o JOIN chain ON o.id = chain.parent_id
+       WHERE o.tenant_id = ${tenantId} AND chain.depth < ${MAX_ORG_DEPTH})
+    SELECT id FROM chain ORDER BY depth`);
   const chain: string[] = [];
-  for (let id: string | null | undefined = orgUnitId; id && !chain.includes(id); id = parent.get(id)) chain.push(id);
+  for (const r of rows) if (!chain.includes(r.id)) chain.push(r.id);
   return chain;
 }
 
