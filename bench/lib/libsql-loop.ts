@@ -1,7 +1,8 @@
 /**
  * Raw libSQL baseline: one connection to a fresh file with KIKO's settings (WAL, synchronous=NORMAL), a row shaped
  * like a quiz response inserted per statement (autocommit, as an answer's insert is), then the same rows read back by
- * primary key. What the database alone can do on this machine, without HTTP, Astro, drizzle or KIKO.
+ * primary key. What the database alone can do on this machine, without HTTP, Astro, drizzle or KIKO's queries.
+ * The statement cache of db/client.ts (patched into @libsql/client when the bench loads it) applies here too.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
