@@ -38,8 +38,8 @@ export function superviseWorkers(count: number, io: CliIo): Promise<void> {
     if (stopping) return;
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
-    // exit once every worker is gone; the exit handler below counts them down
-    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    // exit (with process.exitCode) once every worker is gone; the exit handler below counts them down
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
@@ -53,7 +53,7 @@ export function superviseWorkers(count: number, io: CliIo): Promise<void> {
     cluster.on('exit', (worker, code, signal) => {
       writeLock.workerGone(worker);
       if (stopping) {
-        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
         return;
       }
       const early = Date.now() - (startedAt.get(worker.id) ?? 0) < EARLY_EXIT_MS;
@@ -61,9 +61,9 @@ export function superviseWorkers(count: number, io: CliIo): Promise<void> {
       io.err(`Serverprozess ${worker.process.pid} beendet (${signal ?? `Code ${code}`}).`);
       if (failedStarts >= MAX_FAILED_STARTS) {
         io.err(`Die Serverprozesse starten nicht (${failedStarts}-mal nacheinander); KIKO wird beendet.`);
-        stop('SIGTERM');
-        reject(new Error('workers failed to start'));
         process.exitCode = 1;
+        reject(new Error('workers failed to start'));
+        stop('SIGTERM');
         return;
       }
       io.err('Ein neuer Serverprozess wird gestartet.');

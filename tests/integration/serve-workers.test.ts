@@ -90,4 +90,28 @@ describe.skipIf(!built)('kiko serve with KIKO_WORKERS=2', () => {
       expect(after.location).toContain('/anmelden');
     }
   });
+
+  test('replaces a server process that dies and keeps serving', async () => {
+    const base = server?.url ?? '';
+    const pid = server?.pid ?? 0;
+    const [victim] = processTree(pid).slice(1);
+    process.kill(victim as number, 'SIGKILL');
+    const deadline = Date.now() + 20_000;
+    let workers = processTree(pid).slice(1);
+    while ((workers.length < 2 || workers.includes(victim as number)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      workers = processTree(pid).slice(1);
+    }
+    expect(workers).toHaveLength(2);
+    expect(workers).not.toContain(victim);
+    expect(server?.output()).toContain('Ein neuer Serverprozess wird gestartet.');
+    // the new worker listens a moment after it exists
+    let statuses: number[] = [];
+    while (Date.now() < deadline) {
+      statuses = await Promise.all([0, 1, 2, 3].map(async () => (await freshRequest(`${base}/api/health`, { cookie: '' })).status));
+      if (statuses.every((s) => s === 200)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(statuses).toEqual([200, 200, 200, 200]);
+  });
 });
