@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateTenant } from '../../bench/generate.ts';
 import { type ExamDayResult, runExamDay } from '../../bench/lib/exam-day.ts';
 import { createSessions, missingResponses, pickUsers } from '../../bench/lib/fixtures.ts';
 import { type RunningProcess, startKiko } from '../../bench/lib/server.ts';
+import { generateSmallDistrict } from '../setup/small-district.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 const built = existsSync(join(process.cwd(), 'dist', 'server', 'entry.mjs'));
@@ -20,14 +20,7 @@ describe.skipIf(!built)('runExamDay', () => {
   let result: ExamDayResult;
   beforeAll(async () => {
     t = await createTestDb();
-    // a fixed hash keeps argon2 out of this test; nobody logs in with a password here
-    await generateTenant(t.client, {
-      tenant: 'pruefung',
-      staff: 40,
-      orgUnits: 3,
-      progressRows: 200,
-      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
-    });
+    await generateSmallDistrict(t.client, 'pruefung');
     const learners = await pickUsers(t.client, 'pruefung', 0, 20);
     const cookies = await createSessions(t.db, learners);
     server = await startKiko({ root: process.cwd(), dbUrl: t.url, keyDir: join(t.dir, 'keys') });

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateTenant } from '../../bench/generate.ts';
 import { type ExamDayResult, runExamDay } from '../../bench/lib/exam-day.ts';
 import { createSessions, missingResponses, pickUsers } from '../../bench/lib/fixtures.ts';
 import { processTree, type RunningProcess, startKiko } from '../../bench/lib/server.ts';
+import { generateSmallDistrict } from '../setup/small-district.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 const built = existsSync(join(process.cwd(), 'dist', 'server', 'entry.mjs'));
@@ -42,13 +42,7 @@ describe.skipIf(!built)('kiko serve with KIKO_WORKERS=2', () => {
   let exam: ExamDayResult;
   beforeAll(async () => {
     t = await createTestDb();
-    await generateTenant(t.client, {
-      tenant: 'cluster',
-      staff: 40,
-      orgUnits: 3,
-      progressRows: 200,
-      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
-    });
+    await generateSmallDistrict(t.client, 'cluster');
     cookies = await createSessions(t.db, await pickUsers(t.client, 'cluster', 0, 24));
     server = await startKiko({ root: process.cwd(), dbUrl: t.url, keyDir: join(t.dir, 'keys'), env: { KIKO_WORKERS: '2' } });
     exam = await runExamDay({

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { sessionTable, tenantTable, type UserRole, userRoleTable, userTable } from '../../../../db/schema/index.ts';
-import type { AuthUser } from '../users/get-auth-user.ts';
+import { type AuthUser, toAuthUser } from '../users/get-auth-user.ts';
 import { sessionCache } from './session-cache.ts';
 import { parseSessionToken, verifySecret } from './session-token.ts';
 import type { SessionPolicy, SessionRecord } from './sessions.ts';
@@ -64,25 +64,14 @@ async function loadSessionUser(
     await db.delete(sessionTable).where(eq(sessionTable.id, s.id));
     return null;
   }
-  if (row.user.status !== 'active' || (row.tenant && row.tenant.status !== 'active')) return null;
+  const user = toAuthUser(row.user, row.tenant, JSON.parse(row.roles) as UserRole[]);
+  if (!user) return null;
   let lastUsedAt = s.lastUsedAt;
   if (t - s.lastUsedAt.getTime() > 60_000) {
     lastUsedAt = now;
     await db.update(sessionTable).set({ lastUsedAt }).where(eq(sessionTable.id, s.id));
   }
-  return {
-    session: { id: s.id, userId: s.userId, createdAt: s.createdAt, lastUsedAt },
-    user: {
-      id: row.user.id,
-      email: row.user.email,
-      name: row.user.name,
-      jobRole: row.user.jobRole,
-      orgUnitId: row.user.orgUnitId,
-      createdAt: row.user.createdAt,
-      roles: (JSON.parse(row.roles) as UserRole[]).sort(),
-      tenant: row.tenant ? { id: row.tenant.id, slug: row.tenant.slug, name: row.tenant.name } : null,
-    },
-  };
+  return { session: { id: s.id, userId: s.userId, createdAt: s.createdAt, lastUsedAt }, user };
 }
 
 export async function getSessionUser(

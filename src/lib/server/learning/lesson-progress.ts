@@ -14,6 +14,19 @@ export function requireLesson(content: ContentSet, courseId: string, lessonId: s
   return lesson;
 }
 
+/** A learner's first row for a lesson (first start and last visit both now). */
+function progressRow(learner: Learner, courseId: string, lesson: LoadedLesson, now: Date) {
+  return {
+    tenantId: learner.tenantId,
+    userId: learner.userId,
+    courseId,
+    lessonId: lesson.id,
+    lessonVersion: lesson.version,
+    startedAt: now,
+    lastSeenAt: now,
+  };
+}
+
 /** A repeated visit within this time does not rewrite "last seen" (page views stay read-only under load). */
 export const VISIT_RESOLUTION_MS = 60_000;
 
@@ -35,15 +48,7 @@ export async function visitLesson(
   if (!seen || now.getTime() - seen.lastSeenAt.getTime() >= VISIT_RESOLUTION_MS)
     await db
       .insert(lessonProgressTable)
-      .values({
-        tenantId: learner.tenantId,
-        userId: learner.userId,
-        courseId,
-        lessonId,
-        lessonVersion: lesson.version,
-        startedAt: now,
-        lastSeenAt: now,
-      })
+      .values(progressRow(learner, courseId, lesson, now))
       .onConflictDoUpdate({
         target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId],
         set: { lastSeenAt: now },
@@ -67,16 +72,7 @@ export async function completeLesson(
   return db.transaction(async (tx) => {
     const updated = await tx
       .insert(lessonProgressTable)
-      .values({
-        tenantId: learner.tenantId,
-        userId: learner.userId,
-        courseId,
-        lessonId,
-        lessonVersion: lesson.version,
-        startedAt: now,
-        lastSeenAt: now,
-        completedAt: now,
-      })
+      .values({ ...progressRow(learner, courseId, lesson, now), completedAt: now })
       .onConflictDoUpdate({
         target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId],
         set: {

@@ -16,6 +16,24 @@ export interface AuthUser {
   tenant: { id: string; slug: string; name: string } | null;
 }
 
+type UserRow = typeof userTable.$inferSelect;
+type TenantRow = typeof tenantTable.$inferSelect;
+
+/** The AuthUser of an active account (in an active district, or an operator without one); null otherwise. */
+export function toAuthUser(user: UserRow, tenant: TenantRow | null, roles: readonly UserRole[]): AuthUser | null {
+  if (user.status !== 'active' || (tenant && tenant.status !== 'active')) return null;
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    jobRole: user.jobRole,
+    orgUnitId: user.orgUnitId,
+    createdAt: user.createdAt,
+    roles: [...roles].sort(),
+    tenant: tenant ? { id: tenant.id, slug: tenant.slug, name: tenant.name } : null,
+  };
+}
+
 export async function getAuthUser(db: Db, userId: string): Promise<AuthUser | null> {
   const rows = await db
     .select({ user: userTable, tenant: tenantTable })
@@ -24,17 +42,11 @@ export async function getAuthUser(db: Db, userId: string): Promise<AuthUser | nu
     .where(eq(userTable.id, userId))
     .limit(1);
   const row = rows[0];
-  if (row?.user.status !== 'active') return null;
-  if (row.tenant && row.tenant.status !== 'active') return null;
+  if (!row || !toAuthUser(row.user, row.tenant, [])) return null;
   const roles = await db.select({ role: userRoleTable.role }).from(userRoleTable).where(eq(userRoleTable.userId, userId));
-  return {
-    id: row.user.id,
-    email: row.user.email,
-    name: row.user.name,
-    jobRole: row.user.jobRole,
-    orgUnitId: row.user.orgUnitId,
-    createdAt: row.user.createdAt,
-    roles: roles.map((r) => r.role).sort(),
-    tenant: row.tenant ? { id: row.tenant.id, slug: row.tenant.slug, name: row.tenant.name } : null,
-  };
+  return toAuthUser(
+    row.user,
+    row.tenant,
+    roles.map((r) => r.role),
+  );
 }
