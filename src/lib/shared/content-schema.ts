@@ -93,6 +93,12 @@ export const lessonFrontmatterSchema = z.strictObject({
   reviewed: isoDateSchema,
   /** Job roles that need this lesson; defaults to those of the course. */
   roles: z.array(jobRoleSchema).optional(),
+  /**
+   * Summary of the lesson in Leichte Sprache (rules of the Netzwerk Leichte Sprache / DIN SPEC 33429): one statement
+   * per sentence, short main clauses, common words, terms explained, no abbreviations, no passive. One sentence per
+   * line or paragraph. Required for upstream lessons; shown behind the "Leichte Sprache" switch of the lesson page.
+   */
+  leichteSprache: z.string().min(80).optional(),
 });
 export type LessonFrontmatter = z.infer<typeof lessonFrontmatterSchema>;
 
@@ -122,6 +128,13 @@ const itemBase = {
   source: sourceSchema,
   /** Marks scenario/practice items set in district work (counted by `kiko content stats`). */
   practice: z.boolean().default(false),
+  /**
+   * The item tests a legal or factual statement that is in flux (e.g. the 2026 wording of Art. 4, the amending
+   * regulation (EU) 2026/1744, postponed application dates, Art. 50). Such an item must carry `stand`.
+   */
+  imWandel: z.boolean().default(false),
+  /** Date (YYYY-MM-DD) on which the fact the item tests was last checked; shown with the item's feedback. */
+  stand: isoDateSchema.optional(),
 };
 
 export const singleItemSchema = z.strictObject({
