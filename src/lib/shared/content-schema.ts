@@ -229,6 +229,8 @@ export const quizSchema = z
     /** Id of the course this quiz closes. */
     course: slugSchema,
     title: z.string().min(3),
+    /** "Stand": the date the quiz's items were last checked for correctness (shown on the quiz page and with feedback). */
+    stand: isoDateSchema.optional(),
     /** Share of points needed to pass, 0–1 (0.8 = 80 %). */
     passMark: z.number().min(0.1).max(1).default(0.8),
     /** How many items are drawn per attempt from the pool (default: all). */
