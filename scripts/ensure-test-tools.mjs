@@ -22,7 +22,10 @@ if (missing.length > 0) {
   }
   console.log(`Installiere fehlende Testwerkzeuge: ${missing.join(', ')} …`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...missing]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', ...missing],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
       console.error(`apt-get ${args.join(' ')} ist fehlgeschlagen (Status ${r.status}). Bitte ausführen:\n  ${command}`);
