@@ -1,6 +1,8 @@
 /** All tables of KIKO; one file per aggregate. */
 export * from './audit.ts';
 export * from './certificates.ts';
+export * from './cohorts.ts';
+export * from './evidence.ts';
 export * from './learning.ts';
 export * from './rate-limits.ts';
 export * from './tenants.ts';

@@ -101,6 +101,8 @@ export const quizResponseTable = sqliteTable(
     attemptId: text('attempt_id')
       .notNull()
       .references(() => quizAttemptTable.id, { onDelete: 'cascade' }),
+    /** Tenant of the attempt (trigger-checked). */
+    tenantId: text('tenant_id'),
     itemId: text('item_id').notNull(),
     /** JSON of the learner's response (validated ItemResponse). */
     response: text('response', { mode: 'json' }).notNull(),

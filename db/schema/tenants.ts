@@ -14,6 +14,8 @@ export const tenantTable = sqliteTable('tenants', {
     .notNull()
     .default('active'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** Start of the district's learning record: evidence "as of" an earlier date does not exist. */
+  recordStartedAt: integer('record_started_at', { mode: 'timestamp_ms' }),
 });
 
 export const orgUnitTable = sqliteTable(

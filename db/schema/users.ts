@@ -31,7 +31,8 @@ export const userTable = sqliteTable(
   ],
 );
 
-export const userRoles = ['learner', 'multiplier', 'hr', 'admin', 'operator'] as const;
+/** Roles; `staff-council` is the Personalrat's aggregate-only view. */
+export const userRoles = ['learner', 'multiplier', 'hr', 'admin', 'staff-council', 'operator'] as const;
 export type UserRole = (typeof userRoles)[number];
 
 export const userRoleTable = sqliteTable(
@@ -41,6 +42,13 @@ export const userRoleTable = sqliteTable(
       .notNull()
       .references(() => userTable.id, { onDelete: 'cascade' }),
     role: text('role', { enum: userRoles }).notNull(),
+    /** Tenant of the person (null only for platform operators); trigger-checked against the user. */
+    tenantId: text('tenant_id'),
+    /**
+     * Limits an hr, admin or staff-council grant to this org unit and its sub-units (null: the whole district).
+     * Same tenant (trigger-checked). A multiplier's scope comes from cohorts instead.
+     */
+    scopeOrgUnitId: text('scope_org_unit_id'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.role] })],
 );

@@ -1,0 +1,62 @@
+/**
+ * Writes facts to the learning record (db/schema/evidence.ts). Always inside the caller's transaction, so the fact,
+ * its projection rows and its audit entry commit together or not at all. A fact with an idempotency key is written
+ * once: a double submit or a retried import returns `false` the second time and the caller skips its projection.
+ */
+import type { Db } from '../../../../db/client.ts';
+import { type CompletionWay, type LearningEventType, learningEventTable } from '../../../../db/schema/index.ts';
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Writer = Pick<Db, 'insert'>;
+
+export interface Fact {
+  tenantId: string;
+  type: LearningEventType;
+  userId?: string | null;
+  orgUnitId?: string | null;
+  subject?: string | null;
+  ref?: string | null;
+  version?: string | null;
+  how?: CompletionWay | null;
+  data?: Record<string, unknown>;
+  /** When the fact took effect. */
+  effectiveAt: Date;
+  /** When it is recorded (default: now). */
+  recordedAt?: Date;
+  actorId: string | null;
+  idemKey?: string | null;
+}
+
+/** Appends one fact; false when a fact with the same idempotency key is already recorded. */
+export async function appendFact(tx: Writer, fact: Fact): Promise<boolean> {
+  const rows = await appendFacts(tx, [fact]);
+  return rows > 0;
+}
+
+/** Appends many facts in one statement (seeding, imports, the snapshot); returns how many were new. */
+export async function appendFacts(tx: Writer, facts: readonly Fact[]): Promise<number> {
+  if (facts.length === 0) return 0;
+  const now = new Date();
+  const inserted = await tx
+    .insert(learningEventTable)
+    .values(
+      facts.map((f) => ({
+        tenantId: f.tenantId,
+        type: f.type,
+        userId: f.userId ?? null,
+        orgUnitId: f.orgUnitId ?? null,
+        subject: f.subject ?? null,
+        ref: f.ref ?? null,
+        version: f.version ?? null,
+        how: f.how ?? null,
+        data: f.data ?? {},
+        effectiveAt: f.effectiveAt,
+        recordedAt: f.recordedAt ?? now,
+        actorId: f.actorId,
+        idemKey: f.idemKey ?? null,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ seq: learningEventTable.seq });
+  return inserted.length;
+}
