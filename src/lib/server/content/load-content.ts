@@ -436,7 +436,7 @@ function checkQuality(set: ContentSet, root: string): void {
           const line = lineOfItem(source, f.itemId);
           if (line) return { file, line };
         }
-      return { file: q.file };
+      return { file: q.file, line: lineOfField(files[0]?.source ?? '', f.field) };
     };
     for (const f of checkQuizQuality(q.quiz)) {
       const { file, line } = locate(f);

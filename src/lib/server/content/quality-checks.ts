@@ -158,7 +158,7 @@ export function checkKeyLength(quiz: Quiz): QualityFinding[] {
         field: 'items',
         severity: 'error',
         message:
-          `Bei ${percent(share)} der Einfach- und Szenario-Fragen ist die richtige Option die ${side} ` +
+          `Bei ${Math.round(share * shares.items)} von ${shares.items} Einfach- und Szenario-Fragen (${percent(share)}) ist die richtige Option die ${side} ` +
           `(höchstens ${percent(KEY_LENGTH_MAX_SHARE)}). Wer rät, erkennt die Lösung an der Länge: ${hint}, ` +
           'damit die Optionen ähnlich lang sind.',
       });
