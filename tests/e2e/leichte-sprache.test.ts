@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { formatLongDate } from '../../src/lib/shared/format.ts';
-import { baseUrl, expectAccessible, launchBrowser, login } from '../setup/browser.ts';
+import { baseUrl, expectAccessible, launchBrowser, login, newContext } from '../setup/browser.ts';
 
 const COURSE = 'ki-kompetenz-basis';
 const LESSON = 'ki-auf-einen-blick';
@@ -16,13 +16,24 @@ const LEARNER = 'berta.beispiel@beispielhausen.example';
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** axe runs as a script in the page, so it checks the same URLs in a second context with JavaScript on. */
+let axePage: Page;
 beforeAll(async () => {
   browser = await launchBrowser();
   // the switch is a plain link: it must work with JavaScript turned off
   context = await browser.newContext({ baseURL: baseUrl(), locale: 'de-DE', javaScriptEnabled: false });
   page = await context.newPage();
   await login(page, LEARNER);
+  axePage = await (await newContext(browser)).newPage();
+  await login(axePage, LEARNER);
 });
+
+/** The page that `page` (JavaScript off) shows, checked with axe. */
+async function expectSameUrlAccessible(): Promise<void> {
+  await axePage.goto(page.url());
+  expect(await axePage.locator('main').innerText()).toBe(await page.locator('main').innerText());
+  await expectAccessible(axePage);
+}
 afterAll(async () => {
   await browser?.close();
 });
@@ -35,7 +46,7 @@ describe('the Leichte-Sprache view of a lesson, without JavaScript', () => {
     await expect.poll(() => views.getByRole('link', { name: 'Standard-Text' }).getAttribute('aria-current')).toBe('page');
     expect(await views.getByRole('link', { name: 'Leichte Sprache' }).getAttribute('aria-current')).toBeNull();
     await expect.poll(() => page.locator('article').innerText()).toContain('Lernziele');
-    await expectAccessible(page);
+    await expectSameUrlAccessible();
 
     await views.getByRole('link', { name: 'Leichte Sprache' }).click();
     await page.waitForURL(/\?ansicht=leichte-sprache$/);
@@ -50,7 +61,7 @@ describe('the Leichte-Sprache view of a lesson, without JavaScript', () => {
     await expect
       .poll(() => section.innerText())
       .toContain('Diese Zusammenfassung in Leichter Sprache ist noch nicht von einer Prüfgruppe geprüft.');
-    await expectAccessible(page);
+    await expectSameUrlAccessible();
 
     await views.getByRole('link', { name: 'Standard-Text' }).click();
     await page.waitForURL((url) => url.pathname.endsWith(`/${LESSON}`) && url.search === '');
@@ -75,6 +86,23 @@ describe('the quiz start page', () => {
     expect(quizStand).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     await page.goto(`/kurse/${COURSE}/quiz`);
     await expect.poll(() => page.locator('main').innerText()).toContain(`Stand: ${formatLongDate(quizStand)}`);
-    await expectAccessible(page);
+    await expectSameUrlAccessible();
+  });
+});
+
+describe('the feedback to a quiz answer', () => {
+  test('shows the Stand next to the source', async () => {
+    await axePage.goto(`/kurse/${COURSE}/quiz`);
+    await axePage.getByRole('button', { name: /Quiz (starten|fortsetzen)|Neuen Versuch starten/ }).click();
+    await axePage.waitForURL(/\/quiz\/[0-9a-f-]{36}$/);
+    const fieldset = axePage.locator('fieldset');
+    // any valid answer will do: the first choice, or each select set to a different entry
+    const choices = fieldset.locator('input[type="radio"], input[type="checkbox"]');
+    if ((await choices.count()) > 0) await choices.first().check();
+    const selects = fieldset.locator('select');
+    for (let i = 0; i < (await selects.count()); i++) await selects.nth(i).selectOption({ index: i + 1 });
+    await axePage.getByRole('button', { name: 'Antwort prüfen' }).click();
+    await axePage.waitForURL(/rueckmeldung=/);
+    await expect.poll(() => axePage.locator('section.review').innerText()).toContain(`Stand: ${formatLongDate(quizStand)}`);
   });
 });
