@@ -49,6 +49,13 @@ export async function contentCommand(args: string[], io: CliIo): Promise<number>
       io.out('Minuten je Lernpfad:');
       for (const p of stats.paths)
         io.out(`  ${p.id.padEnd(24)} ${String(p.requiredMinutes).padStart(4)} Min. Pflicht, ${p.optionalMinutes} Min. optional`);
+      io.out('Qualität je Quiz (Lösung längste/kürzeste Option: höchstens 40 %):');
+      const pct = (share: number): string => `${Math.round(share * 100)} %`.padStart(5);
+      for (const q of stats.quizzes)
+        io.out(
+          `  ${q.id.padEnd(24)} Lösung längste ${pct(q.keyLongestShare)}, kürzeste ${pct(q.keyShortestShare)} · ` +
+            `im Wandel ${q.inFluxItems} (datiert ${q.inFluxDated}) · Buchstabenverweise ${q.letterReferences} · ${q.items} Fragen`,
+        );
     }
     return 0;
   }

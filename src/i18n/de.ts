@@ -49,6 +49,13 @@ export const de = {
   'role.hr': 'Personal',
   'role.admin': 'Administration',
   'role.operator': 'Betrieb',
+  'lesson.view.label': 'Ansicht der Lektion',
+  'lesson.view.standard': 'Standard-Text',
+  'lesson.view.easy': 'Leichte Sprache',
+  'lesson.easy.heading': 'Zusammenfassung in Leichter Sprache',
+  'lesson.easy.unreviewed': 'Diese Zusammenfassung in Leichter Sprache ist noch nicht von einer Prüfgruppe geprüft.',
+  'lesson.easy.fullText': 'Den ganzen Text lesen Sie in der Ansicht „Standard-Text“.',
+  'quiz.stand': 'Stand: {date}',
 } as const;
 
 export type MessageKey = keyof typeof de;

@@ -50,4 +50,11 @@ export const en: Record<MessageKey, string> = {
   'role.hr': 'HR',
   'role.admin': 'Administration',
   'role.operator': 'Operations',
+  'lesson.view.label': 'Lesson view',
+  'lesson.view.standard': 'Standard text',
+  'lesson.view.easy': 'Easy-to-read German (Leichte Sprache)',
+  'lesson.easy.heading': 'Summary in easy-to-read German (Leichte Sprache)',
+  'lesson.easy.unreviewed': 'This summary in Leichte Sprache has not yet been checked by a review group of readers.',
+  'lesson.easy.fullText': 'The full text is in the view "Standard text".',
+  'quiz.stand': 'Last checked: {date}',
 };

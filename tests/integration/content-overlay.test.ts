@@ -111,6 +111,25 @@ describe('kiko content check', () => {
     expect(await main(['content', 'check', '--root', root], io)).toBe(1);
     expect(err.join('\n')).toMatch(/FEHLER quizzes\/probe-quiz\.yaml:\d+ \[passMark\]/);
   });
+  test('exits 1 with file, line, item id and a German hint for a letter reference and an undated in-flux fact', async () => {
+    const { root } = copyFixtures();
+    const file = join(root, 'quizzes/probe-quiz.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'Die erste Antwort ist richtig, die zweite ist ein typischer Irrtum.',
+        'Richtig ist a. Option b übersieht, dass Art. 50 seit August 2026 gilt.',
+      ),
+    );
+    const { io, err } = captureIo();
+    expect(await main(['content', 'check', '--root', root], io)).toBe(1);
+    const text = err.join('\n');
+    expect(text).toMatch(
+      /FEHLER quizzes\/probe-quiz\.yaml:10 \[items\.f-single\.explanation\]: Frage "f-single": Verweis auf eine Option per Buchstabe/,
+    );
+    expect(text).toContain('Frage "f-single" nennt eine Rechtslage im Wandel (Art. 50)');
+    expect(text).toContain('imWandel: true und stand: JJJJ-MM-TT ergänzen');
+  });
   test('exits 2 with usage for an unknown subcommand or flag', async () => {
     const { io } = captureIo();
     expect(await main(['content', 'pruefen'], io)).toBe(2);

@@ -488,3 +488,11 @@ describe('idTranslation', () => {
     expect(ids.toItem(ids.toPublic(authored))).toEqual(authored);
   });
 });
+
+describe('gradeItem and the Stand', () => {
+  test("returns the item's own Stand with the grade, and none for an item without one", () => {
+    const dated = quizItemSchema.parse({ ...single, id: 'datiert', imWandel: true, stand: '2026-12-03' });
+    expect(gradeItem(dated, undefined).stand).toBe('2026-12-03');
+    expect(gradeItem(single, undefined)).not.toHaveProperty('stand');
+  });
+});

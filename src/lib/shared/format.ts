@@ -9,6 +9,16 @@ const dateTimeFmt = new Intl.DateTimeFormat('de-DE', {
   timeZone: 'Europe/Berlin',
 });
 
+const longDateFmt = {
+  de: new Intl.DateTimeFormat('de-DE', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }),
+  en: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }),
+};
+
+/** A date with the month written out, in Europe/Berlin: "3. Dezember 2026" (German) or "3 December 2026". */
+export function formatLongDate(d: Date | string, locale: 'de' | 'en' = 'de'): string {
+  return longDateFmt[locale].format(typeof d === 'string' ? new Date(d) : d);
+}
+
 export function formatDate(d: Date | string | null | undefined): string {
   if (!d) return '–';
   return dateFmt.format(typeof d === 'string' ? new Date(d) : d);

@@ -1,6 +1,23 @@
 /** Volume of the curriculum, for `kiko content stats` and the content tests. */
-import type { QuizItemType } from '../../shared/content-schema.ts';
+import type { Quiz, QuizItemType } from '../../shared/content-schema.ts';
 import type { ContentSet } from './load-content.ts';
+import { isInFlux, isInFluxDated, keyLengthShares, letterReferenceItems } from './quality-checks.ts';
+
+/** Quality figures of one quiz (see quality-checks.ts). */
+export interface QuizQualityStats {
+  id: string;
+  items: number;
+  /** Share (0–1, two decimals) of single/scenario items whose correct option is the longest; the check allows 0.4. */
+  keyLongestShare: number;
+  /** Share (0–1, two decimals) of single/scenario items whose correct option is the shortest; the check allows 0.4. */
+  keyShortestShare: number;
+  /** Items that test a fact in flux: flagged `imWandel` or mentioning a known in-flux fact. */
+  inFluxItems: number;
+  /** Of those, the items with `imWandel: true` and a `stand`. */
+  inFluxDated: number;
+  /** Items whose explanation or feedback names an option by its letter although the options are shuffled. */
+  letterReferences: number;
+}
 
 export interface ContentStats {
   courses: number;
@@ -10,6 +27,23 @@ export interface ContentStats {
   itemsByType: Record<QuizItemType, number>;
   minutes: number;
   paths: Array<{ id: string; title: string; requiredMinutes: number; optionalMinutes: number; requiredCourses: number }>;
+  quizzes: QuizQualityStats[];
+}
+
+const twoDecimals = (n: number): number => Math.round(n * 100) / 100;
+
+export function quizQualityStats(quiz: Quiz): QuizQualityStats {
+  const shares = keyLengthShares(quiz);
+  const inFlux = quiz.items.filter(isInFlux);
+  return {
+    id: quiz.id,
+    items: quiz.items.length,
+    keyLongestShare: twoDecimals(shares.longest),
+    keyShortestShare: twoDecimals(shares.shortest),
+    inFluxItems: inFlux.length,
+    inFluxDated: inFlux.filter(isInFluxDated).length,
+    letterReferences: new Set(letterReferenceItems(quiz).map((r) => r.item.id)).size,
+  };
 }
 
 export function contentStats(set: ContentSet): ContentStats {
@@ -40,5 +74,6 @@ export function contentStats(set: ContentSet): ContentStats {
         requiredCourses: p.required.length,
       }))
       .sort((a, b) => a.id.localeCompare(b.id)),
+    quizzes: [...set.quizzes.values()].map((q) => quizQualityStats(q.quiz)).sort((a, b) => a.id.localeCompare(b.id)),
   };
 }

@@ -20,6 +20,7 @@ import {
   quizSchema,
   snippetFrontmatterSchema,
 } from '../../shared/content-schema.ts';
+import { checkLeichteSprache, checkQuizQuality, type QualityFinding } from './quality-checks.ts';
 
 /** One problem found in the content, with file, field and a hint to fix it. */
 export interface ContentProblem {
@@ -329,6 +330,7 @@ export function loadContent(options: LoadContentOptions): ContentSet {
     c.version = hashVersion(JSON.stringify(c.course) + c.lessons.map((l) => l.version).join(','));
   }
   checkReferences({ courses, quizzes, paths, snippets, problems }, root);
+  checkQuality({ courses, quizzes, paths, snippets, problems }, root);
   return { courses, quizzes, paths, snippets, problems };
 }
 
@@ -412,4 +414,43 @@ function checkReferences(set: ContentSet, root: string): void {
           severity: 'error',
         });
   }
+}
+
+/** Line of `- id: <itemId>` in a quiz file, if the item is defined there. */
+function lineOfItem(source: string, itemId: string): number | undefined {
+  const idx = source.split('\n').findIndex((l) => new RegExp(`^\\s*-\\s*id:\\s*["']?${itemId}["']?\\s*$`).test(l));
+  return idx >= 0 ? idx + 1 : undefined;
+}
+
+/** Runs the quality checks (quality-checks.ts) and adds their findings, with file and line, to the problems. */
+function checkQuality(set: ContentSet, root: string): void {
+  const { courses, quizzes, problems } = set;
+  for (const q of quizzes.values()) {
+    // An overlay quiz file holds only the items it replaces or adds; the others are in the upstream file.
+    const files = [q.file, ...(q.origin === 'overlay' ? [join(root, 'quizzes', basename(q.file))] : [])]
+      .filter((f, i, all) => all.indexOf(f) === i && existsSync(f))
+      .map((f) => ({ file: f, source: readFileSync(f, 'utf8') }));
+    const locate = (f: QualityFinding): { file: string; line?: number } => {
+      if (f.itemId)
+        for (const { file, source } of files) {
+          const line = lineOfItem(source, f.itemId);
+          if (line) return { file, line };
+        }
+      return { file: q.file, line: lineOfField(files[0]?.source ?? '', f.field) };
+    };
+    for (const f of checkQuizQuality(q.quiz)) {
+      const { file, line } = locate(f);
+      problems.push({ file: relative(root, file), line, field: f.field, message: f.message, severity: f.severity });
+    }
+  }
+  for (const c of courses.values())
+    for (const l of c.lessons)
+      for (const f of checkLeichteSprache(l))
+        problems.push({
+          file: relative(root, l.file),
+          line: lineOfField(readFileSync(l.file, 'utf8'), f.field),
+          field: f.field,
+          message: f.message,
+          severity: f.severity,
+        });
 }

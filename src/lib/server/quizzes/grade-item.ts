@@ -41,6 +41,8 @@ export interface ItemGrade {
   feedback: Array<{ optionId?: string; text: string }>;
   explanation: string;
   source: Source;
+  /** The item's own "Stand" (YYYY-MM-DD), if it has one; shown with the feedback instead of the quiz's Stand. */
+  stand?: string;
   /** The correct answer, shaped like a response (for showing after submit only). */
   solution: ItemResponse;
 }
@@ -69,7 +71,13 @@ export function validateResponse(item: QuizItem, response: unknown): ItemRespons
 
 /** Grades `response` (authored ids) to `item` by the rules in the module comment. */
 export function gradeItem(item: QuizItem, response: ItemResponse | undefined): ItemGrade {
-  const base = { itemId: item.id, explanation: item.explanation, source: item.source, solution: solutionOf(item) };
+  const base = {
+    itemId: item.id,
+    explanation: item.explanation,
+    source: item.source,
+    ...(item.stand ? { stand: item.stand } : {}),
+    solution: solutionOf(item),
+  };
   if (response === undefined) return { ...base, score: 0, correct: false, responseValid: true, feedback: [] };
   let valid: ItemResponse;
   try {
