@@ -3,17 +3,16 @@
 import type { ActionAPIContext } from 'astro:actions';
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'zod';
-import { getDb } from '../lib/server/app-context.ts';
-import { can } from '../lib/server/authz/can.ts';
+import type { Ctx } from '../lib/server/context.ts';
 import { assignPath, removePathAssignment } from '../lib/server/learning/assign-path.ts';
-import { getContent } from '../lib/server/learning/content-registry.ts';
 import { mapDomainErrors } from '../lib/web/action-errors.ts';
+import { requestContext } from '../lib/web/context.ts';
 
-function requireAdmin(context: ActionAPIContext): { tenantId: string; userId: string } {
-  const user = context.locals.user;
-  if (!user?.tenant || !can(user, 'tenant.admin', { tenantId: user.tenant.id }))
-    throw new ActionError({ code: 'FORBIDDEN', message: 'Dafür fehlt Ihnen die Berechtigung.' });
-  return { tenantId: user.tenant.id, userId: user.id };
+/** The verb decides authorization (authorize in the verb); here only the session must exist. */
+async function contextOf(context: ActionAPIContext): Promise<Ctx> {
+  if (!context.locals.user)
+    throw new ActionError({ code: 'UNAUTHORIZED', message: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.' });
+  return requestContext(context.locals);
 }
 
 export const adminActions = {
@@ -39,9 +38,9 @@ export const adminActions = {
         .transform((v) => v ?? undefined),
     }),
     handler: async (input, context) => {
-      const admin = requireAdmin(context);
+      const ctx = await contextOf(context);
       return mapDomainErrors(async () =>
-        assignPath(await getDb(), admin.tenantId, admin.userId, getContent(), {
+        assignPath(ctx, {
           pathId: input.pathId,
           email: input.target === 'person' ? (input.email ?? '') : undefined,
           orgUnitId: input.target === 'org-unit' ? input.orgUnitId || undefined : undefined,
@@ -54,8 +53,8 @@ export const adminActions = {
     accept: 'form',
     input: z.object({ assignmentId: z.string().min(1).max(100) }),
     handler: async ({ assignmentId }, context) => {
-      const admin = requireAdmin(context);
-      await mapDomainErrors(async () => removePathAssignment(await getDb(), admin.tenantId, admin.userId, assignmentId));
+      const ctx = await contextOf(context);
+      await mapDomainErrors(async () => removePathAssignment(ctx, assignmentId));
       return { ok: true };
     },
   }),

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { getDb } from '../lib/server/app-context.ts';
 import { can } from '../lib/server/authz/can.ts';
 import { certificateConfig } from '../lib/server/certificates/certificate-config.ts';
-import { registerCertificateIssuing } from '../lib/server/certificates/certificate-hook.ts';
 import { reissueCertificate } from '../lib/server/certificates/reissue-certificate.ts';
 import { revokeCertificate, revokeInputSchema } from '../lib/server/certificates/revoke-certificate.ts';
 import type { AuthUser } from '../lib/server/users/get-auth-user.ts';
@@ -14,7 +13,6 @@ import { mapDomainErrors } from '../lib/web/action-errors.ts';
 
 // Completions happen in the learning actions of the same actions module: this makes sure the certificate hook is
 // registered before any of them runs (idempotent; app start-up may register it as well).
-registerCertificateIssuing();
 
 function requireManager(context: ActionAPIContext): AuthUser {
   const user = context.locals.user;

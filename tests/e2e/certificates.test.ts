@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { openDb } from '../../db/client.ts';
 import { certificateTable, userTable } from '../../db/schema/index.ts';
-import { registerCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import { expectAccessible, launchBrowser, login, newContext } from '../setup/browser.ts';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const dbUrl = inject('dbUrl');
   const { db, close } = await openDb({ url: dbUrl });
   try {
-    registerCertificateIssuing({ keyDir: join(dirname(dbUrl.slice('file:'.length)), 'keys') });
+    configureCertificateIssuing({ keyDir: join(dirname(dbUrl.slice('file:'.length)), 'keys') });
     const [user] = await db.select().from(userTable).where(eq(userTable.email, LEARNER));
     if (!user?.tenantId) throw new Error(`Demo-Konto ${LEARNER} fehlt`);
     const learner = { userId: user.id, tenantId: user.tenantId, jobRole: user.jobRole, orgUnitId: user.orgUnitId };

@@ -9,7 +9,7 @@ import {
   quizResponseTable,
   userTable,
 } from '../../db/schema/index.ts';
-import { registerCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { verifyCertificateById } from '../../src/lib/server/certificates/verify-certificate.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
 import { seedDemo } from '../../src/lib/server/demo/seed-demo.ts';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   content = loadContent({ root: process.cwd() });
   keyDir = join(t.dir, 'keys');
   // before seedDemo, in case seedDemo itself seeds the learning data: keys go to the test folder either way
-  registerCertificateIssuing({ keyDir });
+  configureCertificateIssuing({ keyDir });
   await seedDemo(t.db);
   await seedDemoLearning(t.db, content, { keyDir });
 }, 60_000);

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { certificateTable, tenantTable } from '../../db/schema/index.ts';
 import type { CertificateConfig } from '../../src/lib/server/certificates/certificate-config.ts';
-import { registerCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { getOwnCertificateFile } from '../../src/lib/server/certificates/get-certificate-file.ts';
 import { listOwnCertificates } from '../../src/lib/server/certificates/list-own-certificates.ts';
 import { verifyOpenBadge } from '../../src/lib/server/certificates/open-badge.ts';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   t = await createTestDb();
   content = loadContent({ root: process.cwd() });
   config = { keyDir: join(t.dir, 'keys'), publicUrl: 'https://kiko.musterstadt.example' };
-  registerCertificateIssuing({ keyDir: config.keyDir });
+  configureCertificateIssuing({ keyDir: config.keyDir });
   tenant = await makeTenant(t.db);
   lena = await makeUser(t.db, { tenant: tenant.slug, name: 'Lena Lernende-Müller' });
   await completeCourseWithAnswerKey(t.db, learnerOf(lena), content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));

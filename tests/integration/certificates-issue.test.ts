@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditEventTable, certificateTable, courseCompletionTable, lessonProgressTable } from '../../db/schema/index.ts';
-import { registerCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { type CertificatePayload, certificatePayloadSchema } from '../../src/lib/server/certificates/certificate-payload.ts';
 import { issueEarnedCertificates } from '../../src/lib/server/certificates/issue-earned-certificates.ts';
 import { verifyPayload } from '../../src/lib/server/certificates/signing-keys.ts';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   t = await createTestDb();
   content = loadContent({ root: process.cwd() });
   keyDir = join(t.dir, 'keys');
-  registerCertificateIssuing({ keyDir });
+  configureCertificateIssuing({ keyDir });
 });
 afterAll(() => t.cleanup());
 
@@ -42,7 +42,7 @@ async function certificatesOf(userId: string): Promise<Array<typeof certificateT
   return t.db.select().from(certificateTable).where(eq(certificateTable.userId, userId));
 }
 
-describe('registerCertificateIssuing', () => {
+describe('configureCertificateIssuing', () => {
   test('returns a signed course certificate committed with the completion when the quiz completes the course', async () => {
     const l = await learner();
     expect(await completeCourseWithAnswerKey(t.db, l, content, COURSE, at)).toBe(true);
@@ -74,7 +74,7 @@ describe('registerCertificateIssuing', () => {
     const blocker = join(t.dir, 'not-a-directory');
     writeFileSync(blocker, 'x');
     for (const lesson of course.lessons.slice(0, -1)) await completeLesson(t.db, l, content, 'prompting', lesson.id, at);
-    registerCertificateIssuing({ keyDir: blocker });
+    configureCertificateIssuing({ keyDir: blocker });
     try {
       // prompting has a quiz, so use a course-only content view in which the last lesson completes the course
       const noQuiz: ContentSet = {
@@ -91,7 +91,7 @@ describe('registerCertificateIssuing', () => {
       expect(await t.db.select().from(courseCompletionTable).where(eq(courseCompletionTable.userId, l.userId))).toEqual([]);
       expect(await certificatesOf(l.userId)).toEqual([]);
     } finally {
-      registerCertificateIssuing({ keyDir });
+      configureCertificateIssuing({ keyDir });
       rmSync(blocker, { force: true });
     }
   });

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditEventTable, certificateTable } from '../../db/schema/index.ts';
 import type { CertificateConfig } from '../../src/lib/server/certificates/certificate-config.ts';
-import { registerCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { listOwnCertificates } from '../../src/lib/server/certificates/list-own-certificates.ts';
 import { getTenantCertificate, listTenantCertificates } from '../../src/lib/server/certificates/list-tenant-certificates.ts';
 import { reissueCertificate } from '../../src/lib/server/certificates/reissue-certificate.ts';
@@ -27,7 +27,7 @@ let certificateId: string;
 beforeAll(async () => {
   t = await createTestDb();
   config = { keyDir: join(t.dir, 'keys'), publicUrl: null };
-  registerCertificateIssuing({ keyDir: config.keyDir });
+  configureCertificateIssuing({ keyDir: config.keyDir });
   home = await makeTenant(t.db);
   const other = await makeTenant(t.db);
   hr = await makeUser(t.db, { tenant: home.slug, roles: ['learner', 'hr'] });

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { certificateTable, tenantTable } from '../../db/schema/index.ts';
 import type { CertificateConfig } from '../../src/lib/server/certificates/certificate-config.ts';
-import { registerCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { getOwnCertificateFile } from '../../src/lib/server/certificates/get-certificate-file.ts';
 import { reissueCertificate } from '../../src/lib/server/certificates/reissue-certificate.ts';
 import { revokeCertificate } from '../../src/lib/server/certificates/revoke-certificate.ts';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   t = await createTestDb();
   content = loadContent({ root: process.cwd() });
   config = { keyDir: join(t.dir, 'keys'), publicUrl: 'https://kiko.example' };
-  registerCertificateIssuing({ keyDir: config.keyDir });
+  configureCertificateIssuing({ keyDir: config.keyDir });
   tenant = await makeTenant(t.db);
   hr = await makeUser(t.db, { tenant: tenant.slug, roles: ['learner', 'hr'] });
 });

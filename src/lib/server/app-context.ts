@@ -4,7 +4,6 @@
  */
 import { type DbHandle, openDb } from '../../../db/client.ts';
 import { setMaxConcurrentHashes } from './auth/password.ts';
-import { registerCertificateIssuing } from './certificates/certificate-hook.ts';
 import { getEnv } from './config/env.ts';
 
 let handle: Promise<DbHandle> | undefined;
@@ -13,7 +12,6 @@ export function getDbHandle(): Promise<DbHandle> {
   if (!handle) {
     const env = getEnv();
     setMaxConcurrentHashes(env.KIKO_MAX_CONCURRENT_HASHES);
-    registerCertificateIssuing();
     handle = openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
   }
   return handle;

@@ -1,21 +1,33 @@
 /**
- * Page guards (the thin adapter between Astro pages and the authorization module): anonymous users
- * go to the login page, users without permission get the German 403 page.
+ * Page guards (the thin adapter between Astro pages and the authorization module): anonymous users go to the login
+ * page; otherwise the page's action is decided by `authorize` (src/lib/server/authz/authorize.ts) — the same decision
+ * the verbs take — and users without permission get the German 403 page. A passed guard hands the page its context.
  */
 import type { AstroGlobal } from 'astro';
-import { type Action, can, type Target } from '../server/authz/can.ts';
+import type { Action } from '../server/authz/can.ts';
+import { authorize, type Scope } from '../server/authz/authorize.ts';
+import type { Ctx } from '../server/context.ts';
+import { ForbiddenError, NotFoundError } from '../server/errors/domain-errors.ts';
 import type { AuthUser } from '../server/users/get-auth-user.ts';
+import { requestContext } from './context.ts';
 
-export type GuardResult = { ok: true; user: AuthUser } | { ok: false; response: Response };
+export type GuardResult = { ok: true; user: AuthUser; ctx: Ctx; scope: Scope } | { ok: false; response: Response };
 
-export async function guardPage(astro: AstroGlobal, action: Action, target?: Target): Promise<GuardResult> {
+export async function guardPage(astro: AstroGlobal, action: Action): Promise<GuardResult> {
   const user = astro.locals.user;
   if (!user) {
     const next = encodeURIComponent(astro.url.pathname + astro.url.search);
     return { ok: false, response: astro.redirect(`/anmelden?weiter=${next}`) };
   }
-  if (!can(user, action, target)) return { ok: false, response: await astro.rewrite('/403') };
-  return { ok: true, user };
+  const ctx = await requestContext(astro.locals);
+  try {
+    const scope = await authorize(ctx, action);
+    return { ok: true, user, ctx, scope };
+  } catch (e) {
+    if (e instanceof ForbiddenError) return { ok: false, response: await astro.rewrite('/403') };
+    if (e instanceof NotFoundError) return { ok: false, response: await astro.rewrite('/404') };
+    throw e;
+  }
 }
 
 /** Only same-site relative paths may be used as redirect targets after login (no open redirects). */

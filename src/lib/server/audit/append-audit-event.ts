@@ -12,7 +12,10 @@ export interface AuditEventInput {
   actorId: string | null;
   type: string;
   subjectId?: string | null;
+  /** Non-personal facts of the event (ids of content, versions, counts). */
   data: Record<string, unknown>;
+  /** Personal details beyond actor and subject (free-text reasons, names, e-mail addresses): erasable. */
+  personal?: Record<string, unknown>;
   at?: Date;
 }
 

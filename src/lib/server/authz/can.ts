@@ -18,6 +18,8 @@ export type Action =
   | 'certificate.manage'
   /** district admin: users, org units, roles, assignments, settings */
   | 'tenant.admin'
+  /** staff council (Personalrat): aggregate figures only, no person-level data */
+  | 'council.view'
   /** platform operator: tenants of the installation */
   | 'platform.operate';
 
@@ -26,6 +28,7 @@ const grants: Record<UserRole, readonly Action[]> = {
   multiplier: ['learning.own', 'cohort.view'],
   hr: ['learning.own', 'hr.view', 'certificate.manage'],
   admin: ['learning.own', 'tenant.admin', 'certificate.manage'],
+  'staff-council': ['learning.own', 'council.view'],
   operator: ['platform.operate'],
 };
 

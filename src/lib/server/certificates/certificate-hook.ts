@@ -1,35 +1,37 @@
 /**
- * Issues certificates inside the course-completion transaction (learning/complete-course.ts): the course
- * certificate with every completion, and the path certificate when the completion finishes the learner's
- * learning path. If signing fails (e.g. the key directory is not writable) the completion rolls back with it,
- * so no completion is ever stored without its certificate.
+ * Issues certificates inside the course-completion transaction: learning/complete-course.ts calls
+ * `issueOnCompletion` directly for every way a course is completed (online, in person, recognised). If signing
+ * fails (e.g. the key directory is not writable) the completion rolls back with it, so no completion is ever stored
+ * without its certificate.
  */
 import { eq } from 'drizzle-orm';
 import { tenantTable } from '../../../../db/schema/index.ts';
 import type { ContentSet } from '../content/load-content.ts';
-import { type CompletionEvent, onCourseCompleted, type Tx } from '../learning/complete-course.ts';
+import type { Tx } from '../evidence/record.ts';
+import type { Learner } from '../learning/learner.ts';
 import { certificateConfig } from './certificate-config.ts';
 import { issueEarnedCertificates } from './issue-earned-certificates.ts';
 import { requireTenantKeyRing } from './tenant-key-ring.ts';
 
 let keyDir: string | null = null;
 
-async function issueOnCompletion(tx: Tx, event: CompletionEvent, content: ContentSet): Promise<void> {
-  const dir = keyDir ?? certificateConfig().keyDir;
-  const [tenant] = await tx.select({ slug: tenantTable.slug }).from(tenantTable).where(eq(tenantTable.id, event.learner.tenantId));
-  if (!tenant) return;
-  await issueEarnedCertificates(tx, event.learner, content, requireTenantKeyRing(dir, tenant.slug), {
-    courseIds: [event.courseId],
-    actorId: event.learner.userId,
-    now: event.completedAt,
-  });
+/** Sets the key directory certificates are signed with (tests, CLI); default KIKO_KEY_DIR. */
+export function configureCertificateIssuing(options: { keyDir?: string } = {}): void {
+  if (options.keyDir) keyDir = options.keyDir;
 }
 
-/**
- * Registers certificate issuing with every course completion of this process (idempotent). `keyDir`
- * overrides KIKO_KEY_DIR (tests, CLI); call it once at start-up of the server and of CLI commands that complete courses.
- */
-export function registerCertificateIssuing(options: { keyDir?: string } = {}): void {
-  if (options.keyDir) keyDir = options.keyDir;
-  onCourseCompleted(issueOnCompletion);
+/** Issues the certificates the completion of `courseId` earned (course, and the path when it is now complete). */
+export async function issueOnCompletion(
+  tx: Tx,
+  event: { learner: Learner; courseId: string; completedAt: Date; actorId: string | null },
+  content: ContentSet,
+): Promise<string[]> {
+  const dir = keyDir ?? certificateConfig().keyDir;
+  const [tenant] = await tx.select({ slug: tenantTable.slug }).from(tenantTable).where(eq(tenantTable.id, event.learner.tenantId));
+  if (!tenant) return [];
+  return issueEarnedCertificates(tx, event.learner, content, requireTenantKeyRing(dir, tenant.slug), {
+    courseIds: [event.courseId],
+    actorId: event.actorId,
+    now: event.completedAt,
+  });
 }

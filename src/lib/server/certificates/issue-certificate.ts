@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { certificateTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import { appendFact } from '../evidence/record.ts';
 import type { Achievement } from './certificate-achievements.ts';
 import { type CertificatePayload, canonicalPayload, newCertificateId } from './certificate-payload.ts';
 import { type KeyRing, signPayload } from './signing-keys.ts';
@@ -83,6 +84,16 @@ export async function issueCertificate(
       .limit(1);
     return { id: existing[0]?.id ?? '', created: false };
   }
+  await appendFact(tx, {
+    tenantId: input.tenant.id,
+    type: 'certificate.issued',
+    userId: input.holder.userId,
+    subject: input.achievement.id,
+    ref: payload.id,
+    data: { kind: input.kind, expiresAt: payload.expiresAt, replacesId: input.replacesId ?? null },
+    effectiveAt: input.issuedAt,
+    actorId: input.actorId,
+  });
   await appendAuditEvent(tx, {
     tenantId: input.tenant.id,
     actorId: input.actorId,

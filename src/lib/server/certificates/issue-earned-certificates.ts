@@ -15,7 +15,8 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { certificateTable, courseCompletionTable, tenantTable, userTable } from '../../../../db/schema/index.ts';
 import type { ContentSet } from '../content/load-content.ts';
-import { addMonths, refresherMonthsFor } from '../learning/complete-course.ts';
+import { pathRulesOf } from '../evidence/content-archive.ts';
+import { expiryOf, refresherMonths } from '../evidence/course-status.ts';
 import type { Learner } from '../learning/learner.ts';
 import { resolvePath } from '../learning/resolve-path.ts';
 import { courseAchievement, pathAchievement } from './certificate-achievements.ts';
@@ -68,27 +69,30 @@ export async function issueEarnedCertificates(
 
   const issued: string[] = [];
   const base = { tenant, holder: { userId: learner.userId, name: user.name }, actorId, now };
+  const assigned = await resolvePath(tx as unknown as Db, learner, content);
+  const path = assigned?.path;
+  const personRules = path ? pathRulesOf(path) : null;
+  const allRules = [...content.paths.values()].map(pathRulesOf);
   for (const courseId of courseIds ?? [...latest.keys()]) {
     const completion = latest.get(courseId);
     if (!completion || hasSince('course', courseId, completion.completedAt)) continue;
     const achievement = courseAchievement(content, courseId, completion.version);
     if (!achievement) continue;
-    const expiresAt = addMonths(completion.completedAt, refresherMonthsFor(content, courseId));
+    // the one refresher rule (evidence/course-status.ts): the same date the learner sees on "Mein Lernpfad"
+    const expiresAt = expiryOf(completion.completedAt, refresherMonths(personRules, courseId, allRules));
     const r = await issueCertificate(tx, { ...base, kind: 'course', achievement, issuedAt: completion.completedAt, expiresAt }, ring);
     if (r.created) issued.push(r.id);
   }
 
-  const assigned = await resolvePath(tx as unknown as Db, learner, content);
-  const path = assigned?.path;
   if (!path || (courseIds && !courseIds.some((id) => path.required.includes(id)))) return issued;
   const required = path.required.map((id) => latest.get(id));
-  if (required.some((c) => !c || addMonths(c.completedAt, path.refresherMonths) <= now)) return issued;
+  if (required.some((c) => !c || expiryOf(c.completedAt, path.refresherMonths) <= now)) return issued;
   const done = required as Array<{ version: string; completedAt: Date }>;
   const completedAt = new Date(Math.max(...done.map((c) => c.completedAt.getTime())));
   if (hasSince('path', path.id, completedAt)) return issued;
   const achievement = pathAchievement(content, path, new Map(path.required.map((id, i) => [id, done[i]?.version ?? ''])));
   if (!achievement) return issued;
-  const expiresAt = addMonths(new Date(Math.min(...done.map((c) => c.completedAt.getTime()))), path.refresherMonths);
+  const expiresAt = expiryOf(new Date(Math.min(...done.map((c) => c.completedAt.getTime()))), path.refresherMonths);
   const r = await issueCertificate(tx, { ...base, kind: 'path', achievement, issuedAt: completedAt, expiresAt }, ring);
   if (r.created) issued.push(r.id);
   return issued;

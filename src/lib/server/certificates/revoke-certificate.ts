@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Db } from '../../../../db/client.ts';
 import { certificateTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import { appendFact } from '../evidence/record.ts';
 import { requirePermission, requireTenantId } from '../authz/can.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
 import type { AuthUser } from '../users/get-auth-user.ts';
@@ -36,6 +37,15 @@ export async function markRevoked(
     .returning({ userId: certificateTable.userId });
   const row = updated[0];
   if (!row) return false;
+  await appendFact(tx, {
+    tenantId: input.tenantId,
+    type: 'certificate.revoked',
+    userId: row.userId,
+    ref: input.id,
+    data: { reason: input.reason },
+    effectiveAt: input.now,
+    actorId: input.actorId,
+  });
   await appendAuditEvent(tx, {
     tenantId: input.tenantId,
     actorId: input.actorId,

@@ -7,8 +7,10 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { courseCompletionTable, lessonProgressTable, userTable } from '../../../../db/schema/index.ts';
-import { registerCertificateIssuing } from '../certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../certificates/certificate-hook.ts';
 import type { ContentSet } from '../content/load-content.ts';
+import { personContext } from '../context.ts';
+import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
 import type { Learner } from '../learning/learner.ts';
 import { completeLesson } from '../learning/lesson-progress.ts';
 import type { AttemptLayout } from '../quizzes/draw-attempt.ts';
@@ -34,27 +36,28 @@ export interface SeedLearningResult {
  */
 export async function completeCourseWithAnswerKey(
   db: Db,
-  learner: Learner,
+  user: AuthUser,
   content: ContentSet,
   courseId: string,
   at: Date,
 ): Promise<boolean> {
   const course = content.courses.get(courseId);
   if (!course) return false;
+  const ctxAt = (t: Date) => personContext(db, user, content, () => t);
   for (const [i, lesson] of course.lessons.entries())
-    await completeLesson(db, learner, content, courseId, lesson.id, new Date(at.getTime() + i * 9 * 60_000));
+    await completeLesson(ctxAt(new Date(at.getTime() + i * 9 * 60_000)), courseId, lesson.id);
   const quizId = course.course.quiz;
   const loaded = quizId ? content.quizzes.get(quizId) : undefined;
   if (!loaded) return true;
   const start = new Date(at.getTime() + course.lessons.length * 9 * 60_000);
-  const attempt = await startAttempt(db, learner, content, courseId, start);
+  const attempt = await startAttempt(ctxAt(start), courseId);
   const layout = attempt.layout as AttemptLayout;
   for (const [i, itemId] of layout.itemIds.entries()) {
     const item = loaded.quiz.items.find((x) => x.id === itemId);
     if (!item) continue;
     // the answer key, translated into the attempt's public ids as a browser would send it
     const response = idTranslation(item, layout).toPublic(gradeItem(item, undefined).solution);
-    await answerItem(db, learner, content, attempt.id, itemId, response, new Date(start.getTime() + (i + 1) * 40_000));
+    await answerItem(ctxAt(new Date(start.getTime() + (i + 1) * 40_000)), attempt.id, itemId, response);
   }
   return true;
 }
@@ -68,11 +71,13 @@ export async function seedDemoLearning(
   content: ContentSet,
   options: { keyDir?: string; now?: Date } = {},
 ): Promise<SeedLearningResult> {
-  registerCertificateIssuing(options.keyDir ? { keyDir: options.keyDir } : {});
+  configureCertificateIssuing(options.keyDir ? { keyDir: options.keyDir } : {});
   const result: SeedLearningResult = { courseCompleted: false, lessonsStarted: 0 };
   const [user] = await db.select().from(userTable).where(eq(userTable.email, DEMO_LEARNER_EMAIL));
   if (!user?.tenantId) return result;
   const learner: Learner = { userId: user.id, tenantId: user.tenantId, jobRole: user.jobRole, orgUnitId: user.orgUnitId };
+  const auth = await getAuthUser(db, user.id);
+  if (!auth) return result;
   const now = options.now ?? new Date();
   const day = 86_400_000;
 
@@ -88,7 +93,7 @@ export async function seedDemoLearning(
     )
     .limit(1);
   if (done.length === 0)
-    result.courseCompleted = await completeCourseWithAnswerKey(db, learner, content, COMPLETED_COURSE, new Date(now.getTime() - 21 * day));
+    result.courseCompleted = await completeCourseWithAnswerKey(db, auth, content, COMPLETED_COURSE, new Date(now.getTime() - 21 * day));
 
   const started = content.courses.get(STARTED_COURSE);
   const progress = await db
@@ -103,7 +108,7 @@ export async function seedDemoLearning(
     );
   if (started && progress.length === 0) {
     for (const [i, lesson] of started.lessons.slice(0, STARTED_LESSONS).entries()) {
-      await completeLesson(db, learner, content, STARTED_COURSE, lesson.id, new Date(now.getTime() - (4 - i) * day));
+      await completeLesson(personContext(db, auth, content, () => new Date(now.getTime() - (4 - i) * day)), STARTED_COURSE, lesson.id);
       result.lessonsStarted++;
     }
   }

@@ -2,12 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../../../db/client.ts';
 import { orgUnitTable, pathAssignmentTable, userTable } from '../../../../db/schema/index.ts';
 import { isoDateSchema } from '../../shared/content-schema.ts';
 import { endOfDayBerlin } from '../../shared/dates.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
-import type { ContentSet } from '../content/load-content.ts';
+import { authorize } from '../authz/authorize.ts';
+import { actorId as idOf, type Ctx } from '../context.ts';
+import { appendFact } from '../evidence/record.ts';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.ts';
 
 export const assignPathInputSchema = z
@@ -26,14 +27,16 @@ export const assignPathInputSchema = z
   });
 export type AssignPathInput = z.input<typeof assignPathInputSchema>;
 
-export async function assignPath(
-  db: Db,
-  tenantId: string,
-  actorId: string,
-  content: ContentSet,
-  input: AssignPathInput,
-  now = new Date(),
-): Promise<{ id: string }> {
+/**
+ * Assigns a path to a person or an org unit. Replaces an earlier assignment of the same target: the record gets
+ * "path.unassigned" for the old one and "path.assigned" for the new one (the projection keeps only the active one).
+ */
+export async function assignPath(ctx: Ctx, input: AssignPathInput): Promise<{ id: string }> {
+  const scope = await authorize(ctx, 'tenant.admin');
+  const tenantId = scope.tenantId as string;
+  const { db, content } = ctx;
+  const actorId = idOf(ctx.actor);
+  const now = ctx.clock();
   const parsed = assignPathInputSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ungültige Eingabe.');
   const { pathId, orgUnitId, dueOn } = parsed.data;
@@ -61,15 +64,38 @@ export async function assignPath(
     }))
   )
     throw new NotFoundError('Diese Organisationseinheit gibt es in Ihrem Landkreis nicht.');
+  await authorize(ctx, 'tenant.admin', userId ? { userId } : { orgUnitId: orgUnitId ?? null });
   const dueAt = dueOn ? endOfDayBerlin(dueOn) : null;
   return db.transaction(async (tx) => {
     const target = userId ? eq(pathAssignmentTable.userId, userId) : eq(pathAssignmentTable.orgUnitId, orgUnitId as string);
     const other = userId ? isNull(pathAssignmentTable.orgUnitId) : isNull(pathAssignmentTable.userId);
-    await tx.delete(pathAssignmentTable).where(and(eq(pathAssignmentTable.tenantId, tenantId), target, other));
+    const replaced = await tx.delete(pathAssignmentTable).where(and(eq(pathAssignmentTable.tenantId, tenantId), target, other)).returning();
+    for (const old of replaced)
+      await appendFact(tx, {
+        tenantId,
+        type: 'path.unassigned',
+        userId: old.userId,
+        orgUnitId: old.orgUnitId,
+        subject: old.pathId,
+        ref: old.id,
+        effectiveAt: now,
+        actorId,
+      });
     const id = randomUUID();
     await tx
       .insert(pathAssignmentTable)
       .values({ id, tenantId, userId: userId ?? null, orgUnitId: orgUnitId ?? null, pathId, dueAt, assignedBy: actorId, createdAt: now });
+    await appendFact(tx, {
+      tenantId,
+      type: 'path.assigned',
+      userId: userId ?? null,
+      orgUnitId: orgUnitId ?? null,
+      subject: pathId,
+      ref: id,
+      data: { dueAt: dueAt?.getTime() ?? null },
+      effectiveAt: now,
+      actorId,
+    });
     await appendAuditEvent(tx, {
       tenantId,
       actorId,
@@ -83,19 +109,40 @@ export async function assignPath(
 }
 
 /** Removes an explicit assignment (the person falls back to the org unit or job-role default). */
-export async function removePathAssignment(db: Db, tenantId: string, actorId: string, assignmentId: string): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function removePathAssignment(ctx: Ctx, assignmentId: string): Promise<void> {
+  const scope = await authorize(ctx, 'tenant.admin');
+  const tenantId = scope.tenantId as string;
+  const actorId = idOf(ctx.actor);
+  const now = ctx.clock();
+  const [found] = await ctx.db
+    .select()
+    .from(pathAssignmentTable)
+    .where(and(eq(pathAssignmentTable.id, assignmentId), eq(pathAssignmentTable.tenantId, tenantId)));
+  if (!found) throw new NotFoundError('Diese Zuweisung gibt es nicht.');
+  await authorize(ctx, 'tenant.admin', found.userId ? { userId: found.userId } : { orgUnitId: found.orgUnitId });
+  await ctx.db.transaction(async (tx) => {
     const removed = await tx
       .delete(pathAssignmentTable)
       .where(and(eq(pathAssignmentTable.id, assignmentId), eq(pathAssignmentTable.tenantId, tenantId)))
       .returning({ id: pathAssignmentTable.id, pathId: pathAssignmentTable.pathId });
     if (removed.length === 0) throw new NotFoundError('Diese Zuweisung gibt es nicht.');
+    await appendFact(tx, {
+      tenantId,
+      type: 'path.unassigned',
+      userId: found.userId,
+      orgUnitId: found.orgUnitId,
+      subject: found.pathId,
+      ref: found.id,
+      effectiveAt: now,
+      actorId,
+    });
     await appendAuditEvent(tx, {
       tenantId,
       actorId,
       type: 'path.unassigned',
       subjectId: assignmentId,
       data: { pathId: removed[0]?.pathId },
+      at: now,
     });
   });
 }
@@ -109,8 +156,10 @@ export interface AssignmentRow {
   createdAt: Date;
 }
 
-export async function listPathAssignments(db: Db, tenantId: string): Promise<AssignmentRow[]> {
-  const rows = await db
+export async function listPathAssignments(ctx: Ctx): Promise<AssignmentRow[]> {
+  const scope = await authorize(ctx, 'tenant.admin');
+  const tenantId = scope.tenantId as string;
+  const rows = await ctx.db
     .select({ a: pathAssignmentTable, userName: userTable.name, unitName: orgUnitTable.name })
     .from(pathAssignmentTable)
     .leftJoin(userTable, eq(userTable.id, pathAssignmentTable.userId))

@@ -1,67 +1,99 @@
 /**
- * Records a course completion once every lesson is done and the quiz (if any) is passed. Runs inside the
- * caller's transaction so the completion commits together with the event that earned it, with its audit event.
- * Hooks (certificates) run in the same transaction.
+ * Records a course completion: online once every lesson is done and the quiz (if any) is passed, or in person /
+ * recognised when HR or a session's attendance says so. Runs inside the caller's transaction, so the fact in the
+ * learning record, its projection row, its audit entry and the certificates it earns commit together.
  */
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gte } from 'drizzle-orm';
-import type { Db } from '../../../../db/client.ts';
-import { courseCompletionTable, lessonProgressTable, quizAttemptTable } from '../../../../db/schema/index.ts';
+import { type CompletionWay, courseCompletionTable, lessonProgressTable, quizAttemptTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import { issueOnCompletion } from '../certificates/certificate-hook.ts';
 import type { ContentSet } from '../content/load-content.ts';
+import { pathRulesOf } from '../evidence/content-archive.ts';
+import { expiryOf, refresherMonths } from '../evidence/course-status.ts';
+import { appendFact, type Tx } from '../evidence/record.ts';
 import type { Learner } from './learner.ts';
+import { resolvePath } from './resolve-path.ts';
 
-export function addMonths(date: Date, months: number): Date {
-  const d = new Date(date.getTime());
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return d;
-}
+export type { Tx };
 
-/** Refresher interval of a course: the shortest of the learning paths that require it (24 months if none). */
-export function refresherMonthsFor(content: ContentSet, courseId: string): number {
-  const months = [...content.paths.values()].filter((p) => p.required.includes(courseId)).map((p) => p.refresherMonths);
-  return months.length > 0 ? Math.min(...months) : 24;
-}
-
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-export interface CompletionEvent {
-  learner: Learner;
-  courseId: string;
-  courseVersion: string;
-  completionId: string;
-  completedAt: Date;
-}
-type CompletionHook = (tx: Tx, event: CompletionEvent, content: ContentSet) => Promise<void>;
-const hooks: CompletionHook[] = [];
-
-/** Registers work that must commit with every course completion (e.g. issuing certificates). */
-export function onCourseCompleted(hook: CompletionHook): void {
-  if (!hooks.includes(hook)) hooks.push(hook);
-}
-
-export async function completeCourseIfDone(
+/** Writes the completion (fact, projection, audit, certificates). Returns the completion id, or null if a twin exists. */
+export async function recordCourseCompletion(
   tx: Tx,
-  learner: Learner,
-  courseId: string,
-  content: ContentSet,
-  now = new Date(),
-): Promise<boolean> {
+  input: {
+    learner: Learner;
+    courseId: string;
+    content: ContentSet;
+    how: CompletionWay;
+    at: Date;
+    actorId: string | null;
+    quizAttemptId?: string | null;
+    /** Why a completion was recorded by hand (recognised external training). */
+    reason?: string | null;
+    idemKey?: string;
+  },
+): Promise<string | null> {
+  const { learner, courseId, content, how, at } = input;
+  const course = content.courses.get(courseId);
+  if (!course) return null;
+  const id = randomUUID();
+  const attemptId = input.quizAttemptId ?? null;
+  const fresh = await appendFact(tx, {
+    tenantId: learner.tenantId,
+    type: 'course.completed',
+    userId: learner.userId,
+    subject: courseId,
+    ref: id,
+    version: course.version,
+    how,
+    data: { quizAttemptId: attemptId, ...(input.reason ? { reason: input.reason } : {}) },
+    effectiveAt: at,
+    actorId: input.actorId,
+    idemKey: input.idemKey ?? `course:${learner.userId}:${courseId}:${at.getTime()}`,
+  });
+  if (!fresh) return null;
+  await tx.insert(courseCompletionTable).values({
+    id,
+    tenantId: learner.tenantId,
+    userId: learner.userId,
+    courseId,
+    courseVersion: course.version,
+    quizAttemptId: attemptId,
+    completedAt: at,
+  });
+  await appendAuditEvent(tx, {
+    tenantId: learner.tenantId,
+    actorId: input.actorId,
+    type: 'course.completed',
+    subjectId: learner.userId,
+    data: { courseId, courseVersion: course.version, quizAttemptId: attemptId, how },
+    personal: input.reason ? { reason: input.reason } : undefined,
+    at,
+  });
+  await issueOnCompletion(tx, { learner, courseId, completedAt: at, actorId: input.actorId }, content);
+  return id;
+}
+
+/**
+ * Completes the course online when this was the last missing piece: every lesson done and the quiz passed. A course
+ * is completed once, and again as a refresher once its interval (the one refresher rule) has passed since the last
+ * completion; a refresher needs a quiz passed after it became due.
+ */
+export async function completeCourseIfDone(tx: Tx, learner: Learner, courseId: string, content: ContentSet, now: Date): Promise<boolean> {
   const course = content.courses.get(courseId);
   if (!course) return false;
-  const scope = and(
-    eq(lessonProgressTable.tenantId, learner.tenantId),
-    eq(lessonProgressTable.userId, learner.userId),
-    eq(lessonProgressTable.courseId, courseId),
-  );
   const done = await tx
     .select({ lessonId: lessonProgressTable.lessonId, completedAt: lessonProgressTable.completedAt })
     .from(lessonProgressTable)
-    .where(scope);
+    .where(
+      and(
+        eq(lessonProgressTable.tenantId, learner.tenantId),
+        eq(lessonProgressTable.userId, learner.userId),
+        eq(lessonProgressTable.courseId, courseId),
+      ),
+    );
   const doneIds = new Set(done.filter((d) => d.completedAt).map((d) => d.lessonId));
   if (!course.lessons.every((l) => doneIds.has(l.id))) return false;
-  // A course is completed once, and again as a refresher once its interval has passed since the last completion;
-  // a refresher needs a quiz passed after the refresher became due.
   const last = await tx
     .select({ completedAt: courseCompletionTable.completedAt })
     .from(courseCompletionTable)
@@ -74,8 +106,13 @@ export async function completeCourseIfDone(
     )
     .orderBy(desc(courseCompletionTable.completedAt))
     .limit(1);
-  const refresherFrom = last[0] ? addMonths(last[0].completedAt, refresherMonthsFor(content, courseId)) : null;
-  if (refresherFrom && refresherFrom > now) return false;
+  let refresherFrom: Date | null = null;
+  if (last[0]) {
+    const assigned = await resolvePath(tx as never, learner, content);
+    const months = refresherMonths(assigned ? pathRulesOf(assigned.path) : null, courseId, [...content.paths.values()].map(pathRulesOf));
+    refresherFrom = expiryOf(last[0].completedAt, months);
+    if (refresherFrom > now) return false;
+  }
   let attemptId: string | null = null;
   if (course.course.quiz && content.quizzes.has(course.course.quiz)) {
     const passed = await tx
@@ -94,29 +131,14 @@ export async function completeCourseIfDone(
     if (!passed[0]) return false;
     attemptId = passed[0].id;
   }
-  const id = randomUUID();
-  const inserted = await tx
-    .insert(courseCompletionTable)
-    .values({
-      id,
-      tenantId: learner.tenantId,
-      userId: learner.userId,
-      courseId,
-      courseVersion: course.version,
-      quizAttemptId: attemptId,
-      completedAt: now,
-    })
-    .returning({ id: courseCompletionTable.id });
-  if (inserted.length === 0) return false;
-  await appendAuditEvent(tx, {
-    tenantId: learner.tenantId,
-    actorId: learner.userId,
-    type: 'course.completed',
-    subjectId: learner.userId,
-    data: { courseId, courseVersion: course.version, quizAttemptId: attemptId },
+  const id = await recordCourseCompletion(tx, {
+    learner,
+    courseId,
+    content,
+    how: 'online',
     at: now,
+    actorId: learner.userId,
+    quizAttemptId: attemptId,
   });
-  for (const hook of hooks)
-    await hook(tx, { learner, courseId, courseVersion: course.version, completionId: id, completedAt: now }, content);
-  return true;
+  return id !== null;
 }

@@ -1,4 +1,6 @@
-/** The learner a learning verb acts for: always a person inside one tenant. */
+/** The learner a learning verb acts for: always the signed-in person, inside their own tenant. */
+import { authorize } from '../authz/authorize.ts';
+import type { Ctx } from '../context.ts';
 import { ForbiddenError } from '../errors/domain-errors.ts';
 import type { AuthUser } from '../users/get-auth-user.ts';
 
@@ -14,4 +16,11 @@ export interface Learner {
 export function learnerOf(user: AuthUser): Learner {
   if (!user.tenant) throw new ForbiddenError();
   return { userId: user.id, tenantId: user.tenant.id, jobRole: user.jobRole, orgUnitId: user.orgUnitId, since: user.createdAt };
+}
+
+/** Asks the authorization module for `learning.own` and returns the actor as learner (their own record only). */
+export async function authorizeLearner(ctx: Ctx): Promise<Learner> {
+  await authorize(ctx, 'learning.own');
+  if (ctx.actor.kind !== 'person') throw new ForbiddenError();
+  return learnerOf(ctx.actor.user);
 }

@@ -1,12 +1,14 @@
 /** Lesson visits and completion: "continue where you left off", lesson done, course completion. */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { lessonProgressTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { ContentSet, LoadedLesson } from '../content/load-content.ts';
+import type { Ctx } from '../context.ts';
 import { NotFoundError } from '../errors/domain-errors.ts';
+import { appendFact } from '../evidence/record.ts';
 import { completeCourseIfDone } from './complete-course.ts';
-import type { Learner } from './learner.ts';
+import { authorizeLearner, type Learner } from './learner.ts';
 
 export function requireLesson(content: ContentSet, courseId: string, lessonId: string): LoadedLesson {
   const lesson = content.courses.get(courseId)?.lessons.find((l) => l.id === lessonId);
@@ -31,59 +33,99 @@ function progressRow(learner: Learner, courseId: string, lesson: LoadedLesson, n
 export const VISIT_RESOLUTION_MS = 60_000;
 
 /**
- * Notes that the learner opened a lesson (first start and last visit, for "continue where you left off")
- * and returns the learner's progress in the course.
+ * Notes that the learner opened a lesson (the first visit is a "lesson.started" fact; later visits only move "last
+ * seen", which is not evidence) and returns the learner's progress in the course.
  */
-export async function visitLesson(
-  db: Db,
-  learner: Learner,
-  content: ContentSet,
-  courseId: string,
-  lessonId: string,
-  now = new Date(),
-): Promise<Map<string, { completedAt: Date | null }>> {
+export async function visitLesson(ctx: Ctx, courseId: string, lessonId: string): Promise<Map<string, { completedAt: Date | null }>> {
+  const learner = await authorizeLearner(ctx);
+  const { db, content } = ctx;
+  const now = ctx.clock();
   const lesson = requireLesson(content, courseId, lessonId);
   const rows = await courseProgressRows(db, learner, courseId);
   const seen = rows.find((r) => r.lessonId === lessonId);
-  if (!seen || now.getTime() - seen.lastSeenAt.getTime() >= VISIT_RESOLUTION_MS)
+  if (!seen)
+    await db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(lessonProgressTable)
+        .values(progressRow(learner, courseId, lesson, now))
+        .onConflictDoNothing()
+        .returning({ lessonId: lessonProgressTable.lessonId });
+      if (inserted.length > 0)
+        await appendFact(tx, {
+          tenantId: learner.tenantId,
+          type: 'lesson.started',
+          userId: learner.userId,
+          subject: courseId,
+          ref: lesson.id,
+          version: lesson.version,
+          effectiveAt: now,
+          actorId: learner.userId,
+          idemKey: `lesson-start:${learner.userId}:${courseId}:${lesson.id}`,
+        });
+    });
+  else if (now.getTime() - seen.lastSeenAt.getTime() >= VISIT_RESOLUTION_MS)
     await db
-      .insert(lessonProgressTable)
-      .values(progressRow(learner, courseId, lesson, now))
-      .onConflictDoUpdate({
-        target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId],
-        set: { lastSeenAt: now },
-      });
+      .update(lessonProgressTable)
+      .set({ lastSeenAt: now })
+      .where(
+        and(
+          eq(lessonProgressTable.tenantId, learner.tenantId),
+          eq(lessonProgressTable.userId, learner.userId),
+          eq(lessonProgressTable.courseId, courseId),
+          eq(lessonProgressTable.lessonId, lessonId),
+        ),
+      );
   return new Map(rows.map((r) => [r.lessonId, { completedAt: r.completedAt }]));
 }
 
 /**
- * Marks a lesson done (idempotent: the first completion time is kept) and completes the course when
- * this was the last missing piece. Returns whether the course is now complete.
+ * Marks a lesson done and completes the course when this was the last missing piece. The first completion of a lesson
+ * version is a fact (pressing "Erledigt" again records nothing); the progress row keeps the first completion with the
+ * version completed then. Returns whether the course is now complete.
  */
-export async function completeLesson(
-  db: Db,
-  learner: Learner,
-  content: ContentSet,
-  courseId: string,
-  lessonId: string,
-  now = new Date(),
-): Promise<{ courseCompleted: boolean }> {
+export async function completeLesson(ctx: Ctx, courseId: string, lessonId: string): Promise<{ courseCompleted: boolean }> {
+  const learner = await authorizeLearner(ctx);
+  const { db, content } = ctx;
+  const now = ctx.clock();
   const lesson = requireLesson(content, courseId, lessonId);
   return db.transaction(async (tx) => {
-    const updated = await tx
-      .insert(lessonProgressTable)
-      .values({ ...progressRow(learner, courseId, lesson, now), completedAt: now })
-      .onConflictDoUpdate({
-        target: [lessonProgressTable.userId, lessonProgressTable.courseId, lessonProgressTable.lessonId],
-        set: {
-          completedAt: sql`coalesce(${lessonProgressTable.completedAt}, ${now.getTime()})`,
-          lessonVersion: lesson.version,
-          lastSeenAt: now,
-        },
-        setWhere: eq(lessonProgressTable.tenantId, learner.tenantId),
-      })
-      .returning({ completedAt: lessonProgressTable.completedAt });
-    if (updated[0]?.completedAt?.getTime() === now.getTime())
+    const fresh = await appendFact(tx, {
+      tenantId: learner.tenantId,
+      type: 'lesson.completed',
+      userId: learner.userId,
+      subject: courseId,
+      ref: lesson.id,
+      version: lesson.version,
+      how: 'online',
+      effectiveAt: now,
+      actorId: learner.userId,
+      idemKey: `lesson:${learner.userId}:${courseId}:${lesson.id}:${lesson.version}`,
+    });
+    const [row] = await tx
+      .select({ completedAt: lessonProgressTable.completedAt })
+      .from(lessonProgressTable)
+      .where(
+        and(
+          eq(lessonProgressTable.tenantId, learner.tenantId),
+          eq(lessonProgressTable.userId, learner.userId),
+          eq(lessonProgressTable.courseId, courseId),
+          eq(lessonProgressTable.lessonId, lessonId),
+        ),
+      );
+    if (!row) await tx.insert(lessonProgressTable).values({ ...progressRow(learner, courseId, lesson, now), completedAt: now });
+    else if (!row.completedAt)
+      await tx
+        .update(lessonProgressTable)
+        .set({ completedAt: now, lessonVersion: lesson.version, lastSeenAt: now })
+        .where(
+          and(
+            eq(lessonProgressTable.tenantId, learner.tenantId),
+            eq(lessonProgressTable.userId, learner.userId),
+            eq(lessonProgressTable.courseId, courseId),
+            eq(lessonProgressTable.lessonId, lessonId),
+          ),
+        );
+    if (fresh)
       await appendAuditEvent(tx, {
         tenantId: learner.tenantId,
         actorId: learner.userId,
@@ -119,7 +161,8 @@ async function courseProgressRows(
     );
 }
 
-export async function getLessonProgress(db: Db, learner: Learner, courseId: string): Promise<Map<string, { completedAt: Date | null }>> {
-  const rows = await courseProgressRows(db, learner, courseId);
+export async function getLessonProgress(ctx: Ctx, courseId: string): Promise<Map<string, { completedAt: Date | null }>> {
+  const learner = await authorizeLearner(ctx);
+  const rows = await courseProgressRows(ctx.db, learner, courseId);
   return new Map(rows.map((r) => [r.lessonId, { completedAt: r.completedAt }]));
 }

@@ -6,6 +6,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
+import type { Ctx } from '../context.ts';
+import { appendFact, appendFacts, type Fact } from '../evidence/record.ts';
 import { quizAttemptTable, quizResponseTable } from '../../../../db/schema/index.ts';
 import type { Quiz, QuizItem } from '../../shared/content-schema.ts';
 import type { ItemResponse } from '../../shared/quiz-response.ts';
@@ -13,10 +15,11 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { ContentSet, LoadedQuiz } from '../content/load-content.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
 import { completeCourseIfDone } from '../learning/complete-course.ts';
-import type { Learner } from '../learning/learner.ts';
+import { authorizeLearner, type Learner } from '../learning/learner.ts';
 import { type AttemptLayout, drawAttempt, seededRandom } from './draw-attempt.ts';
 import { type AttemptGrade, gradeAttempt, gradePublicResponse, validatePublicResponse } from './grade-attempt.ts';
 import { InvalidResponseError, type ItemGrade } from './grade-item.ts';
+import { idTranslation } from './public-item.ts';
 
 export type AttemptRow = typeof quizAttemptTable.$inferSelect;
 
@@ -33,23 +36,17 @@ export function isExpired(attempt: AttemptRow, now: Date): boolean {
 
 /** Whether and when the learner may start a new attempt. */
 export async function attemptAllowance(
-  db: Db,
+  db: Pick<Db, 'select'>,
   learner: Learner,
   quiz: Quiz,
   now = new Date(),
 ): Promise<{ allowed: boolean; reason?: string; used: number }> {
   const rows = await db
-    .select({ submittedAt: quizAttemptTable.submittedAt, passed: quizAttemptTable.passed })
+    .select({ submittedAt: quizAttemptTable.submittedAt, passed: quizAttemptTable.passed, status: quizAttemptTable.status })
     .from(quizAttemptTable)
-    .where(
-      and(
-        eq(quizAttemptTable.tenantId, learner.tenantId),
-        eq(quizAttemptTable.userId, learner.userId),
-        eq(quizAttemptTable.quizId, quiz.id),
-        eq(quizAttemptTable.status, 'submitted'),
-      ),
-    )
-    .orderBy(desc(quizAttemptTable.submittedAt));
+    .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, quiz.id)))
+    .orderBy(desc(quizAttemptTable.startedAt));
+  // every started attempt counts, open or submitted: an open one is resumed rather than a new one started
   const used = rows.length;
   if (quiz.maxAttempts !== undefined && used >= quiz.maxAttempts)
     return {
@@ -57,7 +54,7 @@ export async function attemptAllowance(
       used,
       reason: `Sie haben alle ${quiz.maxAttempts} Versuche für dieses Quiz genutzt. Bitte wenden Sie sich an Ihre KI-Multiplikator:innen.`,
     };
-  const last = rows[0];
+  const last = rows.find((r) => r.status === 'submitted');
   if (last && !last.passed && last.submittedAt && quiz.retryWaitMinutes > 0) {
     const next = new Date(last.submittedAt.getTime() + quiz.retryWaitMinutes * 60_000);
     if (next > now)
@@ -70,47 +67,82 @@ export async function attemptAllowance(
   return { allowed: true, used };
 }
 
-/** Resumes the learner's open attempt or starts a new one (within the attempt limit and wait time). */
-export async function startAttempt(db: Db, learner: Learner, content: ContentSet, courseId: string, now = new Date()): Promise<AttemptRow> {
-  const loaded = requireCourseQuiz(content, courseId);
-  const open = await db
-    .select()
-    .from(quizAttemptTable)
-    .where(
-      and(
-        eq(quizAttemptTable.tenantId, learner.tenantId),
-        eq(quizAttemptTable.userId, learner.userId),
-        eq(quizAttemptTable.quizId, loaded.quiz.id),
-        eq(quizAttemptTable.status, 'open'),
-      ),
-    )
-    .orderBy(desc(quizAttemptTable.startedAt))
-    .limit(1);
-  if (open[0] && !isExpired(open[0], now) && open[0].quizVersion === loaded.version) return open[0];
-  const allowance = await attemptAllowance(db, learner, loaded.quiz, now);
-  if (!allowance.allowed) throw new ConflictError(allowance.reason ?? 'Kein weiterer Versuch möglich.');
-  const seed = randomBytes(16).toString('hex');
-  const layout = drawAttempt(loaded.quiz, seededRandom(seed));
-  const row: AttemptRow = {
-    id: randomUUID(),
+/**
+ * Resumes the learner's open attempt or starts a new one within the attempt limit and wait time. The check and the
+ * insert run in one write transaction, so parallel starts (several tabs or server processes) cannot exceed the limit.
+ */
+export async function startAttempt(ctx: Ctx, courseId: string): Promise<AttemptRow> {
+  const learner = await authorizeLearner(ctx);
+  const loaded = requireCourseQuiz(ctx.content, courseId);
+  const now = ctx.clock();
+  return ctx.db.transaction(async (tx) => {
+    const open = await tx
+      .select()
+      .from(quizAttemptTable)
+      .where(
+        and(
+          eq(quizAttemptTable.tenantId, learner.tenantId),
+          eq(quizAttemptTable.userId, learner.userId),
+          eq(quizAttemptTable.quizId, loaded.quiz.id),
+          eq(quizAttemptTable.status, 'open'),
+        ),
+      )
+      .orderBy(desc(quizAttemptTable.startedAt))
+      .limit(1);
+    if (open[0] && !isExpired(open[0], now) && open[0].quizVersion === loaded.version) return open[0];
+    const allowance = await attemptAllowance(tx, learner, loaded.quiz, now);
+    if (!allowance.allowed) throw new ConflictError(allowance.reason ?? 'Kein weiterer Versuch möglich.');
+    const seed = randomBytes(16).toString('hex');
+    const layout = drawAttempt(loaded.quiz, seededRandom(seed));
+    const row: AttemptRow = {
+      id: randomUUID(),
+      tenantId: learner.tenantId,
+      userId: learner.userId,
+      quizId: loaded.quiz.id,
+      courseId,
+      quizVersion: loaded.version,
+      seed,
+      layout,
+      status: 'open',
+      startedAt: now,
+      expiresAt: new Date(now.getTime() + loaded.quiz.timeLimitMinutes * 60_000),
+      submittedAt: null,
+      score: null,
+      maxScore: null,
+      passed: null,
+      durationMs: null,
+    };
+    await tx.insert(quizAttemptTable).values(row);
+    await appendFact(tx, {
+      tenantId: learner.tenantId,
+      type: 'quiz.started',
+      userId: learner.userId,
+      subject: loaded.quiz.id,
+      ref: row.id,
+      version: loaded.version,
+      data: { courseId, itemIds: layout.itemIds },
+      effectiveAt: now,
+      actorId: learner.userId,
+    });
+    return row;
+  });
+}
+
+/** The response-fact of one answer: the authored item id and the authored option ids (item analysis groups by them). */
+function responseFact(learner: Learner, attempt: AttemptRow, item: QuizItem, response: ItemResponse, score: number, now: Date): Fact {
+  const layout = attempt.layout as AttemptLayout;
+  return {
     tenantId: learner.tenantId,
+    type: 'quiz.response',
     userId: learner.userId,
-    quizId: loaded.quiz.id,
-    courseId,
-    quizVersion: loaded.version,
-    seed,
-    layout,
-    status: 'open',
-    startedAt: now,
-    expiresAt: new Date(now.getTime() + loaded.quiz.timeLimitMinutes * 60_000),
-    submittedAt: null,
-    score: null,
-    maxScore: null,
-    passed: null,
-    durationMs: null,
+    subject: attempt.quizId,
+    ref: attempt.id,
+    version: attempt.quizVersion,
+    data: { itemId: item.id, response: idTranslation(item, layout).toItem(response), score },
+    effectiveAt: now,
+    actorId: learner.userId,
+    idemKey: `response:${attempt.id}:${item.id}`,
   };
-  await db.insert(quizAttemptTable).values(row);
-  return row;
 }
 
 /** The attempt if it belongs to the learner; NotFound otherwise (no hint whether the id exists). */
@@ -156,16 +188,16 @@ export interface AnswerResult {
  * (e.g. from another browser tab) is a Conflict. The last answer in "single" mode submits the attempt.
  */
 export async function answerItem(
-  db: Db,
-  learner: Learner,
-  content: ContentSet,
+  ctx: Ctx,
   attemptId: string,
   itemId: string,
   response: unknown,
-  now = new Date(),
   /** The attempt row if the caller has just loaded it with requireOwnAttempt (saves a query per answer). */
   preloaded?: AttemptRow,
 ): Promise<AnswerResult> {
+  const learner = await authorizeLearner(ctx);
+  const { db, content } = ctx;
+  const now = ctx.clock();
   const own = preloaded && preloaded.id === attemptId && preloaded.userId === learner.userId && preloaded.tenantId === learner.tenantId;
   const attempt = own ? preloaded : await requireOwnAttempt(db, learner, attemptId);
   checkOpen(attempt, now);
@@ -181,11 +213,15 @@ export async function answerItem(
     throw e;
   }
   const grade = gradePublicResponse(item, layout, valid);
-  const inserted = await db
-    .insert(quizResponseTable)
-    .values({ attemptId, itemId, response: valid, score: grade.score, answeredAt: now })
-    .onConflictDoNothing()
-    .returning({ itemId: quizResponseTable.itemId });
+  const inserted = await db.transaction(async (tx) => {
+    const rows = await tx
+      .insert(quizResponseTable)
+      .values({ attemptId, tenantId: learner.tenantId, itemId, response: valid, score: grade.score, answeredAt: now })
+      .onConflictDoNothing()
+      .returning({ itemId: quizResponseTable.itemId });
+    if (rows.length > 0) await appendFact(tx, responseFact(learner, attempt, item, valid, grade.score, now));
+    return rows;
+  });
   if (inserted.length === 0)
     throw new ConflictError(
       'Diese Frage ist in diesem Versuch schon beantwortet (z. B. in einem anderen Browser-Tab). Es zählt die erste Antwort.',
@@ -194,7 +230,7 @@ export async function answerItem(
     .select({ itemId: quizResponseTable.itemId })
     .from(quizResponseTable)
     .where(eq(quizResponseTable.attemptId, attemptId));
-  const submitted = answered.length >= layout.itemIds.length ? await submitAttempt(db, learner, content, attemptId, undefined, now) : null;
+  const submitted = answered.length >= layout.itemIds.length ? await submitAttempt(ctx, attemptId) : null;
   return { grade, submitted };
 }
 
@@ -210,14 +246,10 @@ export interface SubmitResult {
  * Submits the attempt (idempotent). In "all" mode `responses` (item id → response in public ids) are
  * validated all together first: one invalid answer stores nothing.
  */
-export async function submitAttempt(
-  db: Db,
-  learner: Learner,
-  content: ContentSet,
-  attemptId: string,
-  responses?: Record<string, unknown>,
-  now = new Date(),
-): Promise<SubmitResult> {
+export async function submitAttempt(ctx: Ctx, attemptId: string, responses?: Record<string, unknown>): Promise<SubmitResult> {
+  const learner = await authorizeLearner(ctx);
+  const { db, content } = ctx;
+  const now = ctx.clock();
   return db.transaction(async (tx) => {
     const attempt = await requireOwnAttempt(tx, learner, attemptId);
     const loaded = content.quizzes.get(attempt.quizId);
@@ -231,14 +263,28 @@ export async function submitAttempt(
         const item = itemOf(quiz, layout, itemId);
         try {
           const valid = validatePublicResponse(item, layout, response);
-          return { attemptId, itemId, response: valid, score: gradePublicResponse(item, layout, valid).score, answeredAt: now };
+          const score = gradePublicResponse(item, layout, valid).score;
+          return { row: { attemptId, tenantId: learner.tenantId, itemId, response: valid, score, answeredAt: now }, item };
         } catch (e) {
           if (e instanceof InvalidResponseError)
             throw new ValidationError('Eine Antwort passt nicht zu ihrer Frage. Bitte wählen Sie aus den angebotenen Antworten.');
           throw e;
         }
       });
-      if (rows.length > 0) await tx.insert(quizResponseTable).values(rows).onConflictDoNothing();
+      if (rows.length > 0) {
+        const stored = await tx
+          .insert(quizResponseTable)
+          .values(rows.map((r) => r.row))
+          .onConflictDoNothing()
+          .returning({ itemId: quizResponseTable.itemId });
+        const fresh = new Set(stored.map((r) => r.itemId));
+        await appendFacts(
+          tx,
+          rows
+            .filter((r) => fresh.has(r.row.itemId))
+            .map((r) => responseFact(learner, attempt, r.item, r.row.response, r.row.score, now)),
+        );
+      }
     }
     const grade = await storedGrade(tx, quiz, attempt);
     const updated = await tx
@@ -254,6 +300,18 @@ export async function submitAttempt(
       .where(and(eq(quizAttemptTable.id, attemptId), eq(quizAttemptTable.status, 'open')))
       .returning();
     const row = updated[0] as AttemptRow;
+    await appendFact(tx, {
+      tenantId: learner.tenantId,
+      type: 'quiz.submitted',
+      userId: learner.userId,
+      subject: quiz.id,
+      ref: attemptId,
+      version: attempt.quizVersion,
+      data: { courseId: attempt.courseId, score: grade.score, max: grade.max, passed: grade.passed },
+      effectiveAt: now,
+      actorId: learner.userId,
+      idemKey: `submit:${attemptId}`,
+    });
     await appendAuditEvent(tx, {
       tenantId: learner.tenantId,
       actorId: learner.userId,
@@ -293,4 +351,10 @@ export async function attemptResponses(
     if (item) result.set(r.itemId, { response: r.response as ItemResponse, grade: gradePublicResponse(item, layout, r.response) });
   }
   return result;
+}
+
+/** Whether the signed-in learner may start an attempt at `quiz` now (quiz start page). */
+export async function getQuizAllowance(ctx: Ctx, quiz: Quiz): Promise<{ allowed: boolean; reason?: string; used: number }> {
+  const learner = await authorizeLearner(ctx);
+  return attemptAllowance(ctx.db, learner, quiz, ctx.clock());
 }

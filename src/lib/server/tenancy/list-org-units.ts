@@ -1,7 +1,8 @@
 /** Org units of one tenant in tree order with their depth (for selects and dashboards). */
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../../../db/client.ts';
 import { orgUnitTable } from '../../../../db/schema/index.ts';
+import { authorize } from '../authz/authorize.ts';
+import type { Ctx } from '../context.ts';
 
 export interface OrgUnitOption {
   id: string;
@@ -10,8 +11,12 @@ export interface OrgUnitOption {
   depth: number;
 }
 
-export async function listOrgUnits(db: Db, tenantId: string): Promise<OrgUnitOption[]> {
-  const units = await db.select().from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId));
+/** Org units the actor may administer (the district, or the subtree of a scoped grant), in tree order. */
+export async function listOrgUnits(ctx: Ctx): Promise<OrgUnitOption[]> {
+  const scope = await authorize(ctx, 'tenant.admin');
+  const all = await ctx.db.select().from(orgUnitTable).where(eq(orgUnitTable.tenantId, scope.tenantId as string));
+  const units = scope.orgUnitIds ? all.filter((u) => scope.orgUnitIds?.has(u.id)) : all;
+  const ids = new Set(units.map((u) => u.id));
   const children = new Map<string | null, typeof units>();
   for (const u of units) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u]);
   const out: OrgUnitOption[] = [];
@@ -21,6 +26,8 @@ export async function listOrgUnits(db: Db, tenantId: string): Promise<OrgUnitOpt
       walk(u.id, depth + 1);
     }
   };
+  // roots of a scoped subtree have a parent outside it
+  for (const u of units) if (u.parentId !== null && !ids.has(u.parentId)) children.set(null, [...(children.get(null) ?? []), u]);
   walk(null, 0);
   return out;
 }
