@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDb } from '../db/client.ts';
-import { runMigrations } from '../db/migrate.ts';
 import { courseCompletionTable, userRoleTable, userTable } from '../db/schema/index.ts';
 import { pathAchievement } from '../src/lib/server/certificates/certificate-achievements.ts';
 import { newCertificateId } from '../src/lib/server/certificates/certificate-payload.ts';
@@ -23,6 +22,7 @@ import { sealCertificatePdf } from '../src/lib/server/certificates/pdf-seal.ts';
 import { renderCertificatePdf } from '../src/lib/server/certificates/render-pdf.ts';
 import { loadOrCreateKeyRing, signPayload } from '../src/lib/server/certificates/signing-keys.ts';
 import { loadContent } from '../src/lib/server/content/load-content.ts';
+import { prepareDatabase } from '../src/lib/server/evidence/prepare-database.ts';
 import { ensureTenant } from '../src/lib/server/tenancy/create-tenant.ts';
 
 const { values: flags } = parseArgs({ options: { pdfs: { type: 'string', default: '60' }, batch: { type: 'string', default: '1000' } } });
@@ -76,7 +76,7 @@ async function batch(
 ): Promise<{ issueSeconds: number; pdfSeconds: number; totalSeconds: number; issued: number; files: number }> {
   const { db, close } = await openDb({ url: `file:${join(work, 'bench.db')}` });
   try {
-    await runMigrations(db);
+    await prepareDatabase(db);
     const tenant = await ensureTenant(db, {
       slug: 'bench',
       name: 'Landkreis Bench',

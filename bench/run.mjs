@@ -15,8 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDb } from '../db/client.ts';
-import { runMigrations } from '../db/migrate.ts';
 import { loadContent } from '../src/lib/server/content/load-content.ts';
+import { prepareDatabase } from '../src/lib/server/evidence/prepare-database.ts';
 import { seededRandom } from '../src/lib/server/quizzes/draw-attempt.ts';
 import { BENCH_PASSWORD } from './generate.ts';
 import { runExamDay } from './lib/exam-day.ts';
@@ -208,7 +208,7 @@ async function main() {
     const content = loadContent({ root });
     const lessons = [...content.courses.values()].flatMap((c) => c.lessons.map((l) => `/kurse/${c.course.id}/${l.id}`));
     const handle = await openDb({ url: dbUrl });
-    await runMigrations(handle.db, root);
+    await prepareDatabase(handle.db, root);
     let offset = 1; // person-000001 is the tenant's admin
     const take = async (n) => {
       const users = await pickUsers(handle.client, TENANT, offset, n);

@@ -11,9 +11,6 @@ import { revokeCertificate, revokeInputSchema } from '../lib/server/certificates
 import type { AuthUser } from '../lib/server/users/get-auth-user.ts';
 import { mapDomainErrors } from '../lib/web/action-errors.ts';
 
-// Completions happen in the learning actions of the same actions module: this makes sure the certificate hook is
-// registered before any of them runs (idempotent; app start-up may register it as well).
-
 function requireManager(context: ActionAPIContext): AuthUser {
   const user = context.locals.user;
   if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.' });

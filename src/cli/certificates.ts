@@ -6,7 +6,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { type Db, openDb } from '../../db/client.ts';
-import { runMigrations } from '../../db/migrate.ts';
 import { type CertificateConfig, certificateConfig } from '../lib/server/certificates/certificate-config.ts';
 import { formatGermanDate } from '../lib/server/certificates/certificate-texts.ts';
 import { type BatchProgress, issueTenantCertificates } from '../lib/server/certificates/issue-tenant-certificates.ts';
@@ -16,6 +15,7 @@ import { type VerificationResult, verifyCertificateUpload } from '../lib/server/
 import { getEnv } from '../lib/server/config/env.ts';
 import type { ContentSet } from '../lib/server/content/load-content.ts';
 import { DomainError } from '../lib/server/errors/domain-errors.ts';
+import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { getContent } from '../lib/server/learning/content-registry.ts';
 import { type CliIo, parseFlags, processIo, UsageError } from './io.ts';
 
@@ -186,7 +186,7 @@ export default async function certificatesCommand(args: string[], io: CliIo): Pr
   const env = getEnv();
   const { db, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
   try {
-    await runMigrations(db);
+    await prepareDatabase(db);
     return await runCertificatesCommand(args, io, {
       db,
       config: certificateConfig(),

@@ -1,8 +1,8 @@
 /** `kiko demo seed` */
 import { openDb } from '../../db/client.ts';
-import { runMigrations } from '../../db/migrate.ts';
 import { getEnv } from '../lib/server/config/env.ts';
 import { seedDemo } from '../lib/server/demo/seed-demo.ts';
+import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { type CliIo, UsageError } from './io.ts';
 
 export default async function demoCommand(args: string[], io: CliIo): Promise<number> {
@@ -15,7 +15,7 @@ export default async function demoCommand(args: string[], io: CliIo): Promise<nu
   const env = getEnv();
   const { db, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
   try {
-    await runMigrations(db);
+    await prepareDatabase(db);
     const r = await seedDemo(db);
     io.out(`Demo-Daten: ${r.tenantsCreated} Landkreise und ${r.usersCreated} Konten neu angelegt (vorhandene bleiben unverändert).`);
     return 0;

@@ -5,11 +5,11 @@
  * then starts at about 110 MB instead of 285 MB. (A worker thread gave back only part of that memory.)
  */
 import { openDb } from '../../db/client.ts';
-import { runMigrations } from '../../db/migrate.ts';
 import { certificateConfig } from '../lib/server/certificates/certificate-config.ts';
 import { assertCertificateKeys } from '../lib/server/certificates/tenant-key-ring.ts';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
 import { seedDemo } from '../lib/server/demo/seed-demo.ts';
+import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 
 export type PrepareMessage = { type: 'out' | 'err'; line: string } | { type: 'done'; ok: boolean };
 
@@ -18,7 +18,7 @@ export async function prepareServer(say: (m: PrepareMessage) => void): Promise<b
   let handle: Awaited<ReturnType<typeof openDb>>;
   try {
     handle = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
-    await runMigrations(handle.db);
+    await prepareDatabase(handle.db);
   } catch (e) {
     say({ type: 'err', line: `Die Datenbank ${env.DATABASE_URL} lässt sich nicht öffnen oder migrieren: ${(e as Error).message}` });
     say({ type: 'err', line: 'Prüfen Sie, ob der Ordner beschreibbar ist und kein anderer Prozess die Datei sperrt.' });

@@ -1,8 +1,8 @@
 /** `kiko user create --tenant T --email E --name N [--role R,...] [--job-role J] [--password P]` */
 import { openDb } from '../../db/client.ts';
-import { runMigrations } from '../../db/migrate.ts';
 import { getEnv } from '../lib/server/config/env.ts';
 import { DomainError } from '../lib/server/errors/domain-errors.ts';
+import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { createUser } from '../lib/server/users/create-user.ts';
 import { type CliIo, parseFlags, UsageError } from './io.ts';
 
@@ -24,7 +24,7 @@ export default async function userCommand(args: string[], io: CliIo): Promise<nu
   const env = getEnv();
   const { db, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
   try {
-    await runMigrations(db);
+    await prepareDatabase(db);
     const { id } = await createUser(db, {
       tenant: f.tenant ? String(f.tenant) : undefined,
       email: String(f.email),

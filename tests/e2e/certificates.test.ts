@@ -7,6 +7,7 @@ import { certificateTable, userTable } from '../../db/schema/index.ts';
 import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
+import { getAuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { expectAccessible, launchBrowser, login, newContext } from '../setup/browser.ts';
 
 // Frieda Führung (demo learner) gets a certificate here; Lena is left to the learning flow test.
@@ -28,8 +29,8 @@ beforeAll(async () => {
   try {
     configureCertificateIssuing({ keyDir: join(dirname(dbUrl.slice('file:'.length)), 'keys') });
     const [user] = await db.select().from(userTable).where(eq(userTable.email, LEARNER));
-    if (!user?.tenantId) throw new Error(`Demo-Konto ${LEARNER} fehlt`);
-    const learner = { userId: user.id, tenantId: user.tenantId, jobRole: user.jobRole, orgUnitId: user.orgUnitId };
+    const learner = user?.tenantId ? await getAuthUser(db, user.id) : null;
+    if (!user || !learner) throw new Error(`Demo-Konto ${LEARNER} fehlt`);
     const existing = await db.select().from(certificateTable).where(eq(certificateTable.userId, user.id));
     if (existing.length === 0)
       await completeCourseWithAnswerKey(

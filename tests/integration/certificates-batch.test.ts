@@ -9,6 +9,7 @@ import type { CliIo } from '../../src/cli/io.ts';
 import type { CertificateConfig } from '../../src/lib/server/certificates/certificate-config.ts';
 import { issueTenantCertificates } from '../../src/lib/server/certificates/issue-tenant-certificates.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
+import { personContext } from '../../src/lib/server/context.ts';
 import { assignPath } from '../../src/lib/server/learning/assign-path.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   for (let i = 0; i < PEOPLE; i++) {
     const user = await makeUser(t.db, { tenant: tenant.slug, name: `Person ${i + 1}` });
     const courses = i === 0 ? (content.paths.get('alle')?.required ?? []) : ['ki-kompetenz-basis'];
-    if (i === 0) await assignPath(t.db, tenant.id, admin.id, content, { pathId: 'alle', userId: user.id });
+    if (i === 0) await assignPath(personContext(t.db, admin, content), { pathId: 'alle', userId: user.id });
     for (const courseId of courses) {
       await t.db
         .insert(courseCompletionTable)

@@ -17,7 +17,6 @@ import { sanitizeLogoSvg } from '../../src/lib/server/certificates/sanitize-logo
 import { getTenantKeyRing } from '../../src/lib/server/certificates/tenant-key-ring.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
-import { learnerOf } from '../../src/lib/server/learning/learner.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -36,7 +35,7 @@ beforeAll(async () => {
   configureCertificateIssuing({ keyDir: config.keyDir });
   tenant = await makeTenant(t.db);
   lena = await makeUser(t.db, { tenant: tenant.slug, name: 'Lena Lernende-Müller' });
-  await completeCourseWithAnswerKey(t.db, learnerOf(lena), content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
+  await completeCourseWithAnswerKey(t.db, lena, content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
   certificateId = (await listOwnCertificates(t.db, lena))[0]?.id ?? '';
   // the credential check must run offline (verifier-core's optional schema lookup is the only network access)
   vi.stubGlobal('fetch', async (url: unknown) => {
@@ -142,7 +141,7 @@ describe('getOwnCertificateFile', () => {
       status: 403,
     });
     const l = await makeUser(t.db, { tenant: tenant.slug });
-    await completeCourseWithAnswerKey(t.db, learnerOf(l), content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
+    await completeCourseWithAnswerKey(t.db, l, content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
     const [cert] = await t.db.select().from(certificateTable).where(eq(certificateTable.userId, l.id));
     const hr = await makeUser(t.db, { tenant: tenant.slug, roles: ['hr'] });
     await revokeCertificate(t.db, hr, { certificateId: cert?.id ?? '', reason: 'Täuschung festgestellt' });

@@ -10,11 +10,15 @@ import { issueEarnedCertificates } from '../../src/lib/server/certificates/issue
 import { verifyPayload } from '../../src/lib/server/certificates/signing-keys.ts';
 import { assertCertificateKeys, getTenantKeyRing, requireTenantKeyRing } from '../../src/lib/server/certificates/tenant-key-ring.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
+import { personContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
+import { pathRulesOf } from '../../src/lib/server/evidence/content-archive.ts';
+import { addMonths, expiryOf, refresherMonths } from '../../src/lib/server/evidence/course-status.ts';
 import { assignPath } from '../../src/lib/server/learning/assign-path.ts';
-import { addMonths, refresherMonthsFor } from '../../src/lib/server/learning/complete-course.ts';
+import { getLearningOverview } from '../../src/lib/server/learning/get-learning-overview.ts';
 import { type Learner, learnerOf } from '../../src/lib/server/learning/learner.ts';
 import { completeLesson } from '../../src/lib/server/learning/lesson-progress.ts';
+import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
@@ -32,10 +36,21 @@ afterAll(() => t.cleanup());
 const COURSE = 'ki-kompetenz-basis';
 const at = new Date('2026-10-01T08:00:00.000Z');
 
-async function learner(opts: { tenant?: { id: string; slug: string } } = {}): Promise<Learner & { slug: string }> {
+type JobRole = 'sachbearbeitung' | 'it-digitalisierung';
+
+/** A learner of a new (or the given) district: the AuthUser the verbs act for, and their Learner view. */
+async function learner(
+  opts: { tenant?: { id: string; slug: string }; jobRole?: JobRole } = {},
+): Promise<Learner & { slug: string; user: AuthUser }> {
   const tenant = opts.tenant ?? (await makeTenant(t.db));
-  const user = await makeUser(t.db, { tenant: tenant.slug, name: 'Jörg Weiß-Łukasiewicz' });
-  return { ...learnerOf(user), slug: tenant.slug };
+  const user = await makeUser(t.db, { tenant: tenant.slug, name: 'Jörg Weiß-Łukasiewicz', jobRole: opts.jobRole });
+  return { ...learnerOf(user), slug: tenant.slug, user };
+}
+
+/** The "Auffrischung bis" date "Mein Lernpfad" shows for a course (as of `asOf`). */
+async function refresherDueShown(user: AuthUser, courseId: string, asOf: Date): Promise<Date | null | undefined> {
+  const overview = await getLearningOverview(personContext(t.db, user, content, () => asOf));
+  return overview.courses.find((c) => c.id === courseId)?.refresherDueAt;
 }
 
 async function certificatesOf(userId: string): Promise<Array<typeof certificateTable.$inferSelect>> {
@@ -45,15 +60,21 @@ async function certificatesOf(userId: string): Promise<Array<typeof certificateT
 describe('configureCertificateIssuing', () => {
   test('returns a signed course certificate committed with the completion when the quiz completes the course', async () => {
     const l = await learner();
-    expect(await completeCourseWithAnswerKey(t.db, l, content, COURSE, at)).toBe(true);
+    expect(await completeCourseWithAnswerKey(t.db, l.user, content, COURSE, at)).toBe(true);
     const [completion] = await t.db.select().from(courseCompletionTable).where(eq(courseCompletionTable.userId, l.userId));
     const certs = await certificatesOf(l.userId);
     expect(certs).toHaveLength(1);
     const cert = certs[0] as (typeof certs)[number];
     expect(cert).toMatchObject({ tenantId: l.tenantId, kind: 'course', achievementId: COURSE, revokedAt: null, replacesId: null });
-    // issued at the completion, valid for the course's refresher interval (the shortest of the paths requiring it)
+    // issued at the completion, valid for the course's refresher interval by the one refresher rule (the person's own
+    // path contains the course, so its interval counts): exactly the "Auffrischung bis" date of "Mein Lernpfad"
     expect(cert.issuedAt.getTime()).toBe(completion?.completedAt.getTime());
-    expect(cert.expiresAt?.getTime()).toBe(addMonths(completion?.completedAt as Date, refresherMonthsFor(content, COURSE)).getTime());
+    const own = content.paths.get('sachbearbeitung');
+    if (!own) throw new Error('path sachbearbeitung missing');
+    const months = refresherMonths(pathRulesOf(own), COURSE, [...content.paths.values()].map(pathRulesOf));
+    expect(months).toBe(own.refresherMonths);
+    expect(cert.expiresAt?.getTime()).toBe(expiryOf(completion?.completedAt as Date, months).getTime());
+    expect((await refresherDueShown(l.user, COURSE, at))?.getTime()).toBe(cert.expiresAt?.getTime());
     const payload: CertificatePayload = certificatePayloadSchema.parse(JSON.parse(cert.payload));
     expect(payload.holder.name).toBe('Jörg Weiß-Łukasiewicz');
     expect(payload.achievement.courses[0]?.version).toBe(completion?.courseVersion);
@@ -67,13 +88,29 @@ describe('configureCertificateIssuing', () => {
     expect(events.map((e) => (e.data as { certificateId: string }).certificateId)).toEqual([cert.id]);
   });
 
+  test("returns a course certificate valid for the person's own path interval, the date the overview shows", async () => {
+    // IT/Digitalisierung refreshes every 12 months, a shorter interval than the 24 of other paths requiring the course
+    const l = await learner({ jobRole: 'it-digitalisierung' });
+    expect(content.paths.get('it-digitalisierung')?.refresherMonths).toBe(12);
+    await completeCourseWithAnswerKey(t.db, l.user, content, COURSE, at);
+    const [cert] = await certificatesOf(l.userId);
+    const [completion] = await t.db.select().from(courseCompletionTable).where(eq(courseCompletionTable.userId, l.userId));
+    expect(cert?.expiresAt?.getTime()).toBe(addMonths(completion?.completedAt as Date, 12).getTime());
+    expect((await refresherDueShown(l.user, COURSE, at))?.getTime()).toBe(cert?.expiresAt?.getTime());
+  });
+
   test('returns no completion and no certificate when signing fails inside the transaction', async () => {
     const l = await learner();
     const course = content.courses.get('prompting');
     if (!course) throw new Error('course prompting missing');
     const blocker = join(t.dir, 'not-a-directory');
     writeFileSync(blocker, 'x');
-    for (const lesson of course.lessons.slice(0, -1)) await completeLesson(t.db, l, content, 'prompting', lesson.id, at);
+    for (const lesson of course.lessons.slice(0, -1))
+      await completeLesson(
+        personContext(t.db, l.user, content, () => at),
+        'prompting',
+        lesson.id,
+      );
     configureCertificateIssuing({ keyDir: blocker });
     try {
       // prompting has a quiz, so use a course-only content view in which the last lesson completes the course
@@ -82,7 +119,13 @@ describe('configureCertificateIssuing', () => {
         courses: new Map(content.courses).set('prompting', { ...course, course: { ...course.course, quiz: undefined } }),
       };
       const last = course.lessons.at(-1)?.id as string;
-      await expect(completeLesson(t.db, l, noQuiz, 'prompting', last, at)).rejects.toThrow();
+      await expect(
+        completeLesson(
+          personContext(t.db, l.user, noQuiz, () => at),
+          'prompting',
+          last,
+        ),
+      ).rejects.toThrow();
       const done = await t.db
         .select()
         .from(lessonProgressTable)
@@ -100,11 +143,11 @@ describe('configureCertificateIssuing', () => {
     const tenant = await makeTenant(t.db);
     const admin = await makeUser(t.db, { tenant: tenant.slug, roles: ['admin'] });
     const l = await learner({ tenant });
-    await assignPath(t.db, tenant.id, admin.id, content, { pathId: 'alle', userId: l.userId });
+    await assignPath(personContext(t.db, admin, content), { pathId: 'alle', userId: l.userId });
     const required = content.paths.get('alle')?.required ?? [];
     expect(required.length).toBeGreaterThan(1);
     for (const [i, courseId] of required.entries()) {
-      await completeCourseWithAnswerKey(t.db, l, content, courseId, new Date(at.getTime() + i * 86_400_000));
+      await completeCourseWithAnswerKey(t.db, l.user, content, courseId, new Date(at.getTime() + i * 86_400_000));
       const paths = (await certificatesOf(l.userId)).filter((c) => c.kind === 'path');
       expect(paths).toHaveLength(i === required.length - 1 ? 1 : 0);
     }
@@ -120,13 +163,17 @@ describe('configureCertificateIssuing', () => {
     const times = completions.map((c) => c.completedAt.getTime());
     expect(path?.issuedAt.getTime()).toBe(Math.max(...times));
     expect(path?.expiresAt?.getTime()).toBe(addMonths(new Date(Math.min(...times)), 24).getTime());
+    // the earliest "Auffrischung bis" of the path's courses on "Mein Lernpfad"
+    const overview = await getLearningOverview(personContext(t.db, l.user, content, () => at));
+    const shown = overview.courses.filter((c) => required.includes(c.id)).map((c) => c.refresherDueAt?.getTime() ?? Number.NaN);
+    expect(path?.expiresAt?.getTime()).toBe(Math.min(...shown));
   });
 });
 
 describe('issueEarnedCertificates', () => {
   test('returns nothing new when it runs again for the same completions', async () => {
     const l = await learner();
-    await completeCourseWithAnswerKey(t.db, l, content, COURSE, at);
+    await completeCourseWithAnswerKey(t.db, l.user, content, COURSE, at);
     const ring = requireTenantKeyRing(keyDir, l.slug);
     const again = await t.db.transaction((tx) => issueEarnedCertificates(tx, l, content, ring));
     expect(again).toEqual([]);

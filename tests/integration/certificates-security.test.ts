@@ -10,7 +10,6 @@ import { reissueCertificate } from '../../src/lib/server/certificates/reissue-ce
 import { revokeCertificate } from '../../src/lib/server/certificates/revoke-certificate.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
-import { learnerOf } from '../../src/lib/server/learning/learner.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -37,7 +36,7 @@ beforeAll(async () => {
   learner = await makeUser(t.db, { tenant: home.slug, name: 'Lena Lernende' });
   await completeCourseWithAnswerKey(
     t.db,
-    learnerOf(learner),
+    learner,
     loadContent({ root: process.cwd() }),
     'ki-kompetenz-basis',
     new Date('2026-10-01T08:00:00Z'),

@@ -15,7 +15,6 @@ import {
 } from '../../src/lib/server/certificates/verify-certificate.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
-import { learnerOf } from '../../src/lib/server/learning/learner.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -40,7 +39,7 @@ afterAll(() => t.cleanup());
 /** A learner of the test tenant with one course certificate; returns the user and the certificate id. */
 async function certified(name = 'Małgorzata Müller-Weiß'): Promise<{ user: AuthUser; id: string }> {
   const user = await makeUser(t.db, { tenant: tenant.slug, name });
-  await completeCourseWithAnswerKey(t.db, learnerOf(user), content, 'ki-kompetenz-basis', COMPLETED);
+  await completeCourseWithAnswerKey(t.db, user, content, 'ki-kompetenz-basis', COMPLETED);
   const [row] = await t.db.select({ id: certificateTable.id }).from(certificateTable).where(eq(certificateTable.userId, user.id));
   return { user, id: row?.id ?? '' };
 }

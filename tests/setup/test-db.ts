@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DbHandle, openDb } from '../../db/client.ts';
-import { runMigrations } from '../../db/migrate.ts';
+import { prepareDatabase } from '../../src/lib/server/evidence/prepare-database.ts';
 
 export interface TestDb extends DbHandle {
   dir: string;
@@ -15,7 +15,7 @@ export async function createTestDb(): Promise<TestDb> {
   const dir = mkdtempSync(join(tmpdir(), 'kiko-test-'));
   const url = `file:${join(dir, 'test.db')}`;
   const handle = await openDb({ url });
-  await runMigrations(handle.db);
+  await prepareDatabase(handle.db);
   return {
     ...handle,
     dir,

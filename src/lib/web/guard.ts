@@ -4,8 +4,8 @@
  * the verbs take — and users without permission get the German 403 page. A passed guard hands the page its context.
  */
 import type { AstroGlobal } from 'astro';
-import type { Action } from '../server/authz/can.ts';
 import { authorize, type Scope } from '../server/authz/authorize.ts';
+import type { Action } from '../server/authz/can.ts';
 import type { Ctx } from '../server/context.ts';
 import { ForbiddenError, NotFoundError } from '../server/errors/domain-errors.ts';
 import type { AuthUser } from '../server/users/get-auth-user.ts';

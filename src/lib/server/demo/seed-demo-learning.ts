@@ -10,13 +10,13 @@ import { courseCompletionTable, lessonProgressTable, userTable } from '../../../
 import { configureCertificateIssuing } from '../certificates/certificate-hook.ts';
 import type { ContentSet } from '../content/load-content.ts';
 import { personContext } from '../context.ts';
-import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
 import type { Learner } from '../learning/learner.ts';
 import { completeLesson } from '../learning/lesson-progress.ts';
 import type { AttemptLayout } from '../quizzes/draw-attempt.ts';
 import { gradeItem } from '../quizzes/grade-item.ts';
 import { idTranslation } from '../quizzes/public-item.ts';
 import { answerItem, startAttempt } from '../quizzes/quiz-attempts.ts';
+import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
 
 /** The demo learner. */
 export const DEMO_LEARNER_EMAIL = 'lena.lernende@musterstadt.example';
@@ -108,7 +108,11 @@ export async function seedDemoLearning(
     );
   if (started && progress.length === 0) {
     for (const [i, lesson] of started.lessons.slice(0, STARTED_LESSONS).entries()) {
-      await completeLesson(personContext(db, auth, content, () => new Date(now.getTime() - (4 - i) * day)), STARTED_COURSE, lesson.id);
+      await completeLesson(
+        personContext(db, auth, content, () => new Date(now.getTime() - (4 - i) * day)),
+        STARTED_COURSE,
+        lesson.id,
+      );
       result.lessonsStarted++;
     }
   }

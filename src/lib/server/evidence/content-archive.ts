@@ -137,7 +137,12 @@ export async function describeVersions(
 ): Promise<Map<string, { title: string; archived: boolean }>> {
   if (ids.length === 0) return new Map();
   const rows = await db
-    .select({ id: contentVersionTable.contentId, v: contentVersionTable.version, title: contentVersionTable.title, archived: contentVersionTable.archived })
+    .select({
+      id: contentVersionTable.contentId,
+      v: contentVersionTable.version,
+      title: contentVersionTable.title,
+      archived: contentVersionTable.archived,
+    })
     .from(contentVersionTable)
     .where(and(eq(contentVersionTable.kind, kind), inArray(contentVersionTable.contentId, [...new Set(ids)])));
   return new Map(rows.map((r) => [`${r.id}@${r.v}`, { title: r.title, archived: r.archived }]));

@@ -99,8 +99,7 @@ export function addMonths(date: Date, months: number): Date {
  * shortest interval of the paths that require it, else 24 months. The one refresher rule.
  */
 export function refresherMonths(personPath: PathRules | null, courseId: string, allPaths: Iterable<PathRules>): number {
-  if (personPath && (personPath.required.includes(courseId) || personPath.optional.includes(courseId)))
-    return personPath.refresherMonths;
+  if (personPath && (personPath.required.includes(courseId) || personPath.optional.includes(courseId))) return personPath.refresherMonths;
   const months = [...allPaths].filter((p) => p.required.includes(courseId)).map((p) => p.refresherMonths);
   return months.length > 0 ? Math.min(...months) : DEFAULT_REFRESHER_MONTHS;
 }

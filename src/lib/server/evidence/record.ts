@@ -21,7 +21,7 @@ export interface Fact {
   data?: Record<string, unknown>;
   /** When the fact took effect. */
   effectiveAt: Date;
-  /** When it is recorded (default: now). */
+  /** When it is recorded (default: now, or the effective time if that is later: nothing is recorded before it happens). */
   recordedAt?: Date;
   actorId: string | null;
   idemKey?: string | null;
@@ -51,7 +51,7 @@ export async function appendFacts(tx: Writer, facts: readonly Fact[]): Promise<n
         how: f.how ?? null,
         data: f.data ?? {},
         effectiveAt: f.effectiveAt,
-        recordedAt: f.recordedAt ?? now,
+        recordedAt: f.recordedAt ?? (f.effectiveAt > now ? f.effectiveAt : now),
         actorId: f.actorId,
         idemKey: f.idemKey ?? null,
       })),

@@ -7,9 +7,9 @@ import { isoDateSchema } from '../../shared/content-schema.ts';
 import { endOfDayBerlin } from '../../shared/dates.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { authorize } from '../authz/authorize.ts';
-import { actorId as idOf, type Ctx } from '../context.ts';
-import { appendFact } from '../evidence/record.ts';
+import { type Ctx, actorId as idOf } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.ts';
+import { appendFact } from '../evidence/record.ts';
 
 export const assignPathInputSchema = z
   .object({
@@ -69,7 +69,10 @@ export async function assignPath(ctx: Ctx, input: AssignPathInput): Promise<{ id
   return db.transaction(async (tx) => {
     const target = userId ? eq(pathAssignmentTable.userId, userId) : eq(pathAssignmentTable.orgUnitId, orgUnitId as string);
     const other = userId ? isNull(pathAssignmentTable.orgUnitId) : isNull(pathAssignmentTable.userId);
-    const replaced = await tx.delete(pathAssignmentTable).where(and(eq(pathAssignmentTable.tenantId, tenantId), target, other)).returning();
+    const replaced = await tx
+      .delete(pathAssignmentTable)
+      .where(and(eq(pathAssignmentTable.tenantId, tenantId), target, other))
+      .returning();
     for (const old of replaced)
       await appendFact(tx, {
         tenantId,

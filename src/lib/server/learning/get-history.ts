@@ -3,7 +3,7 @@
  * which content version and how — newest first, plus the submitted quiz attempts with their results.
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { learningEventTable, type LearningEventType, quizAttemptTable } from '../../../../db/schema/index.ts';
+import { type LearningEventType, learningEventTable, quizAttemptTable } from '../../../../db/schema/index.ts';
 import type { Ctx } from '../context.ts';
 import { describeVersions } from '../evidence/content-archive.ts';
 import { percentOf } from '../evidence/course-status.ts';
@@ -49,15 +49,27 @@ export async function getLearningHistory(ctx: Ctx): Promise<LearningHistory> {
     .select()
     .from(learningEventTable)
     .where(
-      and(eq(learningEventTable.tenantId, learner.tenantId), eq(learningEventTable.userId, learner.userId), inArray(learningEventTable.type, shown)),
+      and(
+        eq(learningEventTable.tenantId, learner.tenantId),
+        eq(learningEventTable.userId, learner.userId),
+        inArray(learningEventTable.type, shown),
+      ),
     )
     .orderBy(desc(learningEventTable.effectiveAt), desc(learningEventTable.seq));
   const content = ctx.content;
   const lessonKey = (r: (typeof rows)[number]) => `${r.subject}/${r.ref}`;
   const [lessons, courses, quizzes] = await Promise.all([
     describeVersions(ctx.db, 'lesson', rows.filter((r) => r.type === 'lesson.completed').map(lessonKey)),
-    describeVersions(ctx.db, 'course', rows.filter((r) => r.type === 'course.completed').map((r) => r.subject ?? '')),
-    describeVersions(ctx.db, 'quiz', rows.filter((r) => r.type === 'quiz.submitted').map((r) => r.subject ?? '')),
+    describeVersions(
+      ctx.db,
+      'course',
+      rows.filter((r) => r.type === 'course.completed').map((r) => r.subject ?? ''),
+    ),
+    describeVersions(
+      ctx.db,
+      'quiz',
+      rows.filter((r) => r.type === 'quiz.submitted').map((r) => r.subject ?? ''),
+    ),
   ]);
   const entries = rows.map((r): HistoryEntry => {
     const d = r.data as Record<string, unknown>;
@@ -104,12 +116,20 @@ export async function getLearningHistory(ctx: Ctx): Promise<LearningHistory> {
 export async function listOwnAttempts(
   ctx: Ctx,
   courseId: string,
-): Promise<Array<{ id: string; status: string; startedAt: Date; submittedAt: Date | null; percent: number | null; passed: boolean | null }>> {
+): Promise<
+  Array<{ id: string; status: string; startedAt: Date; submittedAt: Date | null; percent: number | null; passed: boolean | null }>
+> {
   const learner = await authorizeLearner(ctx);
   const rows = await ctx.db
     .select()
     .from(quizAttemptTable)
-    .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.courseId, courseId)))
+    .where(
+      and(
+        eq(quizAttemptTable.tenantId, learner.tenantId),
+        eq(quizAttemptTable.userId, learner.userId),
+        eq(quizAttemptTable.courseId, courseId),
+      ),
+    )
     .orderBy(desc(quizAttemptTable.startedAt));
   return rows.map((a) => ({
     id: a.id,

@@ -7,7 +7,14 @@ import { courseCompletionTable, lessonProgressTable, quizAttemptTable } from '..
 import type { LoadedCourse } from '../content/load-content.ts';
 import type { Ctx } from '../context.ts';
 import { pathRulesOf } from '../evidence/content-archive.ts';
-import { type CourseFacts, type CourseState, type CourseStatus, courseStatus, type PathStatus, pathStatus } from '../evidence/course-status.ts';
+import {
+  type CourseFacts,
+  type CourseState,
+  type CourseStatus,
+  courseStatus,
+  type PathStatus,
+  pathStatus,
+} from '../evidence/course-status.ts';
 import { authorizeLearner } from './learner.ts';
 import { type AssignedPath, resolvePath } from './resolve-path.ts';
 
@@ -91,7 +98,12 @@ export async function getLearningOverview(ctx: Ctx): Promise<LearningOverview> {
     .map((c): CourseProgress => {
       const mine = progress.filter((p) => p.courseId === c.course.id);
       const quizId = c.course.quiz && content.quizzes.has(c.course.quiz) ? c.course.quiz : null;
-      const facts = courseFactsOf(c, mine, attempts, completions.find((x) => x.courseId === c.course.id));
+      const facts = courseFactsOf(
+        c,
+        mine,
+        attempts,
+        completions.find((x) => x.courseId === c.course.id),
+      );
       const status = courseStatus({
         courseId: c.course.id,
         lessonsTotal: c.lessons.length,
@@ -104,7 +116,13 @@ export async function getLearningOverview(ctx: Ctx): Promise<LearningOverview> {
       });
       const lessons = c.lessons.map((l) => {
         const p = mine.find((m) => m.lessonId === l.id);
-        return { id: l.id, title: l.frontmatter.title, minutes: l.frontmatter.minutes, completedAt: p?.completedAt ?? null, lastSeenAt: p?.lastSeenAt ?? null };
+        return {
+          id: l.id,
+          title: l.frontmatter.title,
+          minutes: l.frontmatter.minutes,
+          completedAt: p?.completedAt ?? null,
+          lastSeenAt: p?.lastSeenAt ?? null,
+        };
       });
       const open = lessons.filter((l) => !l.completedAt);
       const lastSeen = [...open].sort((a, b) => (b.lastSeenAt?.getTime() ?? 0) - (a.lastSeenAt?.getTime() ?? 0))[0];

@@ -6,14 +6,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import type { Ctx } from '../context.ts';
-import { appendFact, appendFacts, type Fact } from '../evidence/record.ts';
 import { quizAttemptTable, quizResponseTable } from '../../../../db/schema/index.ts';
 import type { Quiz, QuizItem } from '../../shared/content-schema.ts';
 import type { ItemResponse } from '../../shared/quiz-response.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { ContentSet, LoadedQuiz } from '../content/load-content.ts';
+import type { Ctx } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
+import { appendFact, appendFacts, type Fact } from '../evidence/record.ts';
 import { completeCourseIfDone } from '../learning/complete-course.ts';
 import { authorizeLearner, type Learner } from '../learning/learner.ts';
 import { type AttemptLayout, drawAttempt, seededRandom } from './draw-attempt.ts';
@@ -44,7 +44,13 @@ export async function attemptAllowance(
   const rows = await db
     .select({ submittedAt: quizAttemptTable.submittedAt, passed: quizAttemptTable.passed, status: quizAttemptTable.status })
     .from(quizAttemptTable)
-    .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, quiz.id)))
+    .where(
+      and(
+        eq(quizAttemptTable.tenantId, learner.tenantId),
+        eq(quizAttemptTable.userId, learner.userId),
+        eq(quizAttemptTable.quizId, quiz.id),
+      ),
+    )
     .orderBy(desc(quizAttemptTable.startedAt));
   // every started attempt counts, open or submitted: an open one is resumed rather than a new one started
   const used = rows.length;
@@ -280,9 +286,7 @@ export async function submitAttempt(ctx: Ctx, attemptId: string, responses?: Rec
         const fresh = new Set(stored.map((r) => r.itemId));
         await appendFacts(
           tx,
-          rows
-            .filter((r) => fresh.has(r.row.itemId))
-            .map((r) => responseFact(learner, attempt, r.item, r.row.response, r.row.score, now)),
+          rows.filter((r) => fresh.has(r.row.itemId)).map((r) => responseFact(learner, attempt, r.item, r.row.response, r.row.score, now)),
         );
       }
     }

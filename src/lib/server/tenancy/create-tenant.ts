@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../../../db/client.ts';
 import { orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
 import { ValidationError } from '../errors/domain-errors.ts';
+import { appendFact } from '../evidence/record.ts';
 import { type TenantSettings, tenantSettingsSchema } from './tenant-settings.ts';
 
 export const tenantInputSchema = z.object({
@@ -23,6 +24,8 @@ export async function ensureTenant(
   db: Db,
   input: z.input<typeof tenantInputSchema>,
   orgUnits: OrgUnitInput[] = [],
+  /** `recordStartedAt`: start of the district's learning record (default now; demo data with a history starts earlier). */
+  opts: { now?: Date; recordStartedAt?: Date } = {},
 ): Promise<{ id: string; created: boolean; orgUnitIds: Map<string, string> }> {
   const parsed = tenantInputSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => i.message).join('; '));
@@ -32,7 +35,10 @@ export async function ensureTenant(
     const id = existing?.id ?? randomUUID();
     if (!existing) {
       const settings: Partial<TenantSettings> = parsed.data.settings ?? {};
-      await tx.insert(tenantTable).values({ id, slug, name, settings, createdAt: new Date() });
+      const now = opts.now ?? new Date();
+      const start = opts.recordStartedAt ?? now;
+      await tx.insert(tenantTable).values({ id, slug, name, settings, createdAt: start, recordStartedAt: start });
+      await appendFact(tx, { tenantId: id, type: 'record.started', effectiveAt: start, recordedAt: now, actorId: 'system:kiko', data: {} });
     }
     const known = await tx.select().from(orgUnitTable).where(eq(orgUnitTable.tenantId, id));
     const ids = new Map(known.map((u) => [u.code, u.id]));

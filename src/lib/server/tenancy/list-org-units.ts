@@ -14,7 +14,10 @@ export interface OrgUnitOption {
 /** Org units the actor may administer (the district, or the subtree of a scoped grant), in tree order. */
 export async function listOrgUnits(ctx: Ctx): Promise<OrgUnitOption[]> {
   const scope = await authorize(ctx, 'tenant.admin');
-  const all = await ctx.db.select().from(orgUnitTable).where(eq(orgUnitTable.tenantId, scope.tenantId as string));
+  const all = await ctx.db
+    .select()
+    .from(orgUnitTable)
+    .where(eq(orgUnitTable.tenantId, scope.tenantId as string));
   const units = scope.orgUnitIds ? all.filter((u) => scope.orgUnitIds?.has(u.id)) : all;
   const ids = new Set(units.map((u) => u.id));
   const children = new Map<string | null, typeof units>();

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { Db } from '../../../../db/client.ts';
 import { orgUnitTable, tenantTable, userRoles, userRoleTable, userTable } from '../../../../db/schema/index.ts';
 import { jobRoleSchema } from '../../shared/content-schema.ts';
-import { hashPassword, passwordProblem } from '../auth/password.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import { hashPassword, passwordProblem } from '../auth/password.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
 import { appendFacts } from '../evidence/record.ts';
 
@@ -29,7 +29,11 @@ export type CreateUserInput = z.input<typeof createUserInputSchema>;
  * Creates the account and records the person's membership (org unit, job role) and role grants in the learning
  * record, with an audit entry, in one transaction. The org unit must belong to the same district.
  */
-export async function createUser(db: Db, input: CreateUserInput, opts: { actorId?: string | null; now?: Date } = {}): Promise<{ id: string }> {
+export async function createUser(
+  db: Db,
+  input: CreateUserInput,
+  opts: { actorId?: string | null; now?: Date } = {},
+): Promise<{ id: string }> {
   const parsed = createUserInputSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const u = parsed.data;
