@@ -3,7 +3,7 @@
  * deleted (database triggers refuse both). Each fact carries two times: when it took effect (`effective_at`) and when
  * KIKO recorded it (`recorded_at`), so "as of T, as recorded by R" is a plain query. The current-state tables
  * (lesson_progress, quiz_attempts, course_completions, path_assignments, users, user_roles) are projections of it.
- * Decision record: docs/decisions/006-learning-record.md.
+ * Decision record: docs/decisions/007-evidence-core.md.
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { tenantTable } from './tenants.ts';
