@@ -112,6 +112,17 @@ export class ChainVerifier {
     if (!this.#broken || seq < this.#broken.seq) this.#broken = { seq, reason };
   }
 
+  /** Marks the chain broken at `seq` for a reason found outside the verifier (e.g. an unreadable export line). */
+  reject(seq: number, reason: string): void {
+    this.#fail(seq, reason);
+    this.#streamBroken = true;
+  }
+
+  /** Position the next entry must have. */
+  get expected(): number {
+    return this.#expected;
+  }
+
   /** Registers a checkpoint (before or while entries are added); checks its signature and key. */
   async checkpoint(cp: AuditCheckpoint): Promise<void> {
     this.#checkpointCount++;
