@@ -229,7 +229,12 @@ export class ChainVerifier {
       for (const [by, seqs] of this.#cleared) {
         const erasure = this.#erasures.get(by);
         const first = Math.min(...seqs);
-        if (!erasure || by <= Math.max(...seqs)) {
+        if (!erasure && by > this.#lastSeq) {
+          this.#fail(
+            this.#lastSeq + 1,
+            `Protokoll verkürzt: es endet bei Eintrag ${this.#lastSeq}, gelöschte Angaben verweisen aber auf den Löschvermerk ${by}.`,
+          );
+        } else if (!erasure || by <= Math.max(...seqs)) {
           this.#fail(
             first,
             `Die persönlichen Angaben von Eintrag ${first} wurden entfernt, Eintrag ${by} ist aber kein passender Löschvermerk.`,
