@@ -8,7 +8,10 @@ const USAGE = `Aufruf: kiko <befehl>
   demo seed                           Demo-Landkreise anlegen (idempotent)
   user create --tenant T --email E --name N [--role R] [--job-role J] [--password P]
   content check [--overlay DIR]       Kursinhalte prüfen
-  content stats [--json]              Umfang der Inhalte`;
+  content stats [--json]              Umfang der Inhalte
+  audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
+  audit export --tenant T --out DATEI    Audit-Protokoll exportieren (offline prüfbar)
+  audit checkpoint --tenant T            signierten Kontrollpunkt schreiben`;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -20,6 +23,7 @@ async function lazy(name: string): Promise<Command> {
     case 'demo':
     case 'user':
     case 'serve':
+    case 'audit':
     case 'certificates': {
       const mod = await import(`./${name}.ts`);
       return mod.default as Command;

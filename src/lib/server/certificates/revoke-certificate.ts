@@ -51,7 +51,9 @@ export async function markRevoked(
     actorId: input.actorId,
     type: 'certificate.revoked',
     subjectId: row.userId,
-    data: { certificateId: input.id, reason: input.reason },
+    data: { certificateId: input.id },
+    // free text, may name people: erasable personal part, not the permanent envelope
+    personal: { reason: input.reason },
     at: input.now,
   });
   return true;
