@@ -5,7 +5,8 @@
  * (`verificationHolder`: initials by default). The status is decided from the signed payload plus the record:
  * genuine, not genuine (signature, seal or record do not match), revoked, expired, or not found.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../../../../db/client.ts';
 import { certificateTable, rateLimitTable, tenantTable } from '../../../../db/schema/index.ts';
@@ -39,7 +40,7 @@ export interface PublicCertificate {
   issuedAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
-  /** Revoked because a newer certificate replaces it (the reason itself stays internal). */
+  /** A newer certificate replaces it (a record with `replacesId` exists; the typed reason stays internal). */
   replaced: boolean;
   /** Holder as the district allows: initials, full name, or null (not shown). */
   holder: string | null;
@@ -101,13 +102,17 @@ export function holderInitials(name: string): string {
     .join(' ');
 }
 
-type Found = { row: typeof certificateTable.$inferSelect; tenant: typeof tenantTable.$inferSelect };
+type Found = { row: typeof certificateTable.$inferSelect; tenant: typeof tenantTable.$inferSelect; successorId: string | null };
+
+const successor = alias(certificateTable, 'successor');
 
 async function findCertificate(db: Db, id: string): Promise<Found | null> {
   const rows = await db
-    .select({ row: certificateTable, tenant: tenantTable })
+    .select({ row: certificateTable, tenant: tenantTable, successorId: successor.id })
     .from(certificateTable)
     .innerJoin(tenantTable, eq(tenantTable.id, certificateTable.tenantId))
+    // "replaced" only when a replacing certificate exists, whatever reason text HR typed
+    .leftJoin(successor, and(eq(successor.replacesId, certificateTable.id), eq(successor.tenantId, certificateTable.tenantId)))
     .where(eq(certificateTable.id, id))
     .limit(1);
   return rows[0] ?? null;
@@ -129,7 +134,7 @@ function publicView(found: Found, payload: CertificatePayload): PublicCertificat
     issuedAt: new Date(payload.issuedAt),
     expiresAt: payload.expiresAt ? new Date(payload.expiresAt) : null,
     revokedAt: found.row.revokedAt,
-    replaced: found.row.revokedReason === 'ersetzt',
+    replaced: found.row.revokedAt !== null && found.successorId !== null,
     holder,
     holderShown: setting,
   };
