@@ -16,11 +16,12 @@ import type { CertificateConfig } from './certificate-config.ts';
 import { type CertificatePayload, canonicalPayload, formatCertificateId, normalizeCertificateId } from './certificate-payload.ts';
 import { storedPayload } from './certificate-records.ts';
 import { certificateHeading } from './certificate-texts.ts';
-import { verifyOpenBadge } from './open-badge.ts';
+import { checkCredentialShape, type KikoCredential } from './credential-shape.ts';
 import { extractCertificateFromPdf } from './pdf-metadata.ts';
 import { verifyPdfSeal } from './pdf-seal.ts';
 import { type KeyRing, verifyPayload } from './signing-keys.ts';
 import { getTenantKeyRing } from './tenant-key-ring.ts';
+import { verifyOpenBadgeInWorker } from './verify-in-worker.ts';
 
 /** Outcome of a verification. */
 export type VerificationStatus = 'genuine' | 'not-genuine' | 'revoked' | 'expired' | 'not-found';
@@ -177,24 +178,18 @@ export async function verifyCertificateById(
 }
 
 /** Id named by an Open Badge credential (its id is the verify URL, ending in the certificate id). */
-function credentialId(credential: Record<string, unknown>): string | null {
+function credentialId(credential: { id: string }): string | null {
   return typeof credential.id === 'string' ? normalizeCertificateId(credential.id.split(/[/#?]/).filter(Boolean).at(-1) ?? '') : null;
 }
 
 /** The credential says exactly what the stored payload says (names, dates, achievement, issuer). */
-function credentialMatches(credential: Record<string, unknown>, payload: CertificatePayload): boolean {
-  const c = credential as {
-    validFrom?: unknown;
-    validUntil?: unknown;
-    issuer?: { name?: unknown };
-    credentialSubject?: { name?: unknown; achievement?: { name?: unknown } };
-  };
+function credentialMatches(c: KikoCredential, payload: CertificatePayload): boolean {
   return (
     c.validFrom === payload.issuedAt &&
     (c.validUntil ?? null) === payload.expiresAt &&
-    c.issuer?.name === payload.tenant.name &&
-    c.credentialSubject?.name === payload.holder.name &&
-    c.credentialSubject?.achievement?.name === payload.achievement.title
+    c.issuer.name === payload.tenant.name &&
+    c.credentialSubject.name === payload.holder.name &&
+    c.credentialSubject.achievement.name === payload.achievement.title
   );
 }
 
@@ -212,18 +207,15 @@ export async function verifyCertificateUpload(
   await consumeQuota(db, ip);
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
-  let credential: Record<string, unknown> | null = null;
+  let credential: KikoCredential | null = null;
   if (!isPdf) {
-    try {
-      const parsed: unknown = JSON.parse(bytes.toString('utf8'));
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) credential = parsed as Record<string, unknown>;
-    } catch {
-      // not JSON either
-    }
-    if (!credential) return notGenuine('Die Datei ist weder ein KIKO-Zertifikat (PDF) noch ein Open-Badges-Nachweis (JSON).');
+    // size, depth and the exact KIKO shape first: canonicalising odd input is what can take minutes
+    const shape = checkCredentialShape(bytes);
+    if (!shape.ok) return notGenuine(shape.reason);
+    credential = shape.credential;
   }
   const extracted = isPdf ? extractCertificateFromPdf(bytes) : null;
-  const id = isPdf ? (extracted?.id ?? null) : credentialId(credential ?? {});
+  const id = isPdf ? (extracted?.id ?? null) : credential ? credentialId(credential) : null;
   if (!id) return notGenuine('Die Datei enthält keine gültigen KIKO-Zertifikatsdaten.');
   const found = await findCertificate(db, id);
   if (!found) return notGenuine('Zu dieser Datei ist bei KIKO kein Zertifikat verzeichnet.');
@@ -241,8 +233,11 @@ export async function verifyCertificateUpload(
     return record;
   }
   // the proof alone, at the time of issue; validity and revocation come from the record
-  const proof = await verifyOpenBadge(credential, ring, { now: new Date(payload.issuedAt) });
-  if (!proof.verified || !credentialMatches(credential ?? {}, payload))
+  // equal content first (cheap), then the proof in a worker thread with a time budget (verify-in-worker.ts)
+  if (!credential || !credentialMatches(credential, payload))
     return notGenuine('Der Nachweis wurde verändert oder nicht von diesem Landkreis ausgestellt.');
+  const proof = await verifyOpenBadgeInWorker(credential, ring, { now: new Date(payload.issuedAt) });
+  if ('refused' in proof) return notGenuine(proof.refused);
+  if (!proof.verified) return notGenuine('Der Nachweis wurde verändert oder nicht von diesem Landkreis ausgestellt.');
   return record;
 }
