@@ -53,7 +53,9 @@ describe('safeNext', () => {
         const r = safeNext(value);
         if (r === null) return true;
         const path = r.split(/[?#]/)[0] ?? '';
-        return r.startsWith('/') && ![...r].some((ch) => ch.charCodeAt(0) < 0x20) && !path.includes('\\') && browserTarget(r).origin === SITE;
+        return (
+          r.startsWith('/') && ![...r].some((ch) => ch.charCodeAt(0) < 0x20) && !path.includes('\\') && browserTarget(r).origin === SITE
+        );
       }),
       { numRuns: 5000 },
     );
