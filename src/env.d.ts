@@ -5,5 +5,9 @@ declare namespace App {
     session: import('./lib/server/auth/sessions.ts').SessionRecord | null;
     locale: import('./i18n/index.ts').Locale;
     t: import('./i18n/index.ts').Translate;
+    /** The client's address (from X-Forwarded-For only behind a trusted proxy, see trusted-proxy.ts). */
+    clientIp: string;
+    /** Whether the browser uses https (directly, or at a trusted proxy). */
+    secure: boolean;
   }
 }

@@ -1,14 +1,35 @@
-/** Session cookie → locals.user / locals.session; locale; request size guard; security headers. */
+/**
+ * Per request: client address and protocol (trusted proxies only), the same-origin check for form posts, locale,
+ * request size guard, session cookie → locals.user / locals.session, security headers.
+ */
 import { defineMiddleware } from 'astro:middleware';
 import { isLocale, translator } from './i18n/index.ts';
 import { getDb } from './lib/server/app-context.ts';
 import { getSessionUser } from './lib/server/auth/get-session-user.ts';
 import { clearSessionCookie, SESSION_COOKIE, sessionPolicy } from './lib/server/auth/session-cookie.ts';
+import { getEnv } from './lib/server/config/env.ts';
+import { BODY_TOO_LARGE_MESSAGE, MAX_BODY_BYTES } from './lib/server/http/body-limit.ts';
+import { isCrossSiteFormPost } from './lib/server/http/origin-check.ts';
+import { parseTrustedProxies, resolveClient, type TrustedProxies } from './lib/server/http/trusted-proxy.ts';
 
-/** Largest request body KIKO accepts (certificate uploads are the biggest legitimate posts). */
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+let trusted: TrustedProxies | undefined;
 
 export const onRequest = defineMiddleware(async (context, next) => {
+  trusted ??= parseTrustedProxies(getEnv().KIKO_TRUST_PROXY);
+  const client = resolveClient(context.clientAddress, context.request.headers, context.url.protocol, trusted);
+  context.locals.clientIp = client.ip;
+  context.locals.secure = client.secure;
+
+  // Astro's own origin check compares with the URL the server sees (http behind a TLS proxy): this one uses
+  // the protocol the browser used, so form posts work behind a trusted proxy (astro.config.mjs: checkOrigin off)
+  const origin = `${client.secure ? 'https:' : context.url.protocol}//${context.url.host}`;
+  if (isCrossSiteFormPost(context.request, origin)) {
+    return new Response('Formulare dürfen nur von KIKO selbst abgeschickt werden (Herkunftsprüfung).', {
+      status: 403,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+  }
+
   const cookieLocale = context.cookies.get('kiko_lang')?.value;
   // German first: English only when chosen with the language switch (a cookie), never guessed from the browser.
   const locale = isLocale(cookieLocale) ? cookieLocale : 'de';
@@ -17,12 +38,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
 
+  // the declared length; bodies without one are counted while they stream (serve-http.ts, at the server entry)
   const length = Number(context.request.headers.get('content-length') ?? 0);
   if (length > MAX_BODY_BYTES) {
-    return new Response('Die Anfrage ist zu groß (höchstens 2 MB).', {
-      status: 413,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-    });
+    return new Response(BODY_TOO_LARGE_MESSAGE, { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
 
   const token = context.cookies.get(SESSION_COOKIE)?.value;

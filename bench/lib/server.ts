@@ -202,6 +202,8 @@ export async function startKiko(o: KikoServerOptions): Promise<RunningProcess> {
       PORT: String(port),
       HOST: LOOPBACK,
       KIKO_KEY_DIR: o.keyDir,
+      // production refuses to start without a public URL (links on certificates never come from a Host header)
+      KIKO_PUBLIC_URL: `http://${LOOPBACK}:${port}`,
       ASTRO_TELEMETRY_DISABLED: '1',
       ...(o.queryLog ? { KIKO_BENCH_QUERY_LOG: o.queryLog } : {}),
       ...o.env,

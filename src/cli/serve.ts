@@ -3,14 +3,20 @@
  * in demo mode (serve-prepare.ts, in a short-lived child process), then starts the built Astro server
  * (dist/server/entry.mjs) on HOST:PORT — in this process, or with KIKO_WORKERS > 1 in that many worker
  * processes sharing the port (node:cluster; the primary only supervises them, see serve-cluster.ts).
+ * KIKO owns the HTTP server (Astro's autostart is off) so every request passes the body limit (body-limit.ts)
+ * before any route runs.
  */
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { publicUrlProblem } from '../lib/server/certificates/certificate-config.ts';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
+import { limitRequestBodies } from '../lib/server/http/body-limit.ts';
 import type { CliIo } from './io.ts';
 import type { PrepareMessage } from './serve-prepare.ts';
 
@@ -20,8 +26,20 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
   const startServer = async (): Promise<void> => {
     process.env.HOST = env.HOST;
     process.env.PORT = String(env.PORT);
-    await import(pathToFileURL(entry).href);
+    process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+    const { handler } = (await import(pathToFileURL(entry).href)) as {
+      handler: (req: IncomingMessage, res: ServerResponse) => unknown;
+    };
+    const server = createServer(limitRequestBodies(handler));
+    server.listen(env.PORT, env.HOST);
+    await once(server, 'listening');
   };
+  // refuses to start in production without KIKO_PUBLIC_URL: certificate links never come from a Host header
+  const missingUrl = publicUrlProblem(env);
+  if (missingUrl) {
+    io.err(missingUrl);
+    return 1;
+  }
   if (cluster.isWorker) {
     // a worker forked by the primary below: the primary has checked, migrated and seeded already
     await startServer();

@@ -1,5 +1,9 @@
-/** `kiko user create --tenant T --email E --name N [--role R,...] [--job-role J] [--password P]` */
+/**
+ * `kiko user create --tenant T --email E --name N [--role R,...] [--job-role J] [--password P]`
+ * `kiko user unlock --email E` (lifts the login lock of an account)
+ */
 import { openDb } from '../../db/client.ts';
+import { unlockLogin } from '../lib/server/auth/unlock-login.ts';
 import { getEnv } from '../lib/server/config/env.ts';
 import { DomainError } from '../lib/server/errors/domain-errors.ts';
 import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
@@ -7,10 +11,12 @@ import { createUser } from '../lib/server/users/create-user.ts';
 import { type CliIo, parseFlags, UsageError } from './io.ts';
 
 const USAGE =
-  'kiko user create --tenant KÜRZEL --email E-MAIL --name "NAME" [--role learner,hr,…] [--job-role sachbearbeitung] [--password PASSWORT]';
+  'kiko user create --tenant KÜRZEL --email E-MAIL --name "NAME" [--role learner,hr,…] [--job-role sachbearbeitung] [--password PASSWORT]\n' +
+  'kiko user unlock --email E-MAIL';
 
 export default async function userCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'unlock') return unlockCommand(rest, io);
   if (sub !== 'create') throw new UsageError(USAGE);
   const f = parseFlags(rest, {
     tenant: 'string',
@@ -39,6 +45,28 @@ export default async function userCommand(args: string[], io: CliIo): Promise<nu
     if (e instanceof DomainError) {
       io.err(`Fehler: ${e.message}`);
       return e.status === 400 ? 2 : 1;
+    }
+    throw e;
+  } finally {
+    close();
+  }
+}
+
+/** `kiko user unlock --email E`: removes the login counters of the account (after a lock by someone's guesses). */
+async function unlockCommand(args: string[], io: CliIo): Promise<number> {
+  const f = parseFlags(args, { email: 'string' });
+  if (!f.email) throw new UsageError(`--email ist Pflicht.\n${USAGE}`);
+  const env = getEnv();
+  const { db, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+  try {
+    await prepareDatabase(db);
+    const { removed } = await unlockLogin(db, 'cli', { email: String(f.email) });
+    io.out(`Anmeldung für ${String(f.email).trim().toLowerCase()} entsperrt (${removed} Zähler entfernt).`);
+    return 0;
+  } catch (e) {
+    if (e instanceof DomainError) {
+      io.err(`Fehler: ${e.message}`);
+      return 1;
     }
     throw e;
   } finally {

@@ -24,7 +24,8 @@ export const de = {
   'login.password': 'Passwort',
   'login.submit': 'Anmelden',
   'login.invalid': 'E-Mail-Adresse oder Passwort ist nicht korrekt.',
-  'login.rateLimited': 'Zu viele Fehlversuche. Bitte warten Sie {minutes} Minuten und versuchen Sie es dann erneut.',
+  'login.rateLimited':
+    'Zu viele Fehlversuche. Sie können es ab {time} Uhr wieder versuchen (in etwa {minutes} Minuten). Wenn Sie das nicht waren oder es eilt, kann die Administration Ihres Landkreises die Sperre aufheben.',
   'login.loggedOut': 'Sie haben sich abgemeldet.',
   'login.demoHint': 'Demo-Modus: Alle Demo-Konten nutzen das Passwort „kiko-demo“.',
   'logout.title': 'Abmelden',

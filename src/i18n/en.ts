@@ -26,7 +26,8 @@ export const en: Record<MessageKey, string> = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.invalid': 'E-mail address or password is not correct.',
-  'login.rateLimited': 'Too many failed attempts. Please wait {minutes} minutes and try again.',
+  'login.rateLimited':
+    'Too many failed attempts. You can try again from {time} (in about {minutes} minutes). If this was not you or it is urgent, your district administration can lift the lock.',
   'login.loggedOut': 'You have signed out.',
   'login.demoHint': 'Demo mode: all demo accounts use the password "kiko-demo".',
   'logout.title': 'Sign out',

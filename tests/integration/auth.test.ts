@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditEventTable, sessionTable, tenantTable, userTable } from '../../db/schema/index.ts';
@@ -9,6 +10,7 @@ import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 let t: TestDb;
+const deviceSecret = randomBytes(32);
 const policy = { idleMs: 60 * 60_000, absoluteMs: 24 * 60 * 60_000 };
 beforeAll(async () => {
   t = await createTestDb();
@@ -105,8 +107,13 @@ describe('loginWithPassword', () => {
   test('returns a new session on every login and records an audit event', async () => {
     const tenant = await makeTenant(t.db);
     const user = await makeUser(t.db, { tenant: tenant.slug });
-    const a = await loginWithPassword(t.db, { email: user.email.toUpperCase(), password: 'richtiges-passwort', ip: '127.0.0.1' });
-    const b = await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '127.0.0.1' });
+    const a = await loginWithPassword(t.db, {
+      email: user.email.toUpperCase(),
+      password: 'richtiges-passwort',
+      ip: '127.0.0.1',
+      deviceSecret,
+    });
+    const b = await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '127.0.0.1', deviceSecret });
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) expect(a.token).not.toBe(b.token);
     const events = await t.db.select().from(auditEventTable).where(eq(auditEventTable.subjectId, user.id));
@@ -115,29 +122,36 @@ describe('loginWithPassword', () => {
   test('returns the same "invalid" result for an unknown account and a wrong password', async () => {
     const tenant = await makeTenant(t.db);
     const user = await makeUser(t.db, { tenant: tenant.slug });
-    const wrong = await loginWithPassword(t.db, { email: user.email, password: 'falsches-passwort', ip: '10.0.0.1' });
-    const unknown = await loginWithPassword(t.db, { email: 'niemand@test.example', password: 'falsches-passwort', ip: '10.0.0.1' });
+    const wrong = await loginWithPassword(t.db, { email: user.email, password: 'falsches-passwort', ip: '10.0.0.1', deviceSecret });
+    const unknown = await loginWithPassword(t.db, {
+      email: 'niemand@test.example',
+      password: 'falsches-passwort',
+      ip: '10.0.0.1',
+      deviceSecret,
+    });
     expect(wrong).toEqual({ ok: false, reason: 'invalid' });
     expect(unknown).toEqual(wrong);
   });
-  test('returns rate-limited after too many failures for one account, even with the right password', async () => {
+  test('returns rate-limited after too many failures for one account from one source, even with the right password', async () => {
     const tenant = await makeTenant(t.db);
     const user = await makeUser(t.db, { tenant: tenant.slug });
-    for (let i = 0; i < LOGIN_LIMITS.perAccount; i++)
-      await loginWithPassword(t.db, { email: user.email, password: `falsch-${i}`, ip: `10.1.0.${i}` });
-    const blocked = await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '10.1.0.99' });
+    for (let i = 0; i < LOGIN_LIMITS.userAndSource.points; i++)
+      await loginWithPassword(t.db, { email: user.email, password: `falsch-${i}`, ip: '10.1.0.99', deviceSecret });
+    const blocked = await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '10.1.0.99', deviceSecret });
     expect(blocked.ok).toBe(false);
     expect(!blocked.ok && blocked.reason).toBe('rate-limited');
     // another account is not affected
     const other = await makeUser(t.db, { tenant: tenant.slug });
-    expect((await loginWithPassword(t.db, { email: other.email, password: 'richtiges-passwort', ip: '10.1.0.99' })).ok).toBe(true);
+    expect((await loginWithPassword(t.db, { email: other.email, password: 'richtiges-passwort', ip: '10.1.0.99', deviceSecret })).ok).toBe(
+      true,
+    );
   });
   test('returns invalid for a disabled account', async () => {
     const tenant = await makeTenant(t.db);
     const user = await makeUser(t.db, { tenant: tenant.slug });
     const { userTable } = await import('../../db/schema/index.ts');
     await t.db.update(userTable).set({ status: 'disabled' }).where(eq(userTable.id, user.id));
-    expect(await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '10.2.0.1' })).toEqual({
+    expect(await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '10.2.0.1', deviceSecret })).toEqual({
       ok: false,
       reason: 'invalid',
     });

@@ -15,7 +15,25 @@ export const slugSchema = z
 export const isoDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Datum im Format JJJJ-MM-TT, z. B. 2026-11-27')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'kein gültiges Kalenderdatum');
+  // Date.parse rolls 2026-02-31 over into March; only a date that prints back unchanged exists in the calendar
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'kein gültiges Kalenderdatum');
+
+/** Earliest due date KIKO accepts (the platform did not exist before). */
+const DUE_DATE_MIN = '2020-01-01';
+/** How many years ahead a due date may lie (longer is a typo, not a plan). */
+const DUE_DATE_MAX_YEARS = 10;
+
+/** A due date (YYYY-MM-DD): a real calendar date, not before 2020 and at most 10 years after today. */
+export const dueDateSchema = isoDateSchema
+  .refine((s) => s >= DUE_DATE_MIN, 'Das Datum darf nicht vor dem 01.01.2020 liegen.')
+  .refine((s) => {
+    const limit = new Date();
+    limit.setUTCFullYear(limit.getUTCFullYear() + DUE_DATE_MAX_YEARS);
+    return s <= limit.toISOString().slice(0, 10);
+  }, `Das Datum darf höchstens ${DUE_DATE_MAX_YEARS} Jahre in der Zukunft liegen.`);
 
 /** Licences the curriculum may use (open educational resources). */
 export const licenseSchema = z.enum(['CC-BY-4.0', 'CC-BY-SA-4.0']).describe('Lizenz des Inhalts');

@@ -28,6 +28,13 @@ export function formatDateTime(d: Date | null | undefined): string {
   return d ? `${dateTimeFmt.format(d)} Uhr` : '–';
 }
 
+const timeFmt = new Intl.DateTimeFormat('de-DE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' });
+
+/** Clock time in Berlin, e.g. "14:05" (for "try again at …"). */
+export function formatTime(d: Date): string {
+  return timeFmt.format(d);
+}
+
 export function formatMinutes(min: number): string {
   if (min < 60) return `${min} Min.`;
   const h = Math.floor(min / 60);

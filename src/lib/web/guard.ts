@@ -30,8 +30,27 @@ export async function guardPage(astro: AstroGlobal, action: Action): Promise<Gua
   }
 }
 
-/** Only same-site relative paths may be used as redirect targets after login (no open redirects). */
-export function safeNext(value: string | null | undefined): string | null {
-  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
-  return value;
+/** Stand-in origin for parsing when the caller has none: only the comparison with itself matters. */
+const PARSE_ORIGIN = 'http://kiko.invalid';
+
+/**
+ * A redirect target after login or a language switch, made safe against open redirects: the value is parsed with
+ * the URL API the way a browser resolves a `Location` header (tabs and line breaks dropped, `\` read as `/`,
+ * dot segments removed), and only a result on the same origin is kept. Returns pathname + search + hash of the
+ * parsed URL (never the raw input), or null. See https://url.spec.whatwg.org/#concept-basic-url-parser.
+ */
+export function safeNext(value: string | null | undefined, origin: string = PARSE_ORIGIN): string | null {
+  if (!value?.startsWith('/')) return null;
+  let base: URL;
+  let url: URL;
+  try {
+    base = new URL(origin);
+    url = new URL(value, base);
+  } catch {
+    return null;
+  }
+  if (url.origin !== base.origin) return null;
+  // "/.//evil.example" parses to the path "//evil.example", which a browser would read as another host
+  if (url.pathname.startsWith('//')) return null;
+  return url.pathname + url.search + url.hash;
 }

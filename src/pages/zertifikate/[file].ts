@@ -20,7 +20,7 @@ export const GET: APIRoute = async (context) => {
   const parsed = fileSchema.safeParse(context.params.file);
   if (!parsed.success) return context.rewrite('/404');
   try {
-    const file = await getOwnCertificateFile(await getDb(), user, parsed.data, certificateConfig(), { requestOrigin: context.url.origin });
+    const file = await getOwnCertificateFile(await getDb(), user, parsed.data, certificateConfig());
     return new Response(new Uint8Array(file.body), {
       headers: {
         'Content-Type': file.contentType,

@@ -18,7 +18,7 @@ const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
 const DID_CONTEXT = 'https://www.w3.org/ns/did/v1';
 
 /** Returns the did:key (`did:key:z6Mk…`) of a ring key and its verification method id. */
-export async function keyDid(key: SigningKey): Promise<KeyDid> {
+export async function keyDid(key: Pick<SigningKey, 'id' | 'publicKey'>): Promise<KeyDid> {
   const jwk = key.publicKey.export({ format: 'jwk' });
   const { publicKeyMultibase } = await Ed25519Multikey.fromJwk({ jwk });
   const did = `did:key:${publicKeyMultibase}`;

@@ -49,7 +49,6 @@ export async function getOwnCertificateFile(
   user: AuthUser,
   input: { id: string; format: CertificateFormat },
   config: CertificateConfig,
-  { requestOrigin }: { requestOrigin?: string } = {},
 ): Promise<CertificateFile> {
   requirePermission(user, 'learning.own');
   const learner = learnerOf(user);
@@ -64,8 +63,13 @@ export async function getOwnCertificateFile(
   if (!row) throw new NotFoundError('Dieses Zertifikat gibt es nicht.');
   const { certificate, tenant } = row;
   if (certificate.revokedAt) {
+    const [successor] = await db
+      .select({ id: certificateTable.id })
+      .from(certificateTable)
+      .where(and(eq(certificateTable.tenantId, learner.tenantId), eq(certificateTable.replacesId, id)))
+      .limit(1);
     throw new ConflictError(
-      certificate.revokedReason === 'ersetzt'
+      successor
         ? 'Dieses Zertifikat wurde durch ein neues ersetzt. Bitte laden Sie das neue Zertifikat herunter.'
         : 'Dieses Zertifikat wurde widerrufen und kann nicht mehr heruntergeladen werden.',
     );
@@ -75,7 +79,7 @@ export async function getOwnCertificateFile(
   if (!payload || !ring || !verifyPayload(payload, certificate.signature, ring)) {
     throw new ConflictError('Dieses Zertifikat lässt sich nicht prüfen. Bitte wenden Sie sich an die Personalabteilung.');
   }
-  const base = publicBase(config, requestOrigin);
+  const base = publicBase(config);
   const view: CertificateView = { payload, signature: certificate.signature, verifyUrl: verifyUrlFor(base, id), brand: brandOf(tenant) };
   const filename = `Zertifikat-${id}.${input.format}`;
   switch (input.format) {

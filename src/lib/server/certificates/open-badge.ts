@@ -12,7 +12,7 @@ import type { CertificatePayload } from './certificate-payload.ts';
 import { achievementDescription, CERTIFICATE_TEXTS, certificateHeading, formatMinutes } from './certificate-texts.ts';
 import { keyDid } from './did-key.ts';
 import { OB_CONTEXT_URL, offlineDocumentLoader, VC2_CONTEXT_URL } from './document-loader.ts';
-import type { KeyRing } from './key-ring.ts';
+import type { KeyRing, SigningKey } from './key-ring.ts';
 
 /** An Open Badges 3.0 credential as JSON (with proof). */
 export type OpenBadgeCredential = Record<string, unknown>;
@@ -101,7 +101,7 @@ function messages(result: vc.VerifyResult): string[] {
  */
 export async function verifyOpenBadge(
   credential: unknown,
-  ring: KeyRing,
+  ring: { keys: Array<Pick<SigningKey, 'id' | 'publicKey'>> },
   { now }: { now?: Date } = {},
 ): Promise<{ verified: boolean; errors: string[] }> {
   try {

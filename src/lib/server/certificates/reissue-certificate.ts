@@ -20,7 +20,10 @@ import { requireTenantKeyRing } from './tenant-key-ring.ts';
 /** Revocation reason of a replaced certificate (the verification page shows "ersetzt"). */
 export const REPLACED_REASON = 'ersetzt';
 
-/** Returns the id of the new certificate. NotFound for other tenants' or unknown ids, Conflict if already replaced. */
+/**
+ * Returns the id of the new certificate. NotFound for other tenants' or unknown ids; Conflict if already replaced or
+ * already revoked (only a valid certificate is reissued, see README.md "Reissue and revocation").
+ */
 export async function reissueCertificate(
   db: Db,
   user: AuthUser,
@@ -44,6 +47,11 @@ export async function reissueCertificate(
       .from(certificateTable)
       .where(and(eq(certificateTable.tenantId, tenantId), eq(certificateTable.replacesId, oldId)));
     if (successor) throw new ConflictError(`Dieses Zertifikat wurde bereits durch ${successor.id} ersetzt.`);
+    // a revoked certificate was withdrawn on purpose (e.g. deception): a new one would undo the revocation
+    if (found.row.revokedAt)
+      throw new ConflictError(
+        'Ein widerrufenes Zertifikat kann nicht neu ausgestellt werden. Für eine Namensänderung oder einen Fehler stellen Sie das noch gültige Zertifikat neu aus.',
+      );
     const old = storedPayload(found.row);
     if (!old) throw new ConflictError('Die gespeicherten Daten dieses Zertifikats sind beschädigt; es kann nicht neu ausgestellt werden.');
     const ring = requireTenantKeyRing(config.keyDir, found.tenant.slug);

@@ -5,7 +5,8 @@
  * (`verificationHolder`: initials by default). The status is decided from the signed payload plus the record:
  * genuine, not genuine (signature, seal or record do not match), revoked, expired, or not found.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../../../../db/client.ts';
 import { certificateTable, rateLimitTable, tenantTable } from '../../../../db/schema/index.ts';
@@ -15,11 +16,12 @@ import type { CertificateConfig } from './certificate-config.ts';
 import { type CertificatePayload, canonicalPayload, formatCertificateId, normalizeCertificateId } from './certificate-payload.ts';
 import { storedPayload } from './certificate-records.ts';
 import { certificateHeading } from './certificate-texts.ts';
-import { verifyOpenBadge } from './open-badge.ts';
+import { checkCredentialShape, type KikoCredential } from './credential-shape.ts';
 import { extractCertificateFromPdf } from './pdf-metadata.ts';
 import { verifyPdfSeal } from './pdf-seal.ts';
 import { type KeyRing, verifyPayload } from './signing-keys.ts';
 import { getTenantKeyRing } from './tenant-key-ring.ts';
+import { verifyOpenBadgeInWorker } from './verify-in-worker.ts';
 
 /** Outcome of a verification. */
 export type VerificationStatus = 'genuine' | 'not-genuine' | 'revoked' | 'expired' | 'not-found';
@@ -39,7 +41,7 @@ export interface PublicCertificate {
   issuedAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
-  /** Revoked because a newer certificate replaces it (the reason itself stays internal). */
+  /** A newer certificate replaces it (a record with `replacesId` exists; the typed reason stays internal). */
   replaced: boolean;
   /** Holder as the district allows: initials, full name, or null (not shown). */
   holder: string | null;
@@ -101,13 +103,17 @@ export function holderInitials(name: string): string {
     .join(' ');
 }
 
-type Found = { row: typeof certificateTable.$inferSelect; tenant: typeof tenantTable.$inferSelect };
+type Found = { row: typeof certificateTable.$inferSelect; tenant: typeof tenantTable.$inferSelect; successorId: string | null };
+
+const successor = alias(certificateTable, 'successor');
 
 async function findCertificate(db: Db, id: string): Promise<Found | null> {
   const rows = await db
-    .select({ row: certificateTable, tenant: tenantTable })
+    .select({ row: certificateTable, tenant: tenantTable, successorId: successor.id })
     .from(certificateTable)
     .innerJoin(tenantTable, eq(tenantTable.id, certificateTable.tenantId))
+    // "replaced" only when a replacing certificate exists, whatever reason text HR typed
+    .leftJoin(successor, and(eq(successor.replacesId, certificateTable.id), eq(successor.tenantId, certificateTable.tenantId)))
     .where(eq(certificateTable.id, id))
     .limit(1);
   return rows[0] ?? null;
@@ -129,7 +135,7 @@ function publicView(found: Found, payload: CertificatePayload): PublicCertificat
     issuedAt: new Date(payload.issuedAt),
     expiresAt: payload.expiresAt ? new Date(payload.expiresAt) : null,
     revokedAt: found.row.revokedAt,
-    replaced: found.row.revokedReason === 'ersetzt',
+    replaced: found.row.revokedAt !== null && found.successorId !== null,
     holder,
     holderShown: setting,
   };
@@ -172,24 +178,18 @@ export async function verifyCertificateById(
 }
 
 /** Id named by an Open Badge credential (its id is the verify URL, ending in the certificate id). */
-function credentialId(credential: Record<string, unknown>): string | null {
+function credentialId(credential: { id: string }): string | null {
   return typeof credential.id === 'string' ? normalizeCertificateId(credential.id.split(/[/#?]/).filter(Boolean).at(-1) ?? '') : null;
 }
 
 /** The credential says exactly what the stored payload says (names, dates, achievement, issuer). */
-function credentialMatches(credential: Record<string, unknown>, payload: CertificatePayload): boolean {
-  const c = credential as {
-    validFrom?: unknown;
-    validUntil?: unknown;
-    issuer?: { name?: unknown };
-    credentialSubject?: { name?: unknown; achievement?: { name?: unknown } };
-  };
+function credentialMatches(c: KikoCredential, payload: CertificatePayload): boolean {
   return (
     c.validFrom === payload.issuedAt &&
     (c.validUntil ?? null) === payload.expiresAt &&
-    c.issuer?.name === payload.tenant.name &&
-    c.credentialSubject?.name === payload.holder.name &&
-    c.credentialSubject?.achievement?.name === payload.achievement.title
+    c.issuer.name === payload.tenant.name &&
+    c.credentialSubject.name === payload.holder.name &&
+    c.credentialSubject.achievement.name === payload.achievement.title
   );
 }
 
@@ -207,18 +207,15 @@ export async function verifyCertificateUpload(
   await consumeQuota(db, ip);
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
-  let credential: Record<string, unknown> | null = null;
+  let credential: KikoCredential | null = null;
   if (!isPdf) {
-    try {
-      const parsed: unknown = JSON.parse(bytes.toString('utf8'));
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) credential = parsed as Record<string, unknown>;
-    } catch {
-      // not JSON either
-    }
-    if (!credential) return notGenuine('Die Datei ist weder ein KIKO-Zertifikat (PDF) noch ein Open-Badges-Nachweis (JSON).');
+    // size, depth and the exact KIKO shape first: canonicalising odd input is what can take minutes
+    const shape = checkCredentialShape(bytes);
+    if (!shape.ok) return notGenuine(shape.reason);
+    credential = shape.credential;
   }
   const extracted = isPdf ? extractCertificateFromPdf(bytes) : null;
-  const id = isPdf ? (extracted?.id ?? null) : credentialId(credential ?? {});
+  const id = isPdf ? (extracted?.id ?? null) : credential ? credentialId(credential) : null;
   if (!id) return notGenuine('Die Datei enthält keine gültigen KIKO-Zertifikatsdaten.');
   const found = await findCertificate(db, id);
   if (!found) return notGenuine('Zu dieser Datei ist bei KIKO kein Zertifikat verzeichnet.');
@@ -236,8 +233,11 @@ export async function verifyCertificateUpload(
     return record;
   }
   // the proof alone, at the time of issue; validity and revocation come from the record
-  const proof = await verifyOpenBadge(credential, ring, { now: new Date(payload.issuedAt) });
-  if (!proof.verified || !credentialMatches(credential ?? {}, payload))
+  // equal content first (cheap), then the proof in a worker thread with a time budget (verify-in-worker.ts)
+  if (!credential || !credentialMatches(credential, payload))
     return notGenuine('Der Nachweis wurde verändert oder nicht von diesem Landkreis ausgestellt.');
+  const proof = await verifyOpenBadgeInWorker(credential, ring, { now: new Date(payload.issuedAt) });
+  if ('refused' in proof) return notGenuine(proof.refused);
+  if (!proof.verified) return notGenuine('Der Nachweis wurde verändert oder nicht von diesem Landkreis ausgestellt.');
   return record;
 }

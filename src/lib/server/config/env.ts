@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import '../../shared/zod-locale.ts';
+import { trustedProxyProblem } from '../http/trusted-proxy.ts';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'ja', 'nein']).transform((v) => ['true', '1', 'yes', 'ja'].includes(v));
 
@@ -39,6 +40,19 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 90)
     .default(24 * 7),
+  /**
+   * Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto KIKO believes: comma-separated addresses or CIDR
+   * ranges (e.g. `10.0.0.5,192.168.0.0/16`). Empty: the headers are ignored, the peer is the client.
+   */
+  KIKO_TRUST_PROXY: z
+    .string()
+    .superRefine((v, ctx) => {
+      for (const entry of v.split(',').filter((e) => e.trim())) {
+        const problem = trustedProxyProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (erwartet: Adressen oder CIDR-Bereiche, durch Kommas getrennt)` });
+      }
+    })
+    .optional(),
   /** Mark cookies Secure (set when KIKO is served over https, e.g. behind a reverse proxy). */
   KIKO_SECURE_COOKIES: bool.optional(),
   /** Folder for signing keys of certificates (private keys never go into the database). */

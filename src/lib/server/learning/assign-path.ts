@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { orgUnitTable, pathAssignmentTable, userTable } from '../../../../db/schema/index.ts';
-import { isoDateSchema } from '../../shared/content-schema.ts';
+import { dueDateSchema } from '../../shared/content-schema.ts';
 import { endOfDayBerlin } from '../../shared/dates.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { authorize } from '../authz/authorize.ts';
@@ -19,7 +19,7 @@ export const assignPathInputSchema = z
     email: z.union([z.email('Bitte eine gültige E-Mail-Adresse eingeben.'), z.literal('')]).optional(),
     orgUnitId: z.string().optional(),
     /** Due date (YYYY-MM-DD); empty = the path's default. */
-    dueOn: z.union([isoDateSchema, z.literal('')]).optional(),
+    dueOn: z.union([dueDateSchema, z.literal('')]).optional(),
   })
   .refine((v) => Boolean(v.userId || v.email) !== Boolean(v.orgUnitId), {
     message: 'Bitte entweder eine Person oder eine Organisationseinheit wählen.',
