@@ -223,24 +223,18 @@ async function tenantIdOf(client: Client, slug: string): Promise<string | null> 
   return r.rows[0] ? String(r.rows[0].id) : null;
 }
 
-/** Deletes a tenant and everything that belongs to it, in foreign-key order, in one transaction. */
+/**
+ * Retires a generated tenant so a fresh one can take its slug: evidence is append-only (the learning record and the
+ * audit log cannot be deleted), so the old district is suspended and its slug and logins renamed instead.
+ */
 export async function deleteTenant(client: Client, tenantId: string): Promise<void> {
-  const users = 'SELECT id FROM users WHERE tenant_id = ?1';
+  const mark = `replaced-${Date.now()}`;
   await client.batch(
     [
-      'DELETE FROM certificates WHERE tenant_id = ?1',
-      'DELETE FROM course_completions WHERE tenant_id = ?1',
-      'DELETE FROM quiz_responses WHERE attempt_id IN (SELECT id FROM quiz_attempts WHERE tenant_id = ?1)',
-      'DELETE FROM quiz_attempts WHERE tenant_id = ?1',
-      'DELETE FROM lesson_progress WHERE tenant_id = ?1',
-      'DELETE FROM path_assignments WHERE tenant_id = ?1',
-      `DELETE FROM sessions WHERE user_id IN (${users})`,
-      `DELETE FROM user_roles WHERE user_id IN (${users})`,
-      'DELETE FROM users WHERE tenant_id = ?1',
-      'DELETE FROM org_units WHERE tenant_id = ?1',
-      'DELETE FROM audit_events WHERE tenant_id = ?1',
-      'DELETE FROM tenants WHERE id = ?1',
-    ].map((sql) => ({ sql, args: [tenantId] })),
+      { sql: `DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE tenant_id = ?1)`, args: [tenantId] },
+      { sql: `UPDATE users SET email = ?2 || '-' || email, status = 'disabled' WHERE tenant_id = ?1`, args: [tenantId, mark] },
+      { sql: `UPDATE tenants SET slug = slug || '-' || ?2, status = 'suspended' WHERE id = ?1`, args: [tenantId, mark] },
+    ],
     'write',
   );
 }
@@ -345,7 +339,10 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
                 SELECT value->>0, ?1, value->>1, value->>2, value->>3, value->>4, 'active', ?2, value->>5 FROM json_each(?3)`,
           args: [tenantId, passwordHash, JSON.stringify(users)],
         },
-        { sql: 'INSERT INTO user_roles (user_id, role) SELECT value->>0, value->>1 FROM json_each(?)', args: [JSON.stringify(roles)] },
+        {
+          sql: 'INSERT INTO user_roles (user_id, role, tenant_id) SELECT value->>0, value->>1, ?1 FROM json_each(?2)',
+          args: [tenantId, JSON.stringify(roles)],
+        },
       ],
       'write',
     );

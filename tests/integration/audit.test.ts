@@ -230,16 +230,14 @@ describe('tamper detection in the database', () => {
     const [two] = (await rowsOf(chain)).filter((r) => r.chainSeq === 2);
     await t.db.transaction(async (tx) => {
       // a well-formed entry at position 3 that links to entry 2
-      await tx
-        .insert(auditEventTable)
-        .values({
-          ...(two as typeof auditEventTable.$inferInsert),
-          seq: undefined,
-          chainSeq: 3,
-          prevHash: two?.hash as string,
-          hash: 'forged',
-          personalHash: null,
-        });
+      await tx.insert(auditEventTable).values({
+        ...(two as typeof auditEventTable.$inferInsert),
+        seq: undefined,
+        chainSeq: 3,
+        prevHash: two?.hash as string,
+        hash: 'forged',
+        personalHash: null,
+      });
     });
     const r = await verifyAuditChain(t.db, chain);
     expect(r.ok).toBe(false);

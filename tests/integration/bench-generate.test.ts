@@ -65,7 +65,7 @@ describe('generateTenant', () => {
     expect(r.replaced).toBe(true);
     expect(await count("SELECT count(*) FROM tenants WHERE slug = 'bench-klein'")).toBe(1);
     expect(await count('SELECT count(*) FROM users WHERE tenant_id = ?', r.tenantId)).toBe(500);
-    expect(await count('SELECT count(*) FROM lesson_progress')).toBe(5000);
+    expect(await count('SELECT count(*) FROM lesson_progress WHERE tenant_id = ?', r.tenantId)).toBe(5000);
   });
 
   test('throws a usage error when more progress rows are asked for than people times lessons', async () => {

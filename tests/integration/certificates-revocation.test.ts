@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { certificateTable } from '../../db/schema/index.ts';
 import type { CertificateConfig } from '../../src/lib/server/certificates/certificate-config.ts';
-import { registerCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { reissueCertificate } from '../../src/lib/server/certificates/reissue-certificate.ts';
 import { revokeCertificate } from '../../src/lib/server/certificates/revoke-certificate.ts';
 import { verifyCertificateById } from '../../src/lib/server/certificates/verify-certificate.ts';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   t = await createTestDb();
   content = loadContent({ root: process.cwd() });
   config = { keyDir: join(t.dir, 'keys'), publicUrl: 'https://kiko.example' };
-  registerCertificateIssuing({ keyDir: config.keyDir });
+  configureCertificateIssuing({ keyDir: config.keyDir });
   tenant = await makeTenant(t.db);
   hr = await makeUser(t.db, { tenant: tenant.slug, roles: ['learner', 'hr'] });
 });
@@ -31,7 +31,7 @@ afterAll(() => t.cleanup());
 
 async function certified(): Promise<string> {
   const user = await makeUser(t.db, { tenant: tenant.slug });
-  await completeCourseWithAnswerKey(t.db, learnerOf(user), content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
+  await completeCourseWithAnswerKey(t.db, user, content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
   const [row] = await t.db.select({ id: certificateTable.id }).from(certificateTable).where(eq(certificateTable.userId, user.id));
   return row?.id ?? '';
 }

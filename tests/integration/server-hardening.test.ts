@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RunningProcess, startKiko } from '../../bench/lib/server.ts';
 import { certificateTable } from '../../db/schema/index.ts';
 import { createSession } from '../../src/lib/server/auth/sessions.ts';
-import { registerCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import { learnerOf } from '../../src/lib/server/learning/learner.ts';
@@ -121,12 +121,12 @@ describe.skipIf(!built)('kiko serve against hostile requests', () => {
   beforeAll(async () => {
     t = await createTestDb();
     const keyDir = join(t.dir, 'keys');
-    registerCertificateIssuing({ keyDir });
+    configureCertificateIssuing({ keyDir });
     const tenant = await makeTenant(t.db);
     learner = await makeUser(t.db, { tenant: tenant.slug, name: 'Lena Lernende' });
     await completeCourseWithAnswerKey(
       t.db,
-      learnerOf(learner),
+      learner,
       loadContent({ root: process.cwd() }),
       'ki-kompetenz-basis',
       new Date('2026-10-01T08:00:00Z'),
