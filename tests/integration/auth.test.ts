@@ -6,7 +6,7 @@ import { getSessionUser } from '../../src/lib/server/auth/get-session-user.ts';
 import { LOGIN_LIMITS, loginWithPassword } from '../../src/lib/server/auth/login.ts';
 import { generateSessionToken, parseSessionToken, verifySecret } from '../../src/lib/server/auth/session-token.ts';
 import { createSession, deleteSession } from '../../src/lib/server/auth/sessions.ts';
-import { makeTenant, makeUser } from '../setup/factories.ts';
+import { auditEventsAbout, makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 let t: TestDb;
@@ -116,7 +116,7 @@ describe('loginWithPassword', () => {
     const b = await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '127.0.0.1', deviceSecret });
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) expect(a.token).not.toBe(b.token);
-    const events = await t.db.select().from(auditEventTable).where(eq(auditEventTable.subjectId, user.id));
+    const events = await auditEventsAbout(t.db, user.id);
     expect(events.filter((e) => e.type === 'user.login')).toHaveLength(2);
   });
   test('returns the same "invalid" result for an unknown account and a wrong password', async () => {

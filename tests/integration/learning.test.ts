@@ -14,7 +14,7 @@ import { gradePublicResponse } from '../../src/lib/server/quizzes/grade-attempt.
 import { type AttemptRow, answerItem, startAttempt, submitAttempt } from '../../src/lib/server/quizzes/quiz-attempts.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { fixtureContent } from '../setup/content-fixture.ts';
-import { makeTenant, makeUser } from '../setup/factories.ts';
+import { auditEventsAbout, makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 const content = fixtureContent();
@@ -128,7 +128,7 @@ describe('quiz attempts', () => {
     const overview = await getLearningOverview(as(l));
     expect(overview.courses.find((c) => c.id === 'probe-kurs')?.state).toBe('completed');
     expect(overview.status?.state).toBe('completed');
-    const events = await t.db.select({ type: auditEventTable.type }).from(auditEventTable).where(eq(auditEventTable.actorId, l.id));
+    const events = await auditEventsAbout(t.db, l.id);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['lesson.completed', 'quiz.submitted', 'course.completed']));
   });
 
@@ -167,10 +167,7 @@ describe('quiz attempts', () => {
     const attempt = await startAttempt(as(l), 'probe-kurs');
     const [a, b] = await Promise.all([submitAttempt(as(l), attempt.id), submitAttempt(as(l), attempt.id)]);
     expect([a.alreadySubmitted, b.alreadySubmitted].sort()).toEqual([false, true]);
-    const events = await t.db
-      .select()
-      .from(auditEventTable)
-      .where(and(eq(auditEventTable.actorId, l.id), eq(auditEventTable.type, 'quiz.submitted')));
+    const events = (await auditEventsAbout(t.db, l.id)).filter((e) => e.type === 'quiz.submitted');
     expect(events).toHaveLength(1);
     await expect(
       answerItem(as(l), attempt.id, (attempt.layout as AttemptLayout).itemIds[0] as string, { type: 'truefalse', value: true }),

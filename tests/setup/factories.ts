@@ -1,7 +1,8 @@
 /** Factories for test data: each test builds what it needs. */
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import type { UserRole } from '../../db/schema/index.ts';
+import { auditEventTable, auditPersonalTable, type UserRole } from '../../db/schema/index.ts';
 import { ensureTenant } from '../../src/lib/server/tenancy/create-tenant.ts';
 import { createUser } from '../../src/lib/server/users/create-user.ts';
 import { type AuthUser, getAuthUser } from '../../src/lib/server/users/get-auth-user.ts';
@@ -45,4 +46,14 @@ export async function makeUser(
   const user = await getAuthUser(db, id);
   if (!user) throw new Error('user not created');
   return user;
+}
+
+/** Audit entries whose erasable personal part is about `personId` (actor and subject live there since chain v2). */
+export async function auditEventsAbout(db: Db, personId: string): Promise<Array<typeof auditEventTable.$inferSelect>> {
+  const rows = await db
+    .select({ e: auditEventTable })
+    .from(auditEventTable)
+    .innerJoin(auditPersonalTable, eq(auditPersonalTable.seq, auditEventTable.seq))
+    .where(eq(auditPersonalTable.personId, personId));
+  return rows.map((r) => r.e);
 }
