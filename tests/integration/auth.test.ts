@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { auditEventTable, sessionTable, tenantTable, userTable } from '../../db/schema/index.ts';
+import { auditEventTable, auditPersonalTable, sessionTable, tenantTable, userTable } from '../../db/schema/index.ts';
 import { getSessionUser } from '../../src/lib/server/auth/get-session-user.ts';
 import { LOGIN_LIMITS, loginWithPassword } from '../../src/lib/server/auth/login.ts';
 import { generateSessionToken, parseSessionToken, verifySecret } from '../../src/lib/server/auth/session-token.ts';
@@ -109,7 +109,12 @@ describe('loginWithPassword', () => {
     const b = await loginWithPassword(t.db, { email: user.email, password: 'richtiges-passwort', ip: '127.0.0.1' });
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) expect(a.token).not.toBe(b.token);
-    const events = await t.db.select().from(auditEventTable).where(eq(auditEventTable.subjectId, user.id));
+    // the person is in the erasable personal part (audit chain v2), not in the entry itself
+    const events = await t.db
+      .select({ type: auditEventTable.type })
+      .from(auditEventTable)
+      .innerJoin(auditPersonalTable, eq(auditPersonalTable.seq, auditEventTable.seq))
+      .where(eq(auditPersonalTable.personId, user.id));
     expect(events.filter((e) => e.type === 'user.login')).toHaveLength(2);
   });
   test('returns the same "invalid" result for an unknown account and a wrong password', async () => {

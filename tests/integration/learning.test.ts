@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { auditEventTable, courseCompletionTable, quizAttemptTable, quizResponseTable } from '../../db/schema/index.ts';
+import { auditEventTable, auditPersonalTable, courseCompletionTable, quizAttemptTable, quizResponseTable } from '../../db/schema/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors/domain-errors.ts';
 import { assignPath } from '../../src/lib/server/learning/assign-path.ts';
 import { getLearningOverview } from '../../src/lib/server/learning/get-learning-overview.ts';
@@ -124,7 +124,12 @@ describe('quiz attempts', () => {
     const overview = await getLearningOverview(t.db, l, content);
     expect(overview.courses.find((c) => c.id === 'probe-kurs')?.state).toBe('completed');
     expect(overview.pathState).toBe('completed');
-    const events = await t.db.select({ type: auditEventTable.type }).from(auditEventTable).where(eq(auditEventTable.actorId, l.userId));
+    // the person is in the erasable personal part (audit chain v2), not in the entry itself
+    const events = await t.db
+      .select({ type: auditEventTable.type })
+      .from(auditEventTable)
+      .innerJoin(auditPersonalTable, eq(auditPersonalTable.seq, auditEventTable.seq))
+      .where(eq(auditPersonalTable.personId, l.userId));
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['lesson.completed', 'quiz.submitted', 'course.completed']));
   });
 
@@ -175,7 +180,8 @@ describe('quiz attempts', () => {
     const events = await t.db
       .select()
       .from(auditEventTable)
-      .where(and(eq(auditEventTable.actorId, l.userId), eq(auditEventTable.type, 'quiz.submitted')));
+      .innerJoin(auditPersonalTable, eq(auditPersonalTable.seq, auditEventTable.seq))
+      .where(and(eq(auditPersonalTable.personId, l.userId), eq(auditEventTable.type, 'quiz.submitted')));
     expect(events).toHaveLength(1);
     await expect(
       answerItem(t.db, l, content, attempt.id, (attempt.layout as AttemptLayout).itemIds[0] as string, { type: 'truefalse', value: true }),
