@@ -181,6 +181,10 @@ describe('verifyAuditChain with v1 segment', () => {
     const rows = await rowsOf(a.id);
     expect(rows[3]).toMatchObject({ format: 2, prevHash: prev });
     expect(await verifyAuditChain(t.db, a.id)).toMatchObject({ entries: 4, ok: true, firstBroken: null });
+    // the v1 segment keeps its own rule: a changed v1 row is found
+    await t.client.execute('DROP TRIGGER IF EXISTS audit_events_no_update');
+    await t.client.execute({ sql: `UPDATE audit_events SET data = '{"i":9}' WHERE chain = ? AND chain_seq = 2`, args: [a.id] });
+    expect((await verifyAuditChain(t.db, a.id)).firstBroken).toMatchObject({ seq: 2, reason: expect.stringContaining('verändert') });
   });
 });
 
@@ -230,16 +234,14 @@ describe('tamper detection in the database', () => {
     const [two] = (await rowsOf(chain)).filter((r) => r.chainSeq === 2);
     await t.db.transaction(async (tx) => {
       // a well-formed entry at position 3 that links to entry 2
-      await tx
-        .insert(auditEventTable)
-        .values({
-          ...(two as typeof auditEventTable.$inferInsert),
-          seq: undefined,
-          chainSeq: 3,
-          prevHash: two?.hash as string,
-          hash: 'forged',
-          personalHash: null,
-        });
+      await tx.insert(auditEventTable).values({
+        ...(two as typeof auditEventTable.$inferInsert),
+        seq: undefined,
+        chainSeq: 3,
+        prevHash: two?.hash as string,
+        hash: 'forged',
+        personalHash: null,
+      });
     });
     const r = await verifyAuditChain(t.db, chain);
     expect(r.ok).toBe(false);
