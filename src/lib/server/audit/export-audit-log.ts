@@ -7,16 +7,17 @@ import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Client, Row } from '@libsql/client';
 import type { Db } from '../../../../db/client.ts';
+import { certificateConfig } from '../certificates/certificate-config.ts';
 import type { KeyRing } from '../certificates/signing-keys.ts';
-import { resolveAuditChain } from './audit-chain-ref.ts';
+import { auditKeyRing, resolveAuditChain } from './audit-chain-ref.ts';
 import { type AuditCheckpoint, keyIdOf, rawPublicKey } from './audit-checkpoint.ts';
 import { EXPORT_KIND, EXPORT_VERSION, type ExportHeader } from './audit-export-format.ts';
 import { envelopeCanonicalFromText } from './audit-hash.ts';
 import { listCheckpoints, writeCheckpoint } from './write-checkpoint.ts';
 
 export interface ExportAuditOptions {
-  /** Key ring of the chain (signs the fresh checkpoint; its public keys go into the header). */
-  ring: KeyRing;
+  /** Key ring of the chain (signs the fresh checkpoint; its public keys go into the header); default: the chain's ring in KIKO_KEY_DIR. */
+  ring?: KeyRing;
   /** Entries per page read from the database (default 5,000). */
   pageSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -73,9 +74,15 @@ function entryLine(r: Row, chain: string): string {
 }
 
 /** Exports the chain of `tenantSlugOrChain` (tenant slug or id, "" = platform) to `out`. */
-export async function exportAuditLog(db: Db, tenantSlugOrChain: string, out: string, opts: ExportAuditOptions): Promise<ExportAuditResult> {
+export async function exportAuditLog(
+  db: Db,
+  tenantSlugOrChain: string,
+  out: string,
+  opts: ExportAuditOptions = {},
+): Promise<ExportAuditResult> {
   const ref = await resolveAuditChain(db, tenantSlugOrChain);
-  const fresh = await writeCheckpoint(db, ref.chain, opts.ring);
+  const ring = opts.ring ?? (auditKeyRing(certificateConfig().keyDir, ref, { create: true }) as KeyRing);
+  const fresh = await writeCheckpoint(db, ref.chain, ring);
   const checkpoints = await listCheckpoints(db, ref.chain);
   const header: ExportHeader = {
     t: 'header',
@@ -85,7 +92,7 @@ export async function exportAuditLog(db: Db, tenantSlugOrChain: string, out: str
     tenant: ref.tenant,
     exportedAt: new Date().toISOString(),
     publicKeys: await Promise.all(
-      opts.ring.keys.map(async (k) => ({
+      ring.keys.map(async (k) => ({
         keyId: await keyIdOf(k.publicKey),
         publicKey: rawPublicKey(k.publicKey),
         created: k.created,
