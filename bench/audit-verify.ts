@@ -5,7 +5,8 @@
  * with a salted personal part, one erasure and a signed checkpoint — with batched multi-row inserts (yielding to the
  * event loop between batches), then times `verifyAuditChain` (streaming, pages of 5,000). With `--export` it also
  * times the export and its offline check. Target (2-core machine): 1 M entries verified in ≤ 10 s.
- * Measured 2026-12-03 (2 shared vCPUs, load ≈ 4): verify 8.9 s, export 22.7 s (620 MB), offline check 11.3 s.
+ * Measured 2026-12-03 (2 shared vCPUs, load 3–4): verify 7.6 s (8.9 s under more load), export 17.2 s (620 MB),
+ * offline check 9.8 s.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
