@@ -197,7 +197,7 @@ export default async function auditCommand(args: string[], io: CliIo): Promise<n
     io.out(USAGE);
     return args[0] ? 0 : 2;
   }
-  const tty = io === processIo && !!process.stderr.isTTY;
+  const tty = io === processIo && !!process.stdout.isTTY;
   const keyDir = certificateConfig().keyDir;
   if (args[0] === 'verify' && args.includes('--file')) return runAuditCommand(args, io, { db: null, keyDir, tty });
   const { getEnv } = await import('../lib/server/config/env.ts');

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { auditKeyRing, PLATFORM_KEY_DIR } from '../../src/lib/server/audit/audit-chain-ref.ts';
 import { trustedKeysOf } from '../../src/lib/server/audit/audit-checkpoint.ts';
 import { erasePersonalAudit } from '../../src/lib/server/audit/erase-personal-audit.ts';
 import { exportAuditLog } from '../../src/lib/server/audit/export-audit-log.ts';
@@ -124,5 +125,16 @@ describe('exportAuditLog + verifyAuditExport', () => {
       checkpoint: kept,
     });
     expect(r.firstBroken?.reason).toContain('verkürzt');
+  });
+
+  test('returns ok for the platform chain, signed with the platform key ring', async () => {
+    await appendMany(t.db, null, 3);
+    const keyDir = join(t.dir, 'keydir');
+    expect(auditKeyRing(keyDir, { chain: '', tenant: null }, { create: false })).toBeNull();
+    const platformRing = auditKeyRing(keyDir, { chain: '', tenant: null }, { create: true }) as KeyRing;
+    expect(platformRing.dir).toBe(join(keyDir, PLATFORM_KEY_DIR));
+    const out = join(t.dir, 'platform.jsonl');
+    expect(await exportAuditLog(t.db, '', out, { ring: platformRing })).toMatchObject({ entries: 3, checkpoint: { chain: '', seq: 3 } });
+    expect(await verifyAuditExport(out, { trustedKeys: trustedKeysOf(platformRing) })).toMatchObject({ ok: true, entries: 3 });
   });
 });

@@ -181,6 +181,10 @@ describe('verifyAuditChain with v1 segment', () => {
     const rows = await rowsOf(a.id);
     expect(rows[3]).toMatchObject({ format: 2, prevHash: prev });
     expect(await verifyAuditChain(t.db, a.id)).toMatchObject({ entries: 4, ok: true, firstBroken: null });
+    // the v1 segment keeps its own rule: a changed v1 row is found
+    await t.client.execute('DROP TRIGGER IF EXISTS audit_events_no_update');
+    await t.client.execute({ sql: `UPDATE audit_events SET data = '{"i":9}' WHERE chain = ? AND chain_seq = 2`, args: [a.id] });
+    expect((await verifyAuditChain(t.db, a.id)).firstBroken).toMatchObject({ seq: 2, reason: expect.stringContaining('verändert') });
   });
 });
 

@@ -228,13 +228,15 @@ export class ChainVerifier {
       }
       for (const [by, seqs] of this.#cleared) {
         const erasure = this.#erasures.get(by);
-        const first = Math.min(...seqs);
+        // seqs ascend (added in chain order); no spread of a possibly huge list into Math.min/max
+        const first = seqs[0] as number;
+        const lastCleared = seqs[seqs.length - 1] as number;
         if (!erasure && by > this.#lastSeq) {
           this.#fail(
             this.#lastSeq + 1,
             `Protokoll verkürzt: es endet bei Eintrag ${this.#lastSeq}, gelöschte Angaben verweisen aber auf den Löschvermerk ${by}.`,
           );
-        } else if (!erasure || by <= Math.max(...seqs)) {
+        } else if (!erasure || by <= lastCleared) {
           this.#fail(
             first,
             `Die persönlichen Angaben von Eintrag ${first} wurden entfernt, Eintrag ${by} ist aber kein passender Löschvermerk.`,
