@@ -64,3 +64,36 @@ describe('seedDemoLearning', () => {
     expect(await t.db.select().from(quizAttemptTable)).toHaveLength(1);
   });
 });
+
+describe('seedDemo history', () => {
+  test('gives the demo district a past that status as of an earlier date shows: the move, the ended assignment, the old version', async () => {
+    const { getStatusAsOf } = await import('../../src/lib/server/evidence/status-as-of.ts');
+    const { getAuthUser } = await import('../../src/lib/server/users/get-auth-user.ts');
+    const { personContext } = await import('../../src/lib/server/context.ts');
+    const { learningEventTable, orgUnitTable } = await import('../../db/schema/index.ts');
+    const [paula] = await t.db.select().from(userTable).where(eq(userTable.email, 'paula.personal@musterstadt.example'));
+    const hr = await getAuthUser(t.db, paula?.id as string);
+    const ctx = personContext(t.db, hr as NonNullable<typeof hr>, content);
+    const [jonas] = await t.db.select().from(userTable).where(eq(userTable.email, 'jonas.jugendamt@musterstadt.example'));
+    const unitCode = async (id: string | null | undefined) =>
+      (
+        await t.db
+          .select({ code: orgUnitTable.code })
+          .from(orgUnitTable)
+          .where(eq(orgUnitTable.id, id ?? ''))
+      )[0]?.code;
+    const DAY = 86_400_000;
+    const past = await getStatusAsOf(ctx, { asOf: new Date(Date.now() - 200 * DAY) });
+    const today = await getStatusAsOf(ctx, { asOf: new Date() });
+    expect(await unitCode(past.people.find((p) => p.userId === jonas?.id)?.orgUnitId)).toBe('FB2-SA');
+    expect(await unitCode(today.people.find((p) => p.userId === jonas?.id)?.orgUnitId)).toBe('FB2-JA');
+    const ended = await t.db.select().from(learningEventTable).where(eq(learningEventTable.type, 'path.unassigned'));
+    expect(ended.length).toBeGreaterThan(0);
+    const old = await t.db
+      .select()
+      .from(learningEventTable)
+      .where(and(eq(learningEventTable.type, 'lesson.completed'), eq(learningEventTable.subject, 'ki-kompetenz-basis')));
+    expect(old.some((f) => f.version?.endsWith('-2026-01'))).toBe(true);
+    await expect(getStatusAsOf(ctx, { asOf: new Date(Date.now() - 800 * DAY) })).rejects.toThrow(/Aufzeichnung des Landkreises beginnt/);
+  });
+});

@@ -39,6 +39,17 @@ describe('kiko', () => {
     expect(created.stdout).toContain('neu@musterstadt.example');
   });
 
+  test('erases a person as a named operator, keeping the audit chain verifiable', () => {
+    const erased = kiko(['user', 'erase', '--tenant', 'musterstadt', '--email', 'neu@musterstadt.example', '--actor', 'it-betrieb']);
+    expect(erased.stderr).toBe('');
+    expect(erased.status).toBe(0);
+    expect(erased.stdout).toContain('Lernnachweise bleiben pseudonymisiert erhalten');
+    expect(kiko(['user', 'erase', '--tenant', 'musterstadt', '--email', 'neu@musterstadt.example']).stderr).toContain('gibt es in diesem Landkreis nicht');
+    expect(kiko(['user', 'erase', '--tenant', 'beispielhausen', '--email', 'lena.lernende@musterstadt.example']).status).toBe(1);
+    const verified = kiko(['audit', 'verify', '--tenant', 'musterstadt']);
+    expect(verified.status).toBe(0);
+  });
+
   test('exits 1 with a German message for a duplicate account and an unknown tenant, 2 for bad input', () => {
     kiko(['db', 'migrate']);
     kiko(['demo', 'seed']);

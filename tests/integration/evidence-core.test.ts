@@ -237,3 +237,25 @@ describe('authorize', () => {
     await expect(assignPath(as(admin, 5), { pathId: 'standard', userId: otherHr.id })).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+describe('erasePerson', () => {
+  test('keeps past figures and the audit chain verifiable while the person is pseudonymised', async () => {
+    const { erasePerson, pseudonymOf } = await import('../../src/lib/server/users/erase-person.ts');
+    const { verifyAuditChain } = await import('../../src/lib/server/audit/verify-audit-chain.ts');
+    const { auditEventsAbout } = await import('../setup/factories.ts');
+    const person = people[0] as AuthUser;
+    const before = await figures(6, at(2), at(2));
+    expect((await auditEventsAbout(t.db, person.id)).length).toBeGreaterThan(0);
+    const result = await erasePerson(as(admin, 6), person.id);
+    expect(result.auditPartsCleared).toBeGreaterThan(0);
+    expect(await figures(7, at(2), at(2))).toEqual(before);
+    const [row] = await t.db.select().from(userTable).where(eq(userTable.id, person.id));
+    expect(row?.name).toBe(pseudonymOf(person.id));
+    expect(row?.email).not.toContain(person.email);
+    expect(JSON.stringify(await t.db.all(sql`SELECT data FROM audit_personal WHERE data IS NOT NULL`))).not.toContain(person.email);
+    const chain = await verifyAuditChain(t.db, tenant.id);
+    expect(chain).toMatchObject({ ok: true, firstBroken: null });
+    await expect(erasePerson(as(admin, 7), person.id)).rejects.toThrow(/bereits gelöscht/);
+    await expect(erasePerson(as(hr, 7), people[1]?.id as string)).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});

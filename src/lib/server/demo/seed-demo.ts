@@ -10,7 +10,9 @@ import { hashPassword } from '../auth/password.ts';
 import { getContent } from '../learning/content-registry.ts';
 import { ensureTenant } from '../tenancy/create-tenant.ts';
 import { type CreateUserInput, createUser } from '../users/create-user.ts';
+import { getAuthUser } from '../users/get-auth-user.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './demo-logins.ts';
+import { seedDemoHistory } from './seed-demo-history.ts';
 import { seedDemoLearning } from './seed-demo-learning.ts';
 
 export { DEMO_LOGINS, DEMO_PASSWORD };
@@ -34,13 +36,19 @@ export interface SeedResult {
   usersCreated: number;
 }
 
-export async function seedDemo(db: Db): Promise<SeedResult> {
+const DAY = 86_400_000;
+
+export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
   let tenantsCreated = 0;
   let usersCreated = 0;
+  // the demo districts' records begin two years back, their staff accounts 18 months back: room for a history
+  const history = { now, recordStartedAt: new Date(now.getTime() - 730 * DAY) };
+  const accountsSince = new Date(now.getTime() - 540 * DAY);
   const muster = await ensureTenant(
     db,
     { slug: 'musterstadt', name: 'Landkreis Musterstadt', settings: { signatory: 'Dr. Erika Beispiel, Landrätin' } },
     MUSTERSTADT_UNITS,
+    history,
   );
   const beispiel = await ensureTenant(
     db,
@@ -49,6 +57,7 @@ export async function seedDemo(db: Db): Promise<SeedResult> {
       { code: 'ZD', name: 'Zentrale Dienste' },
       { code: 'OA', name: 'Ordnungsamt' },
     ],
+    history,
   );
   tenantsCreated += Number(muster.created) + Number(beispiel.created);
 
@@ -94,7 +103,8 @@ export async function seedDemo(db: Db): Promise<SeedResult> {
       name: 'Jonas Jugendamt',
       roles: ['learner'],
       jobRole: 'sachbearbeitung',
-      orgUnitId: unit('FB2-JA'),
+      // moved to the Jugendamt half a year ago (seed-demo-history.ts)
+      orgUnitId: unit('FB2-SA'),
     },
     {
       tenant: 'musterstadt',
@@ -125,9 +135,23 @@ export async function seedDemo(db: Db): Promise<SeedResult> {
     const email = String(u.email).toLowerCase();
     if (await db.query.userTable.findFirst({ where: eq(userTable.email, email), columns: { id: true } })) continue;
     passwordHash ??= await hashPassword(DEMO_PASSWORD);
-    await createUser(db, { ...u, passwordHash });
+    await createUser(db, { ...u, passwordHash }, { now: accountsSince, actorId: 'system:demo-seed' });
     usersCreated++;
   }
-  await seedDemoLearning(db, getContent());
+  const content = getContent();
+  if (muster.created) {
+    const find = async (email: string) => {
+      const row = await db.query.userTable.findFirst({ where: eq(userTable.email, email), columns: { id: true } });
+      return row ? getAuthUser(db, row.id) : null;
+    };
+    const [admin, mover, earlyLearner] = await Promise.all([
+      find(DEMO_LOGINS[3].email),
+      find('jonas.jugendamt@musterstadt.example'),
+      find('frieda.fuehrung@musterstadt.example'),
+    ]);
+    if (admin && mover && earlyLearner)
+      await seedDemoHistory(db, content, { tenantId: muster.id, admin, mover, earlyLearner, units: muster.orgUnitIds }, now);
+  }
+  await seedDemoLearning(db, content);
   return { tenantsCreated, usersCreated };
 }

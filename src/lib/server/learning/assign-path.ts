@@ -104,7 +104,7 @@ export async function assignPath(ctx: Ctx, input: AssignPathInput): Promise<{ id
       actorId,
       type: 'path.assigned',
       subjectId: userId ?? orgUnitId ?? null,
-      data: { pathId, userId: userId ?? null, orgUnitId: orgUnitId ?? null, dueOn: dueOn || null },
+      data: { pathId, orgUnitId: orgUnitId ?? null, dueOn: dueOn || null },
       at: now,
     });
     return { id };

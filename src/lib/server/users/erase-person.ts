@@ -1,0 +1,41 @@
+/**
+ * Erasure of a person (GDPR Art. 17) that keeps the evidence: the account is pseudonymised (name, e-mail, password,
+ * directory id gone; disabled; sessions ended), the person's erasable audit parts are cleared with a recorded erasure
+ * entry, and a "person.erased" fact is appended. The person's learning facts stay under their pseudonymous id, so
+ * figures for past dates (coverage, completions) are unchanged and the audit chain still verifies.
+ */
+import { and, eq } from 'drizzle-orm';
+import { sessionTable, userTable } from '../../../../db/schema/index.ts';
+import { erasePersonalAudit } from '../audit/erase-personal-audit.ts';
+import { authorize } from '../authz/authorize.ts';
+import { actorId, type Ctx } from '../context.ts';
+import { ConflictError, NotFoundError } from '../errors/domain-errors.ts';
+import { appendFact } from '../evidence/record.ts';
+
+/** Display name of an erased person (pseudonym from the id, the same everywhere). */
+export function pseudonymOf(userId: string): string {
+  return `Gelöschte Person ${userId.slice(0, 8)}`;
+}
+
+export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPartsCleared: number }> {
+  const scope = await authorize(ctx, 'tenant.admin', { userId });
+  const tenantId = scope.tenantId as string;
+  const now = ctx.clock();
+  const by = actorId(ctx.actor);
+  return ctx.db.transaction(async (tx) => {
+    const [user] = await tx
+      .select()
+      .from(userTable)
+      .where(and(eq(userTable.id, userId), eq(userTable.tenantId, tenantId)));
+    if (!user) throw new NotFoundError('Diese Person gibt es in Ihrem Landkreis nicht.');
+    if (user.email.endsWith('@geloescht.invalid')) throw new ConflictError('Die Daten dieser Person sind bereits gelöscht.');
+    await tx
+      .update(userTable)
+      .set({ name: pseudonymOf(userId), email: `${userId}@geloescht.invalid`, passwordHash: null, externalId: null, status: 'disabled' })
+      .where(eq(userTable.id, userId));
+    await tx.delete(sessionTable).where(eq(sessionTable.userId, userId));
+    await appendFact(tx, { tenantId, type: 'person.erased', userId, effectiveAt: now, recordedAt: now, actorId: by, data: {} });
+    const erased = await erasePersonalAudit(tx, { chain: tenantId, personId: userId, actorId: by, at: now });
+    return { auditPartsCleared: erased.erased };
+  });
+}
