@@ -20,7 +20,7 @@ describe('loadContent', () => {
     expect(course?.lessons.map((l) => l.id)).toEqual(['lektion-1', 'lektion-2']);
     expect(course?.minutes).toBe(10);
     expect(course?.version).toMatch(/^[0-9a-f]{12}$/);
-    expect(set.quizzes.get('probe-quiz')?.quiz.items).toHaveLength(4);
+    expect(set.quizzes.get('probe-quiz')?.quiz.items).toHaveLength(8);
   });
 
   test('returns overlay replacements for a lesson, a quiz item and a snippet, and adds a local course', () => {
@@ -34,7 +34,7 @@ describe('loadContent', () => {
     const quiz = set.quizzes.get('probe-quiz');
     expect(quiz?.replacedItems).toEqual(['f-single']);
     expect(quiz?.quiz.items.find((i) => i.id === 'f-single')?.prompt).toContain('Dienstanweisung');
-    expect(quiz?.quiz.items).toHaveLength(4);
+    expect(quiz?.quiz.items).toHaveLength(8);
     expect(quiz?.version).not.toBe(upstream.quizzes.get('probe-quiz')?.version);
     expect(set.snippets.get('ansprechpersonen')?.body).toContain('Zimmer 101');
     expect(set.courses.get('lokaler-kurs')?.origin).toBe('overlay');

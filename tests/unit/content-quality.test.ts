@@ -9,6 +9,7 @@ import {
   checkLeichteSprache,
   checkLetterReferences,
   checkQuizQuality,
+  checkRetryPolicy,
   findInFluxMentions,
   findLetterReferences,
   keyLengthShares,
@@ -203,6 +204,23 @@ describe('checkInFlux', () => {
     expect(checkInFlux(quiz([flagged]))).toEqual([expect.objectContaining({ field: 'items.geaendert.stand', severity: 'error' })]);
     expect(checkInFlux(quiz([{ ...flagged, stand: '2026-12-03' }]))).toEqual([]);
     expect(checkInFlux(quiz([single('stabil', 'Art. 5', ['Art. 6'])]))).toEqual([]);
+  });
+});
+
+describe('checkRetryPolicy', () => {
+  const items = Array.from({ length: 8 }, (_, i) => single(`f${i}`, 'Antwort eins', ['Antwort zwei', 'Antwort drei']));
+  test('returns nothing for a pool of twice the draw and a wait after a failed attempt', () => {
+    expect(checkRetryPolicy(quiz(items, { draw: 4, retryWaitMinutes: 10 }))).toEqual([]);
+  });
+  test('returns an error naming the largest possible draw when the pool is smaller than twice the draw', () => {
+    const [finding] = checkRetryPolicy(quiz(items, { draw: 5, retryWaitMinutes: 10 }));
+    expect(finding).toMatchObject({ field: 'draw', severity: 'error' });
+    expect(finding?.message).toContain('draw auf höchstens 4');
+  });
+  test('returns an error when a failed attempt can be retried at once', () => {
+    expect(checkRetryPolicy(quiz(items, { draw: 4, retryWaitMinutes: 0 }))).toEqual([
+      expect.objectContaining({ field: 'retryWaitMinutes' }),
+    ]);
   });
 });
 

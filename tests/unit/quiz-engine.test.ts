@@ -155,6 +155,23 @@ describe('drawAttempt', () => {
       }),
     );
   });
+  test('returns only items the learner has not seen in the last attempt when the pool holds twice the draw', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (first, second) => {
+        const quiz = makeQuiz(pool, { draw: 3 });
+        const before = drawAttempt(quiz, seededRandom(first));
+        const retry = drawAttempt(quiz, seededRandom(second), new Set(before.itemIds));
+        expect(retry.itemIds.filter((id) => before.itemIds.includes(id))).toEqual([]);
+      }),
+    );
+  });
+  test('returns seen items only to fill the draw when the pool is too small for a fresh set', () => {
+    const quiz = makeQuiz(pool, { draw: 4 });
+    const before = drawAttempt(quiz, seededRandom('a'));
+    const retry = drawAttempt(quiz, seededRandom('b'), new Set(before.itemIds));
+    expect(retry.itemIds).toHaveLength(4);
+    expect(retry.itemIds.filter((id) => !before.itemIds.includes(id))).toHaveLength(2);
+  });
   test('returns every item with a permutation of its entry ids when draw is absent', () => {
     const layout = drawAttempt(makeQuiz(pool), seededRandom('x'));
     expect([...layout.itemIds].sort()).toEqual(pool.map((i) => i.id).sort());

@@ -296,7 +296,39 @@ export function checkLeichteSprache(lesson: { frontmatter: LessonFrontmatter; or
   ];
 }
 
-/** All quiz checks (a–c) of one quiz. */
+// ---------------------------------------------------------------------------------------------------------------
+// e. A retry is a new check: the pool holds at least twice the draw, and a failed attempt means a short wait
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Minutes a learner waits after a failed attempt at a quiz that closes a course (docs/decisions/009). */
+export const MIN_RETRY_WAIT_MINUTES = 10;
+
+/**
+ * A quiz that closes a course (its certificate depends on it) shows the solution after every answer; the next attempt
+ * draws items of the last one only when the pool runs short (draw-attempt.ts). So the pool must hold at least twice the
+ * draw, and a failed attempt is followed by a wait.
+ */
+export function checkRetryPolicy(quiz: Quiz): QualityFinding[] {
+  const findings: QualityFinding[] = [];
+  const draw = quiz.draw ?? quiz.items.length;
+  if (quiz.items.length < 2 * draw)
+    findings.push({
+      field: 'draw',
+      severity: 'error',
+      message:
+        `Der Fragenpool (${quiz.items.length}) ist kleiner als das Doppelte der gezogenen Fragen (draw: ${draw}). Ein zweiter Versuch ` +
+        `träfe auf Fragen, deren Lösung gerade angezeigt wurde: draw auf höchstens ${Math.floor(quiz.items.length / 2)} setzen oder Fragen ergänzen.`,
+    });
+  if (quiz.retryWaitMinutes < MIN_RETRY_WAIT_MINUTES)
+    findings.push({
+      field: 'retryWaitMinutes',
+      severity: 'error',
+      message: `Nach einem nicht bestandenen Versuch sollen mindestens ${MIN_RETRY_WAIT_MINUTES} Minuten Wartezeit liegen (retryWaitMinutes: ${quiz.retryWaitMinutes}).`,
+    });
+  return findings;
+}
+
+/** All quiz checks (a–c, e) of one quiz. */
 export function checkQuizQuality(quiz: Quiz): QualityFinding[] {
-  return [...checkLetterReferences(quiz), ...checkKeyLength(quiz), ...checkInFlux(quiz)];
+  return [...checkLetterReferences(quiz), ...checkKeyLength(quiz), ...checkInFlux(quiz), ...checkRetryPolicy(quiz)];
 }

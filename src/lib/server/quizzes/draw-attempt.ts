@@ -39,10 +39,23 @@ export function seededRandom(seed: string): () => number {
   };
 }
 
-/** Draws the items and display orders of a new attempt (see the module comment for the rules). */
-export function drawAttempt(quiz: Quiz, random: () => number): AttemptLayout {
+/**
+ * Draws the items and display orders of a new attempt (see the module comment for the rules). Items of the
+ * learner's previous attempt (`seen`) are drawn only when the unseen ones do not fill the draw: with a pool of at
+ * least twice the draw (a content rule for quizzes that close a course) a retry meets only new questions, so the
+ * solutions shown after each answer of the last attempt do not pass the next one.
+ */
+export function drawAttempt(quiz: Quiz, random: () => number, seen: ReadonlySet<string> = new Set()): AttemptLayout {
   const count = Math.min(quiz.draw ?? quiz.items.length, quiz.items.length);
-  const drawn = new Set(shuffled(quiz.items, random).slice(0, count));
+  const fresh = shuffled(
+    quiz.items.filter((item) => !seen.has(item.id)),
+    random,
+  );
+  const again = shuffled(
+    quiz.items.filter((item) => seen.has(item.id)),
+    random,
+  );
+  const drawn = new Set([...fresh, ...again].slice(0, count));
   const items = quiz.shuffle ? [...drawn] : quiz.items.filter((item) => drawn.has(item));
   return {
     itemIds: items.map((item) => item.id),

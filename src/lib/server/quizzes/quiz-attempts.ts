@@ -99,7 +99,15 @@ export async function startAttempt(ctx: Ctx, courseId: string): Promise<AttemptR
     const allowance = await attemptAllowance(tx, learner, loaded.quiz, now);
     if (!allowance.allowed) throw new ConflictError(allowance.reason ?? 'Kein weiterer Versuch möglich.');
     const seed = randomBytes(16).toString('hex');
-    const layout = drawAttempt(loaded.quiz, seededRandom(seed));
+    // items of the learner's last attempt are drawn again only when the pool runs short
+    const [previous] = await tx
+      .select({ layout: quizAttemptTable.layout })
+      .from(quizAttemptTable)
+      .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, loaded.quiz.id)))
+      .orderBy(desc(quizAttemptTable.startedAt))
+      .limit(1);
+    const seen = new Set(previous ? (previous.layout as AttemptLayout).itemIds : []);
+    const layout = drawAttempt(loaded.quiz, seededRandom(seed), seen);
     const row: AttemptRow = {
       id: randomUUID(),
       tenantId: learner.tenantId,
