@@ -87,8 +87,15 @@ export async function checkAsOf(db: Db, now: Date, tenantId: string, asOf: Date,
 }
 
 /** Loads the facts valid at T (recorded by R) for one district and computes every person's status. */
-export async function computeStatusAsOf(ctx: Ctx, scope: Scope, opts: { asOf: Date; recordedBy?: Date }): Promise<StatusAsOf> {
+export async function computeStatusAsOf(
+  ctx: Ctx,
+  scope: Scope,
+  /** `userIds`: only these people (a cohort); default everyone in scope. */
+  opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[] },
+): Promise<StatusAsOf> {
   const tenantId = scope.tenantId as string;
+  // a cohort's people travel as one JSON parameter; the person index then serves every query
+  const only = opts.userIds ? sql` AND user_id IN (SELECT value FROM json_each(${JSON.stringify(opts.userIds)}))` : sql``;
   const asOf = opts.asOf;
   const recordedBy = opts.recordedBy ?? ctx.clock();
   await checkAsOf(ctx.db, ctx.clock(), tenantId, asOf, recordedBy);
@@ -101,7 +108,7 @@ export async function computeStatusAsOf(ctx: Ctx, scope: Scope, opts: { asOf: Da
       SELECT user_id, data, first_at FROM (
         SELECT user_id, data, min(effective_at) OVER (PARTITION BY user_id) AS first_at,
                row_number() OVER (PARTITION BY user_id ORDER BY effective_at DESC, seq DESC) AS rn
-          FROM ${ev} WHERE tenant_id = ${tenantId} AND type = 'membership.changed' AND effective_at <= ${T} AND recorded_at <= ${R})
+          FROM ${ev} WHERE tenant_id = ${tenantId} AND type = 'membership.changed' AND effective_at <= ${T} AND recorded_at <= ${R}${only})
        WHERE rn = 1`),
     db.all<AssignmentRow>(sql`
       SELECT type, user_id, org_unit_id, subject, ref, data, effective_at FROM ${ev}
@@ -117,13 +124,13 @@ export async function computeStatusAsOf(ctx: Ctx, scope: Scope, opts: { asOf: Da
              1 AS best_max
         FROM ${ev}
        WHERE tenant_id = ${tenantId} AND type IN ('lesson.started', 'lesson.completed', 'quiz.started', 'quiz.submitted')
-         AND effective_at <= ${T} AND recorded_at <= ${R}
+         AND effective_at <= ${T} AND recorded_at <= ${R}${only}
        GROUP BY 1, 2, 3`),
     db.all<CompletionRow>(sql`
       SELECT user_id, subject, version, how, effective_at FROM (
         SELECT user_id, subject, version, how, effective_at,
                row_number() OVER (PARTITION BY user_id, subject ORDER BY effective_at DESC, seq DESC) AS rn
-          FROM ${ev} WHERE tenant_id = ${tenantId} AND type = 'course.completed' AND effective_at <= ${T} AND recorded_at <= ${R})
+          FROM ${ev} WHERE tenant_id = ${tenantId} AND type = 'course.completed' AND effective_at <= ${T} AND recorded_at <= ${R}${only})
        WHERE rn = 1`),
     db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId)),
     pathRulesAt(db, ctx.content, asOf),
@@ -235,7 +242,7 @@ function statusOf(
 }
 
 /** HR and system actors: status of the people in scope as of T (recorded by R). */
-export async function getStatusAsOf(ctx: Ctx, opts: { asOf: Date; recordedBy?: Date }): Promise<StatusAsOf> {
+export async function getStatusAsOf(ctx: Ctx, opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[] }): Promise<StatusAsOf> {
   const scope = await authorize(ctx, 'hr.view');
   return computeStatusAsOf(ctx, scope, opts);
 }
