@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BENCH_PASSWORD, benchEmail, generateCommand, generateTenant, TenantExistsError } from '../../bench/generate.ts';
+import { generateCommand } from '../../src/cli/demo-generate.ts';
 import { hashPassword, verifyPassword } from '../../src/lib/server/auth/password.ts';
+import { BENCH_PASSWORD, benchEmail, generateTenant, TenantExistsError } from '../../src/lib/server/demo/generate-district.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 let t: TestDb;
