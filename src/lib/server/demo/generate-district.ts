@@ -542,43 +542,28 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
   const createdOf = Float64Array.from(timeline, (t) => t[1]);
   timeline.length = 0;
   let userRoles = 0;
-  for (const [b, part] of chunks(ids, batchRows).entries()) {
-    const users: unknown[] = [];
-    const roles: Array<[string, string]> = [];
-    const accountFacts: FactRow[] = [];
-    const personal: AssignmentRow[] = [];
-    part.forEach((id, k) => {
-      const i = b * batchRows + k;
-      let r = random();
-      let role = 0;
-      while (role < JOB_ROLES.length - 1 && r >= (JOB_ROLES[role]?.[0] ?? 1)) r -= JOB_ROLES[role++]?.[0] ?? 1;
-      roleOf[i] = role;
-      const jobRole = JOB_ROLES[role]?.[1] as string;
-      const created = createdOf[i] as number;
-      const name = `${FIRST[Math.floor(random() * FIRST.length)]} ${LAST[Math.floor(random() * LAST.length)]}`;
-      const firstUnit = leaves[Math.floor(random() * leaves.length)] as string;
-      const membership = (orgUnitId: string): string => JSON.stringify({ orgUnitId, jobRole, status: 'active' });
-      accountFacts.push([
-        id,
-        null,
-        'membership.changed',
-        null,
-        null,
-        null,
-        null,
-        membership(firstUnit),
-        created,
-        created + 1000 + small(60_000),
-        GENERATOR_ACTOR,
-        null,
-      ]);
-      let unit = firstUnit;
-      if (leaves.length > 1 && created < now - 60 * DAY && random() < MOVE_SHARE) {
-        const other = Math.floor(random() * (leaves.length - 1));
-        unit = leaves[other >= leaves.indexOf(firstUnit) ? other + 1 : other] as string;
-        const movedAt = created + 30 * DAY + small(now - created - 60 * DAY);
-        // the directory import that brings the move runs up to ten days later
-        const recordedAt = Math.min(now - 1000, movedAt + DAY / 2 + small(10 * DAY));
+  // one transaction with a larger page cache, as for the progress below (memberships land all over the history)
+  const defaultCache = Number((await client.execute('PRAGMA cache_size')).rows[0]?.[0] ?? -2000);
+  const cacheKib = options.cacheKib ?? 32_768;
+  const accountsTx = await client.transaction('write');
+  try {
+    await accountsTx.execute(`PRAGMA cache_size = -${cacheKib}`);
+    for (const [b, part] of chunks(ids, batchRows).entries()) {
+      const users: unknown[] = [];
+      const roles: Array<[string, string]> = [];
+      const accountFacts: FactRow[] = [];
+      const personal: AssignmentRow[] = [];
+      part.forEach((id, k) => {
+        const i = b * batchRows + k;
+        let r = random();
+        let role = 0;
+        while (role < JOB_ROLES.length - 1 && r >= (JOB_ROLES[role]?.[0] ?? 1)) r -= JOB_ROLES[role++]?.[0] ?? 1;
+        roleOf[i] = role;
+        const jobRole = JOB_ROLES[role]?.[1] as string;
+        const created = createdOf[i] as number;
+        const name = `${FIRST[Math.floor(random() * FIRST.length)]} ${LAST[Math.floor(random() * LAST.length)]}`;
+        const firstUnit = leaves[Math.floor(random() * leaves.length)] as string;
+        const membership = (orgUnitId: string): string => JSON.stringify({ orgUnitId, jobRole, status: 'active' });
         accountFacts.push([
           id,
           null,
@@ -587,38 +572,58 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
           null,
           null,
           null,
-          membership(unit),
-          movedAt,
-          recordedAt,
+          membership(firstUnit),
+          created,
+          created + 1000 + small(60_000),
           GENERATOR_ACTOR,
           null,
         ]);
-      }
-      users.push([id, unit, benchEmail(slug, i), name, jobRole, created]);
-      const grants = ['learner', ...(JOB_ROLES[role]?.[2] ?? []), ...(i === 0 ? ['admin'] : [])];
-      for (const g of grants) roles.push([id, g]);
-      accountFacts.push([
-        id,
-        null,
-        'roles.changed',
-        null,
-        null,
-        null,
-        null,
-        JSON.stringify({ grants: grants.map((g) => ({ role: g, scopeOrgUnitId: null })) }),
-        created,
-        created + 1000 + small(60_000),
-        GENERATOR_ACTOR,
-        null,
-      ]);
-      const path = defaultPathFor(content, jobRole);
-      if (path && random() < PERSONAL_ASSIGNMENT_SHARE) {
-        const at = created + DAY + small(20 * DAY);
-        personal.push(assign(accountFacts, id, null, path.id, at, random() < 0.8 ? at + 90 * DAY : null));
-      }
-    });
-    await client.batch(
-      [
+        let unit = firstUnit;
+        if (leaves.length > 1 && created < now - 60 * DAY && random() < MOVE_SHARE) {
+          const other = Math.floor(random() * (leaves.length - 1));
+          unit = leaves[other >= leaves.indexOf(firstUnit) ? other + 1 : other] as string;
+          const movedAt = created + 30 * DAY + small(now - created - 60 * DAY);
+          // the directory import that brings the move runs up to ten days later
+          const recordedAt = Math.min(now - 1000, movedAt + DAY / 2 + small(10 * DAY));
+          accountFacts.push([
+            id,
+            null,
+            'membership.changed',
+            null,
+            null,
+            null,
+            null,
+            membership(unit),
+            movedAt,
+            recordedAt,
+            GENERATOR_ACTOR,
+            null,
+          ]);
+        }
+        users.push([id, unit, benchEmail(slug, i), name, jobRole, created]);
+        const grants = ['learner', ...(JOB_ROLES[role]?.[2] ?? []), ...(i === 0 ? ['admin'] : [])];
+        for (const g of grants) roles.push([id, g]);
+        accountFacts.push([
+          id,
+          null,
+          'roles.changed',
+          null,
+          null,
+          null,
+          null,
+          JSON.stringify({ grants: grants.map((g) => ({ role: g, scopeOrgUnitId: null })) }),
+          created,
+          created + 1000 + small(60_000),
+          GENERATOR_ACTOR,
+          null,
+        ]);
+        const path = defaultPathFor(content, jobRole);
+        if (path && random() < PERSONAL_ASSIGNMENT_SHARE) {
+          const at = created + DAY + small(20 * DAY);
+          personal.push(assign(accountFacts, id, null, path.id, at, random() < 0.8 ? at + 90 * DAY : null));
+        }
+      });
+      await accountsTx.batch([
         {
           sql: `INSERT INTO users (id, tenant_id, org_unit_id, email, name, job_role, status, password_hash, created_at)
                 SELECT value->>0, ?1, value->>1, value->>2, value->>3, value->>4, 'active', ?2, value->>5 FROM json_each(?3)`,
@@ -630,14 +635,16 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
         },
         { sql: assignmentSql, args: [tenantId, JSON.stringify(personal)] },
         factStatement(tenantId, accountFacts),
-      ],
-      'write',
-    );
-    userRoles += roles.length;
-    facts += accountFacts.length;
-    activeAssignments += personal.length;
-    onProgress('Konten', Math.min(staff, (b + 1) * batchRows), staff);
-    await yieldToEventLoop();
+      ]);
+      userRoles += roles.length;
+      facts += accountFacts.length;
+      activeAssignments += personal.length;
+      onProgress('Konten', Math.min(staff, (b + 1) * batchRows), staff);
+      await yieldToEventLoop();
+    }
+    await accountsTx.commit();
+  } finally {
+    accountsTx.close();
   }
 
   // lesson progress, expanded in SQLite from (person, sequence, lessons read, lessons done, start, gap, jitter)
@@ -717,8 +724,6 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
   let tx: Transaction | null = null;
   let uncommitted = 0;
   const commitRows = options.commitRows ?? 100_000;
-  const defaultCache = Number((await client.execute('PRAGMA cache_size')).rows[0]?.[0] ?? -2000);
-  const cacheKib = options.cacheKib ?? 32_768;
   const flush = async (last = false): Promise<void> => {
     if (specs.length === 0) {
       if (last && tx) {
