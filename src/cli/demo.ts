@@ -8,7 +8,7 @@ import { type CliIo, UsageError } from './io.ts';
 export default async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'generate') {
-    const { generateCommand } = await import('../../bench/generate.ts');
+    const { generateCommand } = await import('./demo-generate.ts');
     return generateCommand(rest, io);
   }
   if (sub !== 'seed') throw new UsageError('kiko demo seed | kiko demo generate --tenant T --staff N');

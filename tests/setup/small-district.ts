@@ -1,6 +1,6 @@
 /** A small generated district for tests that run the built server against real data (no argon2 needed). */
 import type { Client } from '@libsql/client';
-import { generateTenant } from '../../bench/generate.ts';
+import { generateTenant } from '../../src/lib/server/demo/generate-district.ts';
 
 /** A syntactically valid argon2id hash nobody can log in with: these tests use pre-created sessions only. */
 export const UNUSABLE_PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
