@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditEventTable, auditPersonalTable, certificateTable, courseCompletionTable, learningEventTable } from '../../db/schema/index.ts';
 import { type CertificatesContext, runCertificatesCommand } from '../../src/cli/certificates.ts';
 import type { CliIo } from '../../src/cli/io.ts';
+import { verifyAuditChain } from '../../src/lib/server/audit/verify-audit-chain.ts';
 import type { CertificateConfig } from '../../src/lib/server/certificates/certificate-config.ts';
 import { issueTenantCertificates } from '../../src/lib/server/certificates/issue-tenant-certificates.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
@@ -199,6 +200,8 @@ describe('kiko certificates rotate-key', () => {
     expect(await runCertificatesCommand(['rotate-key', '--tenant', tenant.slug], capture(), ctx())).toBe(0);
     const actors = (await auditActors('certificate.key-rotated')).map((e) => e.actorId);
     expect(actors).toEqual(['operator:Olaf Ops', 'system:kiko-cli']);
+    // the rotation entries are part of the district's chain, which still verifies
+    expect(await verifyAuditChain(t.db, tenant.id)).toMatchObject({ ok: true, firstBroken: null });
   });
 
   test('returns exit code 1 for an unknown district and writes no audit entry', async () => {
