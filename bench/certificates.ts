@@ -24,6 +24,7 @@ import { loadOrCreateKeyRing, signPayload } from '../src/lib/server/certificates
 import { loadContent } from '../src/lib/server/content/load-content.ts';
 import { prepareDatabase } from '../src/lib/server/evidence/prepare-database.ts';
 import { ensureTenant } from '../src/lib/server/tenancy/create-tenant.ts';
+import { tenantContext } from '../src/lib/server/tenancy/tenant-context.ts';
 
 const { values: flags } = parseArgs({ options: { pdfs: { type: 'string', default: '60' }, batch: { type: 'string', default: '1000' } } });
 const root = resolve(import.meta.dirname, '..');
@@ -109,10 +110,9 @@ async function batch(
     const pdfDir = join(work, 'pdf');
     let issueEnd = 0;
     const start = performance.now();
-    const r = await issueTenantCertificates(db, {
-      tenantSlug: 'bench',
+    const ctx = await tenantContext(db, content, { tenantSlug: 'bench', operator: 'bench' });
+    const r = await issueTenantCertificates(ctx, {
       pdfDir,
-      content,
       config: { keyDir: join(work, 'keys'), publicUrl: 'https://kiko.bench.example' },
       onProgress: (p) => {
         if (p.phase === 'issue' && p.done === p.total) issueEnd = performance.now();

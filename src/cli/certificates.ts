@@ -1,6 +1,8 @@
 /**
  * `kiko certificates …`: batch issue for a district, verification of a certificate file, key rotation and the
- * key directory check. Thin: parses flags, calls one lib verb, prints German output.
+ * key directory check. Thin: parses flags, calls one lib verb, prints German output. Issue and rotation act in one
+ * district as a named actor (`tenantContext`: "system:kiko-cli", or "operator:NAME" with --operator), which the
+ * audit log records; verify and check-keys only read (the public check, the key files) and need no actor.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,23 +11,25 @@ import { type Db, openDb } from '../../db/client.ts';
 import { type CertificateConfig, certificateConfig } from '../lib/server/certificates/certificate-config.ts';
 import { formatGermanDate } from '../lib/server/certificates/certificate-texts.ts';
 import { type BatchProgress, issueTenantCertificates } from '../lib/server/certificates/issue-tenant-certificates.ts';
-import { rotateKey } from '../lib/server/certificates/signing-keys.ts';
-import { assertCertificateKeys, requireTenantKeyRing, tenantKeyDir } from '../lib/server/certificates/tenant-key-ring.ts';
+import { rotateTenantKey } from '../lib/server/certificates/rotate-tenant-key.ts';
+import { assertCertificateKeys } from '../lib/server/certificates/tenant-key-ring.ts';
 import { type VerificationResult, verifyCertificateUpload } from '../lib/server/certificates/verify-certificate.ts';
 import { getEnv } from '../lib/server/config/env.ts';
 import type { ContentSet } from '../lib/server/content/load-content.ts';
 import { DomainError } from '../lib/server/errors/domain-errors.ts';
 import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { getContent } from '../lib/server/learning/content-registry.ts';
+import { tenantContext } from '../lib/server/tenancy/tenant-context.ts';
 import { type CliIo, parseFlags, processIo, UsageError } from './io.ts';
 
-const USAGE = `kiko certificates issue --tenant KÜRZEL [--path LERNPFAD] [--pdf ORDNER]
+const USAGE = `kiko certificates issue --tenant KÜRZEL [--path LERNPFAD] [--pdf ORDNER] [--operator NAME]
       Zertifikate für alle ausstellen, die eines erworben und noch keines haben (Wiederholung setzt fort);
       mit --pdf zusätzlich die PDF-Dateien fehlender Zertifikate in ORDNER schreiben (braucht KIKO_PUBLIC_URL)
   kiko certificates verify DATEI        PDF oder Open-Badges-JSON prüfen (Exit-Code 0 nur bei „echt“)
-  kiko certificates rotate-key --tenant KÜRZEL
+  kiko certificates rotate-key --tenant KÜRZEL [--operator NAME]
       neuen Signaturschlüssel erzeugen; alte Schlüssel prüfen weiter, signieren aber nicht mehr
-  kiko certificates check-keys          Schlüsselverzeichnis (KIKO_KEY_DIR) prüfen`;
+  kiko certificates check-keys          Schlüsselverzeichnis (KIKO_KEY_DIR) prüfen
+  --operator NAME: wer den Befehl ausführt, steht so im Audit-Protokoll (ohne: system:kiko-cli)`;
 
 /** "1 Zertifikat", "3 Zertifikate". */
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
@@ -40,6 +44,21 @@ export interface CertificatesContext {
   content: () => ContentSet;
   /** Show a progress bar (interactive terminal) instead of plain progress lines. */
   tty: boolean;
+  /** The current time (tests pass a fixed one). */
+  clock?: () => Date;
+}
+
+/** The context of a command in one district, acting as the system or as the operator named with --operator. */
+function districtContext(
+  ctx: CertificatesContext,
+  f: { tenant?: string | boolean; operator?: string | boolean },
+): ReturnType<typeof tenantContext> {
+  if (!f.tenant) throw new UsageError(`--tenant ist Pflicht.\n${USAGE}`);
+  return tenantContext(ctx.db, ctx.content(), {
+    tenantSlug: String(f.tenant),
+    ...(f.operator !== undefined ? { operator: String(f.operator) } : {}),
+    ...(ctx.clock ? { clock: ctx.clock } : {}),
+  });
 }
 
 const VERDICT: Record<VerificationResult['status'], string> = {
@@ -99,16 +118,14 @@ function progressReporter(ctx: CertificatesContext, io: CliIo): { update: (p: Ba
 }
 
 async function issue(rest: string[], ctx: CertificatesContext, io: CliIo): Promise<number> {
-  const f = parseFlags(rest, { tenant: 'string', path: 'string', pdf: 'string' });
-  if (!f.tenant) throw new UsageError(`--tenant ist Pflicht.\n${USAGE}`);
+  const f = parseFlags(rest, { tenant: 'string', path: 'string', pdf: 'string', operator: 'string' });
+  const district = await districtContext(ctx, f);
   await assertCertificateKeys(ctx.db, ctx.config.keyDir);
   const reporter = progressReporter(ctx, io);
   try {
-    const r = await issueTenantCertificates(ctx.db, {
-      tenantSlug: String(f.tenant),
+    const r = await issueTenantCertificates(district, {
       ...(f.path ? { pathId: String(f.path) } : {}),
       ...(f.pdf ? { pdfDir: resolve(String(f.pdf)) } : {}),
-      content: ctx.content(),
       config: ctx.config,
       onProgress: reporter.update,
     });
@@ -138,14 +155,11 @@ async function verify(rest: string[], ctx: CertificatesContext, io: CliIo): Prom
   return result.status === 'genuine' ? 0 : 1;
 }
 
-function rotate(rest: string[], ctx: CertificatesContext, io: CliIo): number {
-  const f = parseFlags(rest, { tenant: 'string' });
-  if (!f.tenant) throw new UsageError(`--tenant ist Pflicht.\n${USAGE}`);
-  const dir = tenantKeyDir(ctx.config.keyDir, String(f.tenant));
-  requireTenantKeyRing(ctx.config.keyDir, String(f.tenant));
-  const ring = rotateKey(dir);
+async function rotate(rest: string[], ctx: CertificatesContext, io: CliIo): Promise<number> {
+  const f = parseFlags(rest, { tenant: 'string', operator: 'string' });
+  const r = await rotateTenantKey(await districtContext(ctx, f), ctx.config);
   io.out(
-    `Neuer Signaturschlüssel ${ring.active.id} für „${f.tenant}“ aktiv; ${ring.keys.length - 1} ältere Schlüssel bleiben zum Prüfen erhalten.`,
+    `Neuer Signaturschlüssel ${r.activeKeyId} für „${r.tenantSlug}“ aktiv; ${r.ring.keys.length - 1} ältere Schlüssel bleiben zum Prüfen erhalten.`,
   );
   io.out('Bitte das Schlüsselverzeichnis jetzt sichern. Laufende KIKO-Prozesse übernehmen den neuen Schlüssel beim nächsten Ausstellen.');
   return 0;
@@ -161,7 +175,7 @@ export async function runCertificatesCommand(args: string[], io: CliIo, ctx: Cer
       case 'verify':
         return await verify(rest, ctx, io);
       case 'rotate-key':
-        return rotate(rest, ctx, io);
+        return await rotate(rest, ctx, io);
       case 'check-keys':
         await assertCertificateKeys(ctx.db, ctx.config.keyDir);
         io.out(`Schlüsselverzeichnis ${ctx.config.keyDir}: in Ordnung.`);

@@ -8,7 +8,7 @@ import { configureCertificateIssuing } from '../../src/lib/server/certificates/c
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import { getAuthUser } from '../../src/lib/server/users/get-auth-user.ts';
-import { expectAccessible, launchBrowser, login, newContext } from '../setup/browser.ts';
+import { baseUrl, expectAccessible, launchBrowser, login, newContext } from '../setup/browser.ts';
 
 // Frieda Führung (demo learner) gets a certificate here; Lena is left to the learning flow test.
 const LEARNER = 'frieda.fuehrung@musterstadt.example';
@@ -160,6 +160,24 @@ describe('Zertifikat prüfen', () => {
 });
 
 describe('Zertifikate verwalten', () => {
+  test('a learner who posts the revoke or reissue form of their own certificate gets 403 and nothing changes', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await login(page, LEARNER);
+    const post = (path: string, form: Record<string, string>) =>
+      page.request.post(path, { form, headers: { Origin: baseUrl() }, maxRedirects: 0 });
+    const here = `/personal/zertifikate/${certificateId}`;
+    expect((await post(`${here}?_action=revokeCertificate`, { certificateId, reason: 'selbst widerrufen' })).status()).toBe(403);
+    expect((await post('/_actions/revokeCertificate', { certificateId, reason: 'selbst widerrufen' })).status()).toBe(403);
+    expect((await post(`${here}?_action=reissueCertificate`, { certificateId })).status()).toBe(403);
+    expect((await post('/_actions/reissueCertificate', { certificateId })).status()).toBe(403);
+    const check = await context.newPage();
+    await check.goto(`/zertifikat-pruefen/${certificateId}`);
+    await expect.poll(() => check.getByRole('heading', { level: 2 }).first().innerText()).toBe('Ergebnis: Echt');
+    expect(await mainText(check)).not.toContain('ersetzt');
+    await context.close();
+  });
+
   test('HR revokes a certificate with a reason after confirming, and the verify page shows it revoked', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { certificateTable, courseCompletionTable } from '../../db/schema/index.ts';
+import { auditEventTable, auditPersonalTable, certificateTable, courseCompletionTable, learningEventTable } from '../../db/schema/index.ts';
 import { type CertificatesContext, runCertificatesCommand } from '../../src/cli/certificates.ts';
 import type { CliIo } from '../../src/cli/io.ts';
+import { verifyAuditChain } from '../../src/lib/server/audit/verify-audit-chain.ts';
 import type { CertificateConfig } from '../../src/lib/server/certificates/certificate-config.ts';
 import { issueTenantCertificates } from '../../src/lib/server/certificates/issue-tenant-certificates.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
 import { personContext } from '../../src/lib/server/context.ts';
 import { assignPath } from '../../src/lib/server/learning/assign-path.ts';
+import { tenantContext } from '../../src/lib/server/tenancy/tenant-context.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
@@ -53,11 +55,9 @@ const expected = (content: ContentSet): number => (content.paths.get('alle')?.re
 describe('issueTenantCertificates', () => {
   test('returns the remaining certificates without duplicates when rerun after an interruption', async () => {
     let seen = 0;
-    const interrupted = issueTenantCertificates(t.db, {
-      tenantSlug: tenant.slug,
-      content,
+    const system = await tenantContext(t.db, content, { tenantSlug: tenant.slug, clock: () => new Date('2026-10-01T00:00:00Z') });
+    const interrupted = issueTenantCertificates(system, {
       config,
-      now: new Date('2026-10-01T00:00:00Z'),
       onProgress: (p) => {
         if (p.phase === 'issue' && ++seen === 5) throw new Error('Abbruch (Strg+C)');
       },
@@ -131,5 +131,84 @@ describe('kiko certificates verify', () => {
     const io = capture();
     expect(await runCertificatesCommand(['verify', join(dir, name)], io, ctx())).toBe(1);
     expect(io.lines[0]).toMatch(/^WIDERRUFEN: /);
+  });
+});
+
+/** Actor ids of the audit entries of one type in the tenant's chain (the actor lives in the erasable personal part). */
+async function auditActors(type: string): Promise<Array<{ actorId: unknown; data: unknown }>> {
+  const rows = await t.db
+    .select({ data: auditEventTable.data, personal: auditPersonalTable.data })
+    .from(auditEventTable)
+    .innerJoin(auditPersonalTable, eq(auditPersonalTable.seq, auditEventTable.seq))
+    .where(and(eq(auditEventTable.tenantId, tenant.id), eq(auditEventTable.type, type)));
+  return rows.map((r) => ({ actorId: r.personal?.actorId, data: r.data }));
+}
+
+describe('kiko certificates issue (actor)', () => {
+  test('records the CLI as "system:kiko-cli" in the audit log and the record, or the operator named with --operator', async () => {
+    const issued = await auditActors('certificate.issued');
+    expect(issued).toHaveLength(expected(content));
+    expect(issued.every((e) => e.actorId === 'system:kiko-cli')).toBe(true);
+    const facts = await t.db.select().from(learningEventTable).where(eq(learningEventTable.type, 'certificate.issued'));
+    expect(facts.length).toBe(expected(content));
+    expect(facts.every((f) => f.actorId === 'system:kiko-cli')).toBe(true);
+
+    const late = await makeUser(t.db, { tenant: tenant.slug, name: 'Nachzüglerin' });
+    await t.db
+      .insert(courseCompletionTable)
+      .values({ id: randomUUID(), tenantId: tenant.id, userId: late.id, courseId: 'ki-kompetenz-basis', courseVersion: 'v1', completedAt });
+    const io = capture();
+    expect(await runCertificatesCommand(['issue', '--tenant', tenant.slug, '--operator', 'Olaf Ops'], io, ctx())).toBe(0);
+    expect(io.lines.at(-1)).toMatch(/, 1 Zertifikat neu ausgestellt\.$/);
+    const byOperator = (await auditActors('certificate.issued')).filter((e) => e.actorId === 'operator:Olaf Ops');
+    expect(byOperator).toHaveLength(1);
+    const [fact] = await t.db
+      .select()
+      .from(learningEventTable)
+      .where(and(eq(learningEventTable.type, 'certificate.issued'), eq(learningEventTable.userId, late.id)));
+    expect(fact?.actorId).toBe('operator:Olaf Ops');
+  });
+
+  test('refuses an operator name that could forge log lines, and issues nothing', async () => {
+    const before = await count();
+    const io = capture();
+    expect(await runCertificatesCommand(['issue', '--tenant', tenant.slug, '--operator', 'Olaf\nsystem:root'], io, ctx())).toBe(2);
+    expect(io.lines.join('\n')).toContain('Bitte einen Namen');
+    expect(await count()).toBe(before);
+  });
+});
+
+describe('kiko certificates rotate-key', () => {
+  test('records the rotation with the key ids and the actor, and certificates signed before stay genuine', async () => {
+    const dir = join(t.dir, 'pdf');
+    const file = join(dir, readdirSync(dir)[2] ?? '');
+    const io = capture();
+    expect(await runCertificatesCommand(['rotate-key', '--tenant', tenant.slug, '--operator', 'Olaf Ops'], io, ctx())).toBe(0);
+    const [rotation] = await auditActors('certificate.key-rotated');
+    const data = rotation?.data as { keyId: string; retiredKeyIds: string[]; keyIds: string[] };
+    expect(rotation?.actorId).toBe('operator:Olaf Ops');
+    expect(io.lines[0]).toContain(`Neuer Signaturschlüssel ${data.keyId} für „${tenant.slug}“ aktiv; 1 ältere Schlüssel`);
+    expect(data.retiredKeyIds).toHaveLength(1);
+    expect(data.keyIds).toEqual([...data.retiredKeyIds, data.keyId]);
+    const [oldCert] = await t.db
+      .select()
+      .from(certificateTable)
+      .where(eq(certificateTable.id, file.slice(-14, -4)));
+    expect(oldCert?.keyId).toBe(data.retiredKeyIds[0]);
+    expect(await runCertificatesCommand(['verify', file], capture(), ctx())).toBe(0);
+
+    expect(await runCertificatesCommand(['rotate-key', '--tenant', tenant.slug], capture(), ctx())).toBe(0);
+    const actors = (await auditActors('certificate.key-rotated')).map((e) => e.actorId);
+    expect(actors).toEqual(['operator:Olaf Ops', 'system:kiko-cli']);
+    // the rotation entries are part of the district's chain, which still verifies
+    expect(await verifyAuditChain(t.db, tenant.id)).toMatchObject({ ok: true, firstBroken: null });
+  });
+
+  test('returns exit code 1 for an unknown district and writes no audit entry', async () => {
+    const before = (await auditActors('certificate.key-rotated')).length;
+    const io = capture();
+    expect(await runCertificatesCommand(['rotate-key', '--tenant', 'gibt-es-nicht'], io, ctx())).toBe(1);
+    expect(io.lines.join('\n')).toContain('Einen Landkreis „gibt-es-nicht“ gibt es nicht.');
+    expect(await auditActors('certificate.key-rotated')).toHaveLength(before);
   });
 });

@@ -16,6 +16,7 @@ import { revokeCertificate } from '../../src/lib/server/certificates/revoke-cert
 import { sanitizeLogoSvg } from '../../src/lib/server/certificates/sanitize-logo-svg.ts';
 import { getTenantKeyRing } from '../../src/lib/server/certificates/tenant-key-ring.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
+import { type Ctx, personContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   tenant = await makeTenant(t.db);
   lena = await makeUser(t.db, { tenant: tenant.slug, name: 'Lena Lernende-Müller' });
   await completeCourseWithAnswerKey(t.db, lena, content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
-  certificateId = (await listOwnCertificates(t.db, lena))[0]?.id ?? '';
+  certificateId = (await listOwnCertificates(as(lena)))[0]?.id ?? '';
   // the credential check must run offline (verifier-core's optional schema lookup is the only network access)
   vi.stubGlobal('fetch', async (url: unknown) => {
     fetchCalls.push(String(url));
@@ -51,6 +52,9 @@ afterAll(() => {
   t.cleanup();
 });
 
+/** The verb context of a signed-in person. */
+const as = (user: AuthUser, at?: Date): Ctx => personContext(t.db, user, content, at ? () => at : undefined);
+
 /** Writes the bytes to the test folder and runs a poppler/qpdf tool on them. */
 function tool(bytes: Buffer, command: string, args: string[]): string {
   const file = join(t.dir, `${Math.random().toString(36).slice(2)}.pdf`);
@@ -64,7 +68,7 @@ function tool(bytes: Buffer, command: string, args: string[]): string {
 
 describe('listOwnCertificates', () => {
   test('returns the course certificate with title, minutes, topics and status valid after completion', async () => {
-    const list = await listOwnCertificates(t.db, lena, new Date('2026-10-02T00:00:00Z'));
+    const list = await listOwnCertificates(as(lena, new Date('2026-10-02T00:00:00Z')));
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({
       kind: 'course',
@@ -77,13 +81,13 @@ describe('listOwnCertificates', () => {
   });
 
   test('returns an empty list when the learner has no certificate', async () => {
-    expect(await listOwnCertificates(t.db, await makeUser(t.db, { tenant: tenant.slug }))).toEqual([]);
+    expect(await listOwnCertificates(as(await makeUser(t.db, { tenant: tenant.slug })))).toEqual([]);
   });
 });
 
 describe('getOwnCertificateFile', () => {
   test('returns a sealed A4 PDF that passes qpdf --check and shows holder, course, minutes and verify URL as text', async () => {
-    const file = await getOwnCertificateFile(t.db, lena, { id: certificateId, format: 'pdf' }, config);
+    const file = await getOwnCertificateFile(as(lena), { id: certificateId, format: 'pdf' }, config);
     expect(file).toMatchObject({ contentType: 'application/pdf', filename: `Zertifikat-${certificateId}.pdf` });
     expect(tool(file.body, 'qpdf', ['--check', 'FILE'])).toMatch(/No syntax or stream encoding errors/);
     const text = tool(file.body, 'pdftotext', ['FILE', '-']);
@@ -99,14 +103,14 @@ describe('getOwnCertificateFile', () => {
   }, 30_000);
 
   test('returns a PNG of 1684 × 1190 pixels', async () => {
-    const file = await getOwnCertificateFile(t.db, lena, { id: certificateId.toLowerCase(), format: 'png' }, config);
+    const file = await getOwnCertificateFile(as(lena), { id: certificateId.toLowerCase(), format: 'png' }, config);
     expect(file.contentType).toBe('image/png');
     expect(file.body.readUInt32BE(16)).toBe(1684);
     expect(file.body.readUInt32BE(20)).toBe(1190);
   }, 30_000);
 
   test('returns an Open Badges 3.0 credential that KIKO and the independent verifier-core accept', async () => {
-    const file = await getOwnCertificateFile(t.db, lena, { id: certificateId, format: 'json' }, config);
+    const file = await getOwnCertificateFile(as(lena), { id: certificateId, format: 'json' }, config);
     const credential = JSON.parse(file.body.toString('utf8'));
     expect(credential).toMatchObject({
       id: `https://kiko.musterstadt.example/zertifikat-pruefen/${certificateId}`,
@@ -126,10 +130,10 @@ describe('getOwnCertificateFile', () => {
     const stranger = await makeUser(t.db, { tenant: (await makeTenant(t.db)).slug });
     const tampered = (certificateId[0] === 'A' ? 'B' : 'A') + certificateId.slice(1);
     const attempts = [
-      getOwnCertificateFile(t.db, other, { id: certificateId, format: 'pdf' }, config),
-      getOwnCertificateFile(t.db, stranger, { id: certificateId, format: 'pdf' }, config),
-      getOwnCertificateFile(t.db, lena, { id: tampered, format: 'pdf' }, config),
-      getOwnCertificateFile(t.db, lena, { id: "' OR 1=1 --", format: 'pdf' }, config),
+      getOwnCertificateFile(as(other), { id: certificateId, format: 'pdf' }, config),
+      getOwnCertificateFile(as(stranger), { id: certificateId, format: 'pdf' }, config),
+      getOwnCertificateFile(as(lena), { id: tampered, format: 'pdf' }, config),
+      getOwnCertificateFile(as(lena), { id: "' OR 1=1 --", format: 'pdf' }, config),
     ];
     for (const attempt of attempts)
       await expect(attempt).rejects.toMatchObject({ status: 404, message: 'Dieses Zertifikat gibt es nicht.' });
@@ -137,15 +141,15 @@ describe('getOwnCertificateFile', () => {
 
   test('throws Forbidden for the platform operator and Conflict once the certificate is revoked', async () => {
     const operator = await makeUser(t.db, { roles: ['operator'] });
-    await expect(getOwnCertificateFile(t.db, operator, { id: certificateId, format: 'pdf' }, config)).rejects.toMatchObject({
+    await expect(getOwnCertificateFile(as(operator), { id: certificateId, format: 'pdf' }, config)).rejects.toMatchObject({
       status: 403,
     });
     const l = await makeUser(t.db, { tenant: tenant.slug });
     await completeCourseWithAnswerKey(t.db, l, content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
     const [cert] = await t.db.select().from(certificateTable).where(eq(certificateTable.userId, l.id));
     const hr = await makeUser(t.db, { tenant: tenant.slug, roles: ['hr'] });
-    await revokeCertificate(t.db, hr, { certificateId: cert?.id ?? '', reason: 'Täuschung festgestellt' });
-    await expect(getOwnCertificateFile(t.db, l, { id: cert?.id ?? '', format: 'pdf' }, config)).rejects.toMatchObject({ status: 409 });
+    await revokeCertificate(as(hr), { certificateId: cert?.id ?? '', reason: 'Täuschung festgestellt' });
+    await expect(getOwnCertificateFile(as(l), { id: cert?.id ?? '', format: 'pdf' }, config)).rejects.toMatchObject({ status: 409 });
   });
 });
 
@@ -169,7 +173,7 @@ describe('sanitizeLogoSvg', () => {
       .update(tenantTable)
       .set({ settings: { logoSvg: logo, signatory: 'Der Landrat', brandColor: '#2e6b30' } })
       .where(eq(tenantTable.id, tenant.id));
-    const file = await getOwnCertificateFile(t.db, lena, { id: certificateId, format: 'pdf' }, config);
+    const file = await getOwnCertificateFile(as(lena), { id: certificateId, format: 'pdf' }, config);
     expect(tool(file.body, 'qpdf', ['--check', 'FILE'])).toMatch(/No syntax or stream encoding errors/);
     expect(tool(file.body, 'pdftotext', ['FILE', '-'])).toContain('Der Landrat');
     await t.db.update(tenantTable).set({ settings: {} }).where(eq(tenantTable.id, tenant.id));

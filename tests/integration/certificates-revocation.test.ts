@@ -8,8 +8,8 @@ import { reissueCertificate } from '../../src/lib/server/certificates/reissue-ce
 import { revokeCertificate } from '../../src/lib/server/certificates/revoke-certificate.ts';
 import { verifyCertificateById } from '../../src/lib/server/certificates/verify-certificate.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
+import { type Ctx, personContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
-import { learnerOf } from '../../src/lib/server/learning/learner.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -29,6 +29,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
+/** The verb context of a signed-in person. */
+const as = (user: AuthUser, at?: Date): Ctx => personContext(t.db, user, content, at ? () => at : undefined);
+
 async function certified(): Promise<string> {
   const user = await makeUser(t.db, { tenant: tenant.slug });
   await completeCourseWithAnswerKey(t.db, user, content, 'ki-kompetenz-basis', new Date('2026-10-01T08:00:00Z'));
@@ -39,14 +42,14 @@ async function certified(): Promise<string> {
 describe('verifyCertificateById (revoked)', () => {
   test('returns replaced: false when HR typed "ersetzt" as the reason but no certificate replaces it', async () => {
     const id = await certified();
-    await revokeCertificate(t.db, hr, { certificateId: id, reason: 'ersetzt' });
+    await revokeCertificate(as(hr), { certificateId: id, reason: 'ersetzt' });
     const r = await verifyCertificateById(t.db, { id }, config);
     expect(r.status).toBe('revoked');
     expect(r.certificate?.replaced).toBe(false);
   });
   test('returns replaced: true when a reissued certificate replaces it', async () => {
     const id = await certified();
-    await reissueCertificate(t.db, hr, { certificateId: id }, config);
+    await reissueCertificate(as(hr), { certificateId: id }, config);
     const r = await verifyCertificateById(t.db, { id }, config);
     expect(r.status).toBe('revoked');
     expect(r.certificate?.replaced).toBe(true);
@@ -56,14 +59,14 @@ describe('verifyCertificateById (revoked)', () => {
 describe('reissueCertificate (revoked certificates)', () => {
   test('throws Conflict for a certificate withdrawn for deception and issues nothing', async () => {
     const id = await certified();
-    await revokeCertificate(t.db, hr, { certificateId: id, reason: 'zurückgezogen wegen Täuschung' });
-    await expect(reissueCertificate(t.db, hr, { certificateId: id }, config)).rejects.toMatchObject({ status: 409 });
+    await revokeCertificate(as(hr), { certificateId: id, reason: 'zurückgezogen wegen Täuschung' });
+    await expect(reissueCertificate(as(hr), { certificateId: id }, config)).rejects.toMatchObject({ status: 409 });
     const successors = await t.db.select().from(certificateTable).where(eq(certificateTable.replacesId, id));
     expect(successors).toHaveLength(0);
   });
   test('returns a new certificate for a valid one (name change, error) and revokes the old one as replaced', async () => {
     const id = await certified();
-    const r = await reissueCertificate(t.db, hr, { certificateId: id }, config);
+    const r = await reissueCertificate(as(hr), { certificateId: id }, config);
     expect(r.replacesId).toBe(id);
     expect((await verifyCertificateById(t.db, { id: r.id }, config)).status).toBe('genuine');
   });

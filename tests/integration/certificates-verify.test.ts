@@ -14,6 +14,7 @@ import {
   verifyCertificateUpload,
 } from '../../src/lib/server/certificates/verify-certificate.ts';
 import { type ContentSet, loadContent } from '../../src/lib/server/content/load-content.ts';
+import { type Ctx, personContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
@@ -35,6 +36,9 @@ beforeAll(async () => {
   hr = await makeUser(t.db, { tenant: tenant.slug, roles: ['learner', 'hr'] });
 });
 afterAll(() => t.cleanup());
+
+/** The verb context of a signed-in person. */
+const as = (user: AuthUser, at?: Date): Ctx => personContext(t.db, user, content, at ? () => at : undefined);
 
 /** A learner of the test tenant with one course certificate; returns the user and the certificate id. */
 async function certified(name = 'Małgorzata Müller-Weiß'): Promise<{ user: AuthUser; id: string }> {
@@ -92,13 +96,13 @@ describe('verifyCertificateById', () => {
 
   test('returns revoked after HR revoked it, and marks a reissued one as replaced', async () => {
     const a = await certified();
-    await revokeCertificate(t.db, hr, { certificateId: a.id, reason: 'Versehentlich ausgestellt' });
+    await revokeCertificate(as(hr), { certificateId: a.id, reason: 'Versehentlich ausgestellt' });
     const revoked = await verifyCertificateById(t.db, { id: a.id }, config, SOON);
     expect(revoked.status).toBe('revoked');
     expect(revoked.certificate?.replaced).toBe(false);
     expect(JSON.stringify(revoked)).not.toContain('Versehentlich');
     const b = await certified();
-    const { id: newId } = await reissueCertificate(t.db, hr, { certificateId: b.id }, config);
+    const { id: newId } = await reissueCertificate(as(hr), { certificateId: b.id }, config);
     expect((await verifyCertificateById(t.db, { id: b.id }, config, SOON)).certificate?.replaced).toBe(true);
     expect((await verifyCertificateById(t.db, { id: newId }, config, SOON)).status).toBe('genuine');
   });
@@ -142,7 +146,7 @@ describe('holderInitials', () => {
 describe('verifyCertificateUpload', () => {
   test('returns genuine for the downloaded PDF and not-genuine when any single byte of it is changed', async () => {
     const { user, id } = await certified();
-    const pdf = (await getOwnCertificateFile(t.db, user, { id, format: 'pdf' }, config)).body;
+    const pdf = (await getOwnCertificateFile(as(user), { id, format: 'pdf' }, config)).body;
     expect((await verifyCertificateUpload(t.db, { data: pdf }, config, SOON)).status).toBe('genuine');
     // header, page content stream, metadata payload, seal: one flipped bit anywhere is detected
     const text = pdf.toString('latin1');
@@ -161,7 +165,7 @@ describe('verifyCertificateUpload', () => {
 
   test('returns genuine for the Open Badges credential and not-genuine when a value in it is changed', async () => {
     const { user, id } = await certified();
-    const json = (await getOwnCertificateFile(t.db, user, { id, format: 'json' }, config)).body;
+    const json = (await getOwnCertificateFile(as(user), { id, format: 'json' }, config)).body;
     expect((await verifyCertificateUpload(t.db, { data: json }, config, SOON)).status).toBe('genuine');
     const text = json.toString('utf8');
     const changed = [
@@ -177,12 +181,12 @@ describe('verifyCertificateUpload', () => {
 
   test('returns revoked and expired for genuine files when the record says so', async () => {
     const { user, id } = await certified();
-    const pdf = (await getOwnCertificateFile(t.db, user, { id, format: 'pdf' }, config)).body;
-    const json = (await getOwnCertificateFile(t.db, user, { id, format: 'json' }, config)).body;
+    const pdf = (await getOwnCertificateFile(as(user), { id, format: 'pdf' }, config)).body;
+    const json = (await getOwnCertificateFile(as(user), { id, format: 'json' }, config)).body;
     const later = new Date('2031-01-01T00:00:00Z');
     expect((await verifyCertificateUpload(t.db, { data: pdf }, config, later)).status).toBe('expired');
     expect((await verifyCertificateUpload(t.db, { data: json }, config, later)).status).toBe('expired');
-    await revokeCertificate(t.db, hr, { certificateId: id, reason: 'Test' });
+    await revokeCertificate(as(hr), { certificateId: id, reason: 'Test' });
     expect((await verifyCertificateUpload(t.db, { data: pdf }, config, SOON)).status).toBe('revoked');
     expect((await verifyCertificateUpload(t.db, { data: json }, config, SOON)).status).toBe('revoked');
   }, 30_000);

@@ -1,10 +1,10 @@
 /** Downloads of the learner's own certificate: /zertifikate/<ID>.pdf | .png | .json */
 import type { APIRoute } from 'astro';
 import { z } from 'zod';
-import { getDb } from '../../lib/server/app-context.ts';
 import { certificateConfig } from '../../lib/server/certificates/certificate-config.ts';
 import { CERTIFICATE_FORMATS, getOwnCertificateFile } from '../../lib/server/certificates/get-certificate-file.ts';
 import { DomainError } from '../../lib/server/errors/domain-errors.ts';
+import { requestContext } from '../../lib/web/context.ts';
 
 const fileSchema = z
   .string()
@@ -15,12 +15,12 @@ const fileSchema = z
   });
 
 export const GET: APIRoute = async (context) => {
-  const user = context.locals.user;
-  if (!user) return context.redirect(`/anmelden?weiter=${encodeURIComponent(context.url.pathname)}`);
+  if (!context.locals.user) return context.redirect(`/anmelden?weiter=${encodeURIComponent(context.url.pathname)}`);
   const parsed = fileSchema.safeParse(context.params.file);
   if (!parsed.success) return context.rewrite('/404');
   try {
-    const file = await getOwnCertificateFile(await getDb(), user, parsed.data, certificateConfig());
+    // the verb decides (authorizeLearner: the signed-in person's own certificates only)
+    const file = await getOwnCertificateFile(await requestContext(context.locals), parsed.data, certificateConfig());
     return new Response(new Uint8Array(file.body), {
       headers: {
         'Content-Type': file.contentType,

@@ -5,12 +5,10 @@
  * Someone else's id, a tampered id and a malformed id are all "not found".
  */
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../../../db/client.ts';
 import { certificateTable, tenantTable } from '../../../../db/schema/index.ts';
-import { requirePermission } from '../authz/can.ts';
+import type { Ctx } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors/domain-errors.ts';
-import { learnerOf } from '../learning/learner.ts';
-import type { AuthUser } from '../users/get-auth-user.ts';
+import { authorizeLearner } from '../learning/learner.ts';
 import { type CertificateConfig, publicBase, verifyUrlFor } from './certificate-config.ts';
 import { normalizeCertificateId } from './certificate-payload.ts';
 import { brandOf, storedPayload } from './certificate-records.ts';
@@ -41,17 +39,16 @@ const CONTENT_TYPES: Record<CertificateFormat, string> = {
 };
 
 /**
- * Returns the file of one of the user's own certificates. Throws NotFoundError for unknown, malformed and other
+ * Returns the file of one of the actor's own certificates. Throws NotFoundError for unknown, malformed and other
  * people's ids, ConflictError for revoked certificates, ForbiddenError without `learning.own`.
  */
 export async function getOwnCertificateFile(
-  db: Db,
-  user: AuthUser,
+  ctx: Ctx,
   input: { id: string; format: CertificateFormat },
   config: CertificateConfig,
 ): Promise<CertificateFile> {
-  requirePermission(user, 'learning.own');
-  const learner = learnerOf(user);
+  const learner = await authorizeLearner(ctx);
+  const { db } = ctx;
   const id = normalizeCertificateId(input.id) ?? '';
   const rows = await db
     .select({ certificate: certificateTable, tenant: tenantTable })

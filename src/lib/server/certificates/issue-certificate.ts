@@ -25,7 +25,7 @@ export interface IssueCertificateInput {
   expiresAt: Date | null;
   /** Certificate that this one replaces (reissue). */
   replacesId?: string | null;
-  /** Who caused the issue (the learner on completion, HR on reissue, null for the batch). */
+  /** Who caused the issue (the learner on completion, HR on reissue, the batch's system or operator actor). */
   actorId: string | null;
   /** Time of the audit event (default: now); the time of issue itself is `issuedAt`. */
   now?: Date;

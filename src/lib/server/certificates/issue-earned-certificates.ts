@@ -27,7 +27,7 @@ import type { KeyRing } from './signing-keys.ts';
 export interface IssueEarnedOptions {
   /** Only these courses (and the path, if one of them is required in it); default: every completed course. */
   courseIds?: string[];
-  /** Who caused the issue (null for the batch). */
+  /** Who caused the issue: the learner on completion, the batch's actor (e.g. "system:kiko-cli"). */
   actorId?: string | null;
   now?: Date;
 }

@@ -1,16 +1,19 @@
 /**
- * Batch issue for a whole district (`kiko certificates issue`): everyone who has earned a certificate and has
- * none yet gets it (same rule as on completion, see issue-earned-certificates.ts), one transaction per person, so
- * an interrupted run leaves only complete records and a rerun continues where it stopped without duplicates.
+ * Batch issue for a whole district (`kiko certificates issue`, `certificate.manage`): everyone in the actor's scope
+ * who has earned a certificate and has none yet gets it (same rule as on completion, see
+ * issue-earned-certificates.ts), one transaction per person, so an interrupted run leaves only complete records and
+ * a rerun continues where it stopped without duplicates.
  * With `pdfDir` the PDFs of all valid certificates of those people are (re)written there as `<id>.pdf`;
- * existing files are kept, each file appears atomically (temporary name, then rename).
+ * existing files are kept, each file appears atomically (temporary name, then rename). The district is the actor's
+ * (the CLI acts as a named system or operator actor of one district), and every issue's record fact and audit entry
+ * name that actor.
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db } from '../../../../db/client.ts';
 import { certificateTable, tenantTable, userTable } from '../../../../db/schema/index.ts';
-import type { ContentSet } from '../content/load-content.ts';
+import { authorize } from '../authz/authorize.ts';
+import { type Ctx, actorId as idOf } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.ts';
 import type { Learner } from '../learning/learner.ts';
 import { resolvePath } from '../learning/resolve-path.ts';
@@ -33,15 +36,12 @@ export interface BatchProgress {
 
 /** Options of issueTenantCertificates. */
 export interface BatchOptions {
-  tenantSlug: string;
   /** Only people whose learning path is this one. */
   pathId?: string;
   /** Folder for PDF files; none: issue only. Needs a public URL (KIKO_PUBLIC_URL) for the QR codes. */
   pdfDir?: string;
-  content: ContentSet;
   config: CertificateConfig;
   onProgress?: (progress: BatchProgress) => void;
-  now?: Date;
 }
 
 /** Summary of a batch run. */
@@ -53,10 +53,17 @@ export interface BatchResult {
 }
 
 /** Runs the batch (see the module comment). Throws NotFound for an unknown tenant, Validation for an unknown path. */
-export async function issueTenantCertificates(db: Db, options: BatchOptions): Promise<BatchResult> {
-  const { content, config, onProgress, now = new Date() } = options;
-  const [tenant] = await db.select().from(tenantTable).where(eq(tenantTable.slug, options.tenantSlug));
-  if (!tenant) throw new NotFoundError(`Einen Landkreis „${options.tenantSlug}“ gibt es nicht.`);
+export async function issueTenantCertificates(ctx: Ctx, options: BatchOptions): Promise<BatchResult> {
+  const scope = await authorize(ctx, 'certificate.manage');
+  const { db, content } = ctx;
+  const { config, onProgress } = options;
+  const now = ctx.clock();
+  const actorId = idOf(ctx.actor);
+  const [tenant] = await db
+    .select()
+    .from(tenantTable)
+    .where(eq(tenantTable.id, scope.tenantId as string));
+  if (!tenant) throw new NotFoundError('Diesen Landkreis gibt es nicht.');
   if (options.pathId && !content.paths.has(options.pathId)) throw new ValidationError(`Einen Lernpfad „${options.pathId}“ gibt es nicht.`);
   if (options.pdfDir && !config.publicUrl)
     throw new ValidationError('Für PDF-Dateien bitte KIKO_PUBLIC_URL setzen (Adresse für QR-Code und Prüflink).');
@@ -64,7 +71,8 @@ export async function issueTenantCertificates(db: Db, options: BatchOptions): Pr
   const users = await db
     .select({ userId: userTable.id, tenantId: userTable.tenantId, jobRole: userTable.jobRole, orgUnitId: userTable.orgUnitId })
     .from(userTable)
-    .where(eq(userTable.tenantId, tenant.id))
+    // a grant limited to an org unit issues for that subtree only
+    .where(and(eq(userTable.tenantId, tenant.id), scope.orgUnitIds ? inArray(userTable.orgUnitId, [...scope.orgUnitIds]) : undefined))
     .orderBy(asc(userTable.id));
   const result: BatchResult = { people: 0, issued: 0, pdfsWritten: 0, pdfsKept: 0 };
   const people: string[] = [];
@@ -73,7 +81,7 @@ export async function issueTenantCertificates(db: Db, options: BatchOptions): Pr
   for (const [index, user] of users.entries()) {
     const learner: Learner = { userId: user.userId, tenantId: tenant.id, jobRole: user.jobRole, orgUnitId: user.orgUnitId };
     if (!options.pathId || (await resolvePath(db, learner, content))?.path.id === options.pathId) {
-      const issued = await db.transaction((tx) => issueEarnedCertificates(tx, learner, content, ring, { now }));
+      const issued = await db.transaction((tx) => issueEarnedCertificates(tx, learner, content, ring, { now, actorId }));
       result.issued += issued.length;
       people.push(user.userId);
     }

@@ -1,10 +1,8 @@
 /** "Meine Zertifikate": the signed-in learner's certificates, newest first, with their status. */
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db } from '../../../../db/client.ts';
 import { certificateTable } from '../../../../db/schema/index.ts';
-import { requirePermission } from '../authz/can.ts';
-import { learnerOf } from '../learning/learner.ts';
-import type { AuthUser } from '../users/get-auth-user.ts';
+import type { Ctx } from '../context.ts';
+import { authorizeLearner } from '../learning/learner.ts';
 import { formatCertificateId } from './certificate-payload.ts';
 import { type CertificateStatus, certificateStatus, storedPayload } from './certificate-records.ts';
 import { certificateHeading } from './certificate-texts.ts';
@@ -28,11 +26,11 @@ export interface OwnCertificate {
   replacedBy: string | null;
 }
 
-/** Returns the learner's certificates (throws ForbiddenError for users without `learning.own`). */
-export async function listOwnCertificates(db: Db, user: AuthUser, now: Date = new Date()): Promise<OwnCertificate[]> {
-  requirePermission(user, 'learning.own');
-  const learner = learnerOf(user);
-  const rows = await db
+/** Returns the learner's certificates (throws ForbiddenError for actors without `learning.own`, e.g. the operator). */
+export async function listOwnCertificates(ctx: Ctx): Promise<OwnCertificate[]> {
+  const learner = await authorizeLearner(ctx);
+  const now = ctx.clock();
+  const rows = await ctx.db
     .select()
     .from(certificateTable)
     .where(and(eq(certificateTable.tenantId, learner.tenantId), eq(certificateTable.userId, learner.userId)))

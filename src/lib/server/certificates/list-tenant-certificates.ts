@@ -1,14 +1,14 @@
 /**
  * HR/admin view of the district's certificates (`certificate.manage`): a searchable, paged list and one
- * certificate with its replacement chain. Strictly scoped to the user's own tenant; the platform operator
- * has no access.
+ * certificate with its replacement chain. Strictly within the actor's scope (authz/authorize.ts): their own
+ * district, and for a grant limited to an org unit only the people of that subtree. Everything else is "not
+ * found"; the platform operator and learners are forbidden.
  */
-import { and, count, desc, eq, like, or, type SQL } from 'drizzle-orm';
-import type { Db } from '../../../../db/client.ts';
+import { and, count, desc, eq, inArray, like, or, type SQL } from 'drizzle-orm';
 import { certificateTable, userTable } from '../../../../db/schema/index.ts';
-import { requirePermission, requireTenantId } from '../authz/can.ts';
+import { authorize, inScope, type Scope } from '../authz/authorize.ts';
+import type { Ctx } from '../context.ts';
 import { NotFoundError } from '../errors/domain-errors.ts';
-import type { AuthUser } from '../users/get-auth-user.ts';
 import { formatCertificateId, normalizeCertificateId } from './certificate-payload.ts';
 import { type CertificateStatus, certificateStatus, storedPayload } from './certificate-records.ts';
 import { certificateHeading } from './certificate-texts.ts';
@@ -40,6 +40,17 @@ export interface TenantCertificatePage {
 
 const PAGE_SIZE = 50;
 
+/** The one answer for a certificate outside the actor's scope, unknown, or of another district: no hint which. */
+export const NOT_IN_DISTRICT = 'Dieses Zertifikat gibt es in Ihrem Landkreis nicht.';
+
+/** Query conditions that keep a certificate query inside the scope: the district, and the holder's org subtree. */
+export function certificateScopeFilter(scope: Scope): SQL[] {
+  const filters: SQL[] = [eq(certificateTable.tenantId, scope.tenantId as string)];
+  // a subtree-limited grant: only holders whose org unit lies in it (people without an org unit are outside)
+  if (scope.orgUnitIds) filters.push(inArray(userTable.orgUnitId, [...scope.orgUnitIds]));
+  return filters;
+}
+
 function toItem(row: typeof certificateTable.$inferSelect, user: { name: string; email: string }, now: Date): TenantCertificate {
   return {
     id: row.id,
@@ -60,15 +71,14 @@ function toItem(row: typeof certificateTable.$inferSelect, user: { name: string;
 
 /** Returns one page (1-based) of the tenant's certificates, newest first; `query` matches name, e-mail or id. */
 export async function listTenantCertificates(
-  db: Db,
-  user: AuthUser,
+  ctx: Ctx,
   { query = '', page = 1 }: { query?: string; page?: number } = {},
-  now: Date = new Date(),
 ): Promise<TenantCertificatePage> {
-  requirePermission(user, 'certificate.manage');
-  const tenantId = requireTenantId(user);
+  const scope = await authorize(ctx, 'certificate.manage');
+  const { db } = ctx;
+  const now = ctx.clock();
   const q = query.trim().slice(0, 100);
-  const filters: SQL[] = [eq(certificateTable.tenantId, tenantId)];
+  const filters = certificateScopeFilter(scope);
   if (q) {
     const pattern = `%${q}%`; // % and _ typed by HR act as wildcards, which is harmless here
     const id = normalizeCertificateId(q);
@@ -97,21 +107,21 @@ export async function listTenantCertificates(
 
 /** One certificate of the tenant with the ids of the certificates it replaces and that replace it. */
 export async function getTenantCertificate(
-  db: Db,
-  user: AuthUser,
+  ctx: Ctx,
   id: string,
-  now: Date = new Date(),
 ): Promise<TenantCertificate & { replacedBy: string | null; courses: Array<{ title: string; minutes: number; version: string }> }> {
-  requirePermission(user, 'certificate.manage');
-  const tenantId = requireTenantId(user);
+  const scope = await authorize(ctx, 'certificate.manage');
+  const { db } = ctx;
+  const now = ctx.clock();
+  const tenantId = scope.tenantId as string;
   const rows = await db
-    .select({ row: certificateTable, name: userTable.name, email: userTable.email })
+    .select({ row: certificateTable, name: userTable.name, email: userTable.email, orgUnitId: userTable.orgUnitId })
     .from(certificateTable)
     .innerJoin(userTable, eq(userTable.id, certificateTable.userId))
     .where(and(eq(certificateTable.id, normalizeCertificateId(id) ?? ''), eq(certificateTable.tenantId, tenantId)))
     .limit(1);
   const found = rows[0];
-  if (!found) throw new NotFoundError('Dieses Zertifikat gibt es in Ihrem Landkreis nicht.');
+  if (!found || !inScope(scope, found.orgUnitId)) throw new NotFoundError(NOT_IN_DISTRICT);
   const successor = await db
     .select({ id: certificateTable.id })
     .from(certificateTable)

@@ -5,15 +5,15 @@
  * Both, with their audit events, commit in one transaction.
  */
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../../../db/client.ts';
 import { certificateTable, tenantTable, userTable } from '../../../../db/schema/index.ts';
-import { requirePermission, requireTenantId } from '../authz/can.ts';
+import { authorize, inScope } from '../authz/authorize.ts';
+import { type Ctx, actorId as idOf } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors/domain-errors.ts';
-import type { AuthUser } from '../users/get-auth-user.ts';
 import type { CertificateConfig } from './certificate-config.ts';
 import { normalizeCertificateId } from './certificate-payload.ts';
 import { storedPayload } from './certificate-records.ts';
 import { issueCertificate } from './issue-certificate.ts';
+import { NOT_IN_DISTRICT } from './list-tenant-certificates.ts';
 import { markRevoked } from './revoke-certificate.ts';
 import { requireTenantKeyRing } from './tenant-key-ring.ts';
 
@@ -21,27 +21,28 @@ import { requireTenantKeyRing } from './tenant-key-ring.ts';
 export const REPLACED_REASON = 'ersetzt';
 
 /**
- * Returns the id of the new certificate. NotFound for other tenants' or unknown ids; Conflict if already replaced or
- * already revoked (only a valid certificate is reissued, see README.md "Reissue and revocation").
+ * Returns the id of the new certificate. NotFound for unknown ids and for certificates of other districts or outside
+ * the actor's org subtree; Conflict if already replaced or already revoked (only a valid certificate is reissued, see
+ * README.md "Reissue and revocation").
  */
 export async function reissueCertificate(
-  db: Db,
-  user: AuthUser,
+  ctx: Ctx,
   input: { certificateId: string },
   config: Pick<CertificateConfig, 'keyDir'>,
-  now: Date = new Date(),
 ): Promise<{ id: string; replacesId: string }> {
-  requirePermission(user, 'certificate.manage');
-  const tenantId = requireTenantId(user);
+  const scope = await authorize(ctx, 'certificate.manage');
+  const tenantId = scope.tenantId as string;
+  const actorId = idOf(ctx.actor);
+  const now = ctx.clock();
   const oldId = normalizeCertificateId(input.certificateId) ?? '';
-  return db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx) => {
     const [found] = await tx
-      .select({ row: certificateTable, tenant: tenantTable, holderName: userTable.name })
+      .select({ row: certificateTable, tenant: tenantTable, holderName: userTable.name, holderUnit: userTable.orgUnitId })
       .from(certificateTable)
       .innerJoin(tenantTable, eq(tenantTable.id, certificateTable.tenantId))
       .innerJoin(userTable, eq(userTable.id, certificateTable.userId))
       .where(and(eq(certificateTable.id, oldId), eq(certificateTable.tenantId, tenantId)));
-    if (!found) throw new NotFoundError('Dieses Zertifikat gibt es in Ihrem Landkreis nicht.');
+    if (!found || !inScope(scope, found.holderUnit)) throw new NotFoundError(NOT_IN_DISTRICT);
     const [successor] = await tx
       .select({ id: certificateTable.id })
       .from(certificateTable)
@@ -65,13 +66,13 @@ export async function reissueCertificate(
         issuedAt: now,
         expiresAt: old.expiresAt ? new Date(old.expiresAt) : null,
         replacesId: oldId,
-        actorId: user.id,
+        actorId,
         now,
       },
       ring,
     );
     if (!issued.created) throw new ConflictError('Bitte versuchen Sie es in einer Sekunde noch einmal.');
-    await markRevoked(tx, { tenantId, actorId: user.id, id: oldId, reason: REPLACED_REASON, now });
+    await markRevoked(tx, { tenantId, actorId, id: oldId, reason: REPLACED_REASON, now });
     return { id: issued.id, replacesId: oldId };
   });
 }

@@ -1,19 +1,20 @@
 /**
- * HR/admin withdraws a certificate of their own district with a reason (`certificate.manage`). From then on the
+ * HR/admin withdraws a certificate within their scope with a reason (`certificate.manage`). From then on the
  * verification page shows it as revoked and the holder can no longer download it. The revocation and its audit
- * event commit together. Another district's certificate is "not found".
+ * event commit together. A certificate of another district or, for a grant limited to an org unit, of a person
+ * outside that subtree is "not found".
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../../../db/client.ts';
-import { certificateTable } from '../../../../db/schema/index.ts';
+import { certificateTable, userTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
-import { requirePermission, requireTenantId } from '../authz/can.ts';
+import { authorize, inScope } from '../authz/authorize.ts';
+import { actorId, type Ctx } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
 import { appendFact } from '../evidence/record.ts';
-import type { AuthUser } from '../users/get-auth-user.ts';
 import { normalizeCertificateId } from './certificate-payload.ts';
 import type { CertificateWriter } from './issue-certificate.ts';
+import { NOT_IN_DISTRICT } from './list-tenant-certificates.ts';
 
 /** Form input of a revocation. */
 export const revokeInputSchema = z.object({
@@ -59,26 +60,26 @@ export async function markRevoked(
   return true;
 }
 
-/** Revokes a certificate of the user's tenant. NotFound for other tenants' or unknown ids, Conflict if already revoked. */
-export async function revokeCertificate(
-  db: Db,
-  user: AuthUser,
-  input: { certificateId: string; reason: string },
-  now: Date = new Date(),
-): Promise<{ id: string }> {
-  requirePermission(user, 'certificate.manage');
-  const tenantId = requireTenantId(user);
+/**
+ * Revokes a certificate within the actor's scope. NotFound for unknown ids and for certificates of other districts or
+ * outside the actor's org subtree; Conflict if already revoked.
+ */
+export async function revokeCertificate(ctx: Ctx, input: { certificateId: string; reason: string }): Promise<{ id: string }> {
+  const scope = await authorize(ctx, 'certificate.manage');
+  const tenantId = scope.tenantId as string;
+  const now = ctx.clock();
   const parsed = revokeInputSchema.safeParse(input);
   if (!parsed.success)
     throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ungültige Eingabe.', { reason: parsed.error.issues[0]?.message ?? '' });
   const id = normalizeCertificateId(parsed.data.certificateId) ?? '';
-  return db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ revokedAt: certificateTable.revokedAt })
+      .select({ revokedAt: certificateTable.revokedAt, orgUnitId: userTable.orgUnitId })
       .from(certificateTable)
+      .innerJoin(userTable, eq(userTable.id, certificateTable.userId))
       .where(and(eq(certificateTable.id, id), eq(certificateTable.tenantId, tenantId)));
-    if (!row) throw new NotFoundError('Dieses Zertifikat gibt es in Ihrem Landkreis nicht.');
-    if (!(await markRevoked(tx, { tenantId, actorId: user.id, id, reason: parsed.data.reason, now }))) {
+    if (!row || !inScope(scope, row.orgUnitId)) throw new NotFoundError(NOT_IN_DISTRICT);
+    if (!(await markRevoked(tx, { tenantId, actorId: actorId(ctx.actor), id, reason: parsed.data.reason, now }))) {
       throw new ConflictError('Dieses Zertifikat ist bereits widerrufen.');
     }
     return { id };
