@@ -14,11 +14,16 @@ import { loadContent } from '../src/lib/server/content/load-content.ts';
 import { systemContext } from '../src/lib/server/context.ts';
 import { getStatusAsOf } from '../src/lib/server/evidence/status-as-of.ts';
 
-const { values: flags } = parseArgs({ options: { db: { type: 'string' }, tenant: { type: 'string', default: 'bench' }, rounds: { type: 'string', default: '5' } } });
+const { values: flags } = parseArgs({
+  options: { db: { type: 'string' }, tenant: { type: 'string', default: 'bench' }, rounds: { type: 'string', default: '5' } },
+});
 if (!flags.db) throw new Error('--db FILE');
 const { db, close } = await openDb({ url: `file:${flags.db}` });
 const content = loadContent({ root: process.cwd() });
-const [tenant] = await db.select().from(tenantTable).where(eq(tenantTable.slug, String(flags.tenant)));
+const [tenant] = await db
+  .select()
+  .from(tenantTable)
+  .where(eq(tenantTable.slug, String(flags.tenant)));
 if (!tenant) throw new Error(`no tenant ${flags.tenant}`);
 const ctx = systemContext(db, content, { tenantId: tenant.id, name: 'bench' });
 const ids = (await db.select({ id: userTable.id }).from(userTable).where(eq(userTable.tenantId, tenant.id))).map((r) => r.id);

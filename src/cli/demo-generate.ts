@@ -4,7 +4,6 @@
  */
 import cliProgress from 'cli-progress';
 import { openDb } from '../../db/client.ts';
-import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { getEnv } from '../lib/server/config/env.ts';
 import {
   BENCH_PASSWORD,
@@ -16,6 +15,7 @@ import {
   TenantExistsError,
 } from '../lib/server/demo/generate-district.ts';
 import { ValidationError } from '../lib/server/errors/domain-errors.ts';
+import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { type CliIo, parseFlags, UsageError } from './io.ts';
 
 const USAGE =

@@ -1,5 +1,4 @@
 /** Small helpers shared by CLI commands: output, flags and usage errors. */
-import { userInfo } from 'node:os';
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
@@ -38,21 +37,4 @@ export function parseFlags<T extends Record<string, FlagKind>>(
     }
   }
   return result as never;
-}
-
-/**
- * The named actor of a CLI command, recorded in the learning record and the audit log: `--actor NAME`, else
- * KIKO_ACTOR, else the operating-system user. Commands act as that operator within the tenant they were given.
- */
-export function cliActorName(flags: Record<string, unknown>): string {
-  const given = typeof flags.actor === 'string' ? flags.actor : process.env.KIKO_ACTOR;
-  let name = given?.trim();
-  if (!name) {
-    try {
-      name = userInfo().username;
-    } catch {
-      name = 'unbekannt';
-    }
-  }
-  return name.replace(/[^\p{L}\p{N}._@-]/gu, '-').slice(0, 64);
 }

@@ -2,7 +2,7 @@
  * `kiko user create --tenant T --email E --name N [--role R,...] [--job-role J] [--password P]`
  * `kiko user unlock --email E` (lifts the login lock of an account)
  * `kiko user erase --tenant T --email E` (erasure that keeps the evidence: pseudonymised, audit parts cleared)
- * Every command acts as a named operator (`--actor NAME`, KIKO_ACTOR or the system user), recorded in the audit log.
+ * Commands act as the system ("system:kiko-cli") or, with `--operator NAME`, as that operator; the audit log records it.
  */
 
 import { eq } from 'drizzle-orm';
@@ -10,18 +10,18 @@ import { openDb } from '../../db/client.ts';
 import { tenantTable, userTable } from '../../db/schema/index.ts';
 import { unlockLogin } from '../lib/server/auth/unlock-login.ts';
 import { getEnv } from '../lib/server/config/env.ts';
-import { systemContext } from '../lib/server/context.ts';
 import { DomainError } from '../lib/server/errors/domain-errors.ts';
 import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { getContent } from '../lib/server/learning/content-registry.ts';
+import { operatorNameSchema, tenantContext } from '../lib/server/tenancy/tenant-context.ts';
 import { createUser } from '../lib/server/users/create-user.ts';
 import { erasePerson } from '../lib/server/users/erase-person.ts';
-import { type CliIo, cliActorName, parseFlags, UsageError } from './io.ts';
+import { type CliIo, parseFlags, UsageError } from './io.ts';
 
 const USAGE =
   'kiko user create --tenant KÜRZEL --email E-MAIL --name "NAME" [--role learner,hr,…] [--job-role sachbearbeitung] [--password PASSWORT]\n' +
   'kiko user unlock --email E-MAIL\n' +
-  'kiko user erase --tenant KÜRZEL --email E-MAIL [--actor NAME]';
+  'kiko user erase --tenant KÜRZEL --email E-MAIL [--operator NAME]';
 
 export default async function userCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -35,7 +35,7 @@ export default async function userCommand(args: string[], io: CliIo): Promise<nu
     role: 'string',
     'job-role': 'string',
     password: 'string',
-    actor: 'string',
+    operator: 'string',
   });
   if (!f.email || !f.name) throw new UsageError(`--email und --name sind Pflicht.\n${USAGE}`);
   const env = getEnv();
@@ -52,7 +52,7 @@ export default async function userCommand(args: string[], io: CliIo): Promise<nu
         jobRole: f['job-role'] ? (String(f['job-role']) as never) : undefined,
         password: f.password ? String(f.password) : undefined,
       },
-      { actorId: `operator:${cliActorName(f)}` },
+      { actorId: f.operator ? `operator:${operatorNameSchema.parse(f.operator)}` : 'system:kiko-cli' },
     );
     io.out(`Konto angelegt: ${String(f.email).toLowerCase()} (${id})`);
     return 0;
@@ -91,12 +91,16 @@ async function unlockCommand(args: string[], io: CliIo): Promise<number> {
 
 /** `kiko user erase --tenant T --email E`: erasure of a person that keeps the evidence verifiable. */
 async function eraseCommand(args: string[], io: CliIo): Promise<number> {
-  const f = parseFlags(args, { tenant: 'string', email: 'string', actor: 'string' });
+  const f = parseFlags(args, { tenant: 'string', email: 'string', operator: 'string' });
   if (!f.tenant || !f.email) throw new UsageError(`--tenant und --email sind Pflicht.\n${USAGE}`);
   const env = getEnv();
   const { db, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
   try {
     await prepareDatabase(db);
+    const ctx = await tenantContext(db, getContent(), {
+      tenantSlug: String(f.tenant),
+      ...(f.operator ? { operator: String(f.operator) } : {}),
+    });
     const [tenant] = await db
       .select()
       .from(tenantTable)
@@ -110,7 +114,6 @@ async function eraseCommand(args: string[], io: CliIo): Promise<number> {
       io.err(`Fehler: Eine Person mit ${String(f.email)} gibt es in diesem Landkreis nicht.`);
       return 1;
     }
-    const ctx = systemContext(db, getContent(), { name: cliActorName(f), tenantId: tenant.id, operator: true });
     const { auditPartsCleared } = await erasePerson(ctx, user.id);
     io.out(
       `Personenbezogene Daten gelöscht (${auditPartsCleared} Audit-Einträge geleert); Lernnachweise bleiben pseudonymisiert erhalten.`,

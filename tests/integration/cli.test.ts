@@ -40,11 +40,13 @@ describe('kiko', () => {
   });
 
   test('erases a person as a named operator, keeping the audit chain verifiable', () => {
-    const erased = kiko(['user', 'erase', '--tenant', 'musterstadt', '--email', 'neu@musterstadt.example', '--actor', 'it-betrieb']);
+    const erased = kiko(['user', 'erase', '--tenant', 'musterstadt', '--email', 'neu@musterstadt.example', '--operator', 'it-betrieb']);
     expect(erased.stderr).toBe('');
     expect(erased.status).toBe(0);
     expect(erased.stdout).toContain('Lernnachweise bleiben pseudonymisiert erhalten');
-    expect(kiko(['user', 'erase', '--tenant', 'musterstadt', '--email', 'neu@musterstadt.example']).stderr).toContain('gibt es in diesem Landkreis nicht');
+    expect(kiko(['user', 'erase', '--tenant', 'musterstadt', '--email', 'neu@musterstadt.example']).stderr).toContain(
+      'gibt es in diesem Landkreis nicht',
+    );
     expect(kiko(['user', 'erase', '--tenant', 'beispielhausen', '--email', 'lena.lernende@musterstadt.example']).status).toBe(1);
     const verified = kiko(['audit', 'verify', '--tenant', 'musterstadt']);
     expect(verified.status).toBe(0);

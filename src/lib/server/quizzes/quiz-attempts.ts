@@ -103,7 +103,13 @@ export async function startAttempt(ctx: Ctx, courseId: string): Promise<AttemptR
     const [previous] = await tx
       .select({ layout: quizAttemptTable.layout })
       .from(quizAttemptTable)
-      .where(and(eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId), eq(quizAttemptTable.quizId, loaded.quiz.id)))
+      .where(
+        and(
+          eq(quizAttemptTable.tenantId, learner.tenantId),
+          eq(quizAttemptTable.userId, learner.userId),
+          eq(quizAttemptTable.quizId, loaded.quiz.id),
+        ),
+      )
       .orderBy(desc(quizAttemptTable.startedAt))
       .limit(1);
     const seen = new Set(previous ? (previous.layout as AttemptLayout).itemIds : []);
