@@ -82,8 +82,9 @@ export const learningEventTable = sqliteTable(
     uniqueIndex('learning_events_idem_idx').on(t.tenantId, t.idemKey),
     // one person's record (/verlauf, the learner pages' status, bulk status by person)
     index('learning_events_person_idx').on(t.tenantId, t.userId, t.effectiveAt),
-    // bulk status and dashboards: facts of one type in a tenant (memberships, assignments, completions) up to T
-    index('learning_events_type_idx').on(t.tenantId, t.type, t.effectiveAt),
+    // bulk status and dashboards: facts of one type in a tenant (memberships, assignments, completions) up to T, in person
+    // and subject order (the latest per person needs no sort), and the same for a cohort's people
+    index('learning_events_type_idx').on(t.tenantId, t.type, t.userId, t.subject, t.effectiveAt),
   ],
 );
 

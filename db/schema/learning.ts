@@ -44,6 +44,8 @@ export const lessonProgressTable = sqliteTable(
     lessonVersion: text('lesson_version').notNull(),
     startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
     completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+    /** When the first completion was recorded (null: together with completedAt); attendance is recorded after the session. */
+    completedRecordedAt: integer('completed_recorded_at', { mode: 'timestamp_ms' }),
     /** Last visit, for "continue where you left off". */
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
   },
@@ -54,6 +56,9 @@ export const lessonProgressTable = sqliteTable(
     index('lesson_progress_tenant_user_idx').on(t.tenantId, t.userId, t.courseId),
     // dashboards: progress of a tenant per course
     index('lesson_progress_tenant_course_idx').on(t.tenantId, t.courseId),
+    // status as of T in bulk (evidence/status-as-of.ts): first start and first completion per person, course and lesson,
+    // read in person order from the index alone
+    index('lesson_progress_asof_idx').on(t.tenantId, t.userId, t.courseId, t.startedAt, t.completedAt, t.completedRecordedAt),
   ],
 );
 
@@ -126,6 +131,10 @@ export const courseCompletionTable = sqliteTable(
     /** Content version of the course at completion (what was learned). */
     courseVersion: text('course_version').notNull(),
     quizAttemptId: text('quiz_attempt_id').references(() => quizAttemptTable.id),
+    /** How the course was completed: online, in person or recognised (external training). */
+    how: text('how', { enum: ['online', 'in-person', 'recognised'] })
+      .notNull()
+      .default('online'),
     completedAt: integer('completed_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [

@@ -115,6 +115,19 @@ describe('status as of a past date', () => {
   });
 });
 
+describe('status now', () => {
+  test('returns the same figures from the projections as from the record', async () => {
+    const ctx = as(hr, 8);
+    const fromProjections = await getStatusAsOf(ctx, {});
+    const fromRecord = await getStatusAsOf(ctx, { asOf: at(8), recordedBy: at(8) });
+    const norm = (s: typeof fromRecord) => [...s.people].sort((a, b) => a.userId.localeCompare(b.userId));
+    expect(norm(fromProjections)).toEqual(norm(fromRecord));
+    expect(fromRecord.people.length).toBeGreaterThan(3);
+    const cohort = await getStatusAsOf(ctx, { userIds: [people[1]?.id as string] });
+    expect(cohort.people).toEqual(fromRecord.people.filter((p) => p.userId === people[1]?.id));
+  });
+});
+
 describe('projections', () => {
   test('rebuilt from the record equal the current-state tables', async () => {
     const p = await projectionsFromRecord(t.db, tenant.id);

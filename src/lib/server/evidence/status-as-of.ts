@@ -6,7 +6,8 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import { learningEventTable, orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
+import type { CompletionWay } from '../../../../db/schema/index.ts';
+import { learningEventTable, lessonProgressTable, orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
 import { formatDate } from '../../shared/format.ts';
 import { authorize, type Scope } from '../authz/authorize.ts';
 import type { ContentSet } from '../content/load-content.ts';
@@ -44,7 +45,7 @@ export interface StatusAsOf {
 
 interface MembershipRow {
   user_id: string;
-  data: string;
+  data: { orgUnitId: string | null; jobRole: string; status: string };
   first_at: number;
 }
 interface AssignmentRow {
@@ -53,24 +54,18 @@ interface AssignmentRow {
   org_unit_id: string | null;
   subject: string;
   ref: string;
-  data: string;
+  data: { dueAt?: number | null };
   effective_at: number;
 }
-interface AggRow {
-  user_id: string;
-  course: string | null;
-  type: string;
-  n: number;
-  passed: number | null;
-  best_score: number | null;
-  best_max: number | null;
-}
-interface CompletionRow {
-  user_id: string;
-  subject: string;
-  version: string;
-  how: string;
-  effective_at: number;
+
+/**
+ * Runs `inner` and returns its rows as arrays, fetched as ONE JSON text (json_group_array keeps the inner order): for
+ * hundreds of thousands of rows the driver's per-row materialisation costs three times the query itself
+ * (bench/status-as-of.ts).
+ */
+async function rowsAsJson<T extends unknown[]>(db: Db, inner: ReturnType<typeof sql>): Promise<T[]> {
+  const [row] = await db.all<{ rows: string | null }>(sql`SELECT json_group_array(json(r)) AS rows FROM (${inner})`);
+  return JSON.parse(row?.rows ?? '[]') as T[];
 }
 
 /** Checks T and R: not in the future, not before the district's record began. */
@@ -84,14 +79,18 @@ export async function checkAsOf(db: Db, now: Date, tenantId: string, asOf: Date,
     throw new ValidationError(
       `Für den ${formatDate(asOf)} gibt es in KIKO keinen Nachweis: Die Aufzeichnung des Landkreises beginnt am ${formatDate(t.start)}.`,
     );
+  if (recordedBy < t.start)
+    throw new ValidationError(
+      `Der Erfassungsstand ${formatDate(recordedBy)} liegt vor dem Beginn der Aufzeichnung am ${formatDate(t.start)}.`,
+    );
 }
 
 /** Loads the facts valid at T (recorded by R) for one district and computes every person's status. */
 export async function computeStatusAsOf(
   ctx: Ctx,
   scope: Scope,
-  /** `userIds`: only these people (a cohort); default everyone in scope. */
-  opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[] },
+  /** `userIds`: only these people (a cohort); `current`: T and R are now, read from the projections. */
+  opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[]; current?: boolean },
 ): Promise<StatusAsOf> {
   const tenantId = scope.tenantId as string;
   // a cohort's people travel as one JSON parameter; the person index then serves every query
@@ -103,52 +102,30 @@ export async function computeStatusAsOf(
   const R = recordedBy.getTime();
   const db = ctx.db;
   const ev = learningEventTable;
-  const [memberships, assignments, agg, completions, units, rules] = await Promise.all([
-    db.all<MembershipRow>(sql`
-      SELECT user_id, data, first_at FROM (
-        SELECT user_id, data, min(effective_at) OVER (PARTITION BY user_id) AS first_at,
-               row_number() OVER (PARTITION BY user_id ORDER BY effective_at DESC, seq DESC) AS rn
-          FROM ${ev} WHERE tenant_id = ${tenantId} AND type = 'membership.changed' AND effective_at <= ${T} AND recorded_at <= ${R}${only})
-       WHERE rn = 1`),
-    db.all<AssignmentRow>(sql`
-      SELECT type, user_id, org_unit_id, subject, ref, data, effective_at FROM ${ev}
-       WHERE tenant_id = ${tenantId} AND type IN ('path.assigned', 'path.unassigned') AND effective_at <= ${T} AND recorded_at <= ${R}
-       ORDER BY effective_at, seq`),
-    db.all<AggRow>(sql`
-      SELECT user_id,
-             CASE WHEN type IN ('quiz.started', 'quiz.submitted') THEN json_extract(data, '$.courseId') ELSE subject END AS course,
-             type, count(DISTINCT ref) AS n,
-             max(CASE WHEN type = 'quiz.submitted' THEN json_extract(data, '$.passed') END) AS passed,
-             max(CASE WHEN type = 'quiz.submitted' AND json_extract(data, '$.max') > 0
-                      THEN json_extract(data, '$.score') * 1.0 / json_extract(data, '$.max') END) AS best_score,
-             1 AS best_max
-        FROM ${ev}
-       WHERE tenant_id = ${tenantId} AND type IN ('lesson.started', 'lesson.completed', 'quiz.started', 'quiz.submitted')
-         AND effective_at <= ${T} AND recorded_at <= ${R}${only}
-       GROUP BY 1, 2, 3`),
-    db.all<CompletionRow>(sql`
-      SELECT user_id, subject, version, how, effective_at FROM (
-        SELECT user_id, subject, version, how, effective_at,
-               row_number() OVER (PARTITION BY user_id, subject ORDER BY effective_at DESC, seq DESC) AS rn
-          FROM ${ev} WHERE tenant_id = ${tenantId} AND type = 'course.completed' AND effective_at <= ${T} AND recorded_at <= ${R}${only})
-       WHERE rn = 1`),
+  // Facts are fetched in the order of learning_events_type_idx (tenant, type, person, subject, effective time, seq), so
+  // "the latest per person" is a fold in one pass with no sort; lesson milestones come from lesson_progress (see below).
+  const [memberships, assignments, lessons, quizzes, completions] = opts.current
+    ? await currentFacts(db, tenantId, T, opts.userIds)
+    : await recordedFacts(db, tenantId, T, R, only);
+  const [units, rules] = await Promise.all([
     db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId)),
     pathRulesAt(db, ctx.content, asOf),
   ]);
 
   // active assignments at T: the latest "assigned" per ref without a later "unassigned"
-  const active = new Map<string, AssignmentRow>();
-  for (const a of assignments)
-    if (a.type === 'path.assigned') active.set(a.ref, a);
-    else active.delete(a.ref);
-  const byPerson = new Map<string, AssignmentRow>();
-  const byUnit = new Map<string, AssignmentRow>();
+  type Assignment = { userId: string | null; orgUnitId: string | null; pathId: string; dueAt: number | null; at: number };
+  const active = new Map<string, Assignment>();
+  for (const [type, userId, orgUnitId, pathId, ref, data, at] of assignments)
+    if (type === 'path.assigned') active.set(ref, { userId, orgUnitId, pathId, dueAt: data.dueAt ?? null, at });
+    else active.delete(ref);
+  const byPerson = new Map<string, Assignment>();
+  const byUnit = new Map<string, Assignment>();
   for (const a of active.values()) {
-    if (a.user_id) byPerson.set(a.user_id, a);
-    else if (a.org_unit_id) byUnit.set(a.org_unit_id, a);
+    if (a.userId) byPerson.set(a.userId, a);
+    else if (a.orgUnitId) byUnit.set(a.orgUnitId, a);
   }
   const parent = new Map(units.map((u) => [u.id, u.parentId]));
-  const unitAssignment = (unitId: string | null): AssignmentRow | undefined => {
+  const unitAssignment = (unitId: string | null): Assignment | undefined => {
     for (let u = unitId, depth = 0; u && depth < 32; u = parent.get(u) ?? null, depth++) {
       const found = byUnit.get(u);
       if (found) return found;
@@ -158,56 +135,70 @@ export async function computeStatusAsOf(
 
   const facts = new Map<string, Map<string, CourseFacts>>();
   const factsOf = (user: string, course: string): CourseFacts => {
-    const m = facts.get(user) ?? new Map<string, CourseFacts>();
-    facts.set(user, m);
-    const f = m.get(course) ?? {
-      lessonsDone: 0,
-      started: false,
-      quizAttempts: 0,
-      quizPassed: false,
-      bestScore: null,
-      lastCompletion: null,
-    };
-    m.set(course, f);
+    let m = facts.get(user);
+    if (!m) {
+      m = new Map();
+      facts.set(user, m);
+    }
+    let f = m.get(course);
+    if (!f) {
+      f = { lessonsDone: 0, started: false, quizAttempts: 0, quizPassed: false, bestScore: null, lastCompletion: null };
+      m.set(course, f);
+    }
     return f;
   };
-  for (const r of agg) {
-    if (!r.course) continue;
-    const f = factsOf(r.user_id, r.course);
-    if (r.type === 'lesson.completed') f.lessonsDone = r.n;
-    if (r.type === 'lesson.started' || r.type === 'quiz.started') f.started = true;
-    if (r.type === 'quiz.submitted') {
-      f.quizAttempts = r.n;
-      f.quizPassed = Boolean(r.passed);
-      f.bestScore = r.best_score === null ? null : { score: r.best_score, max: 1 };
-    }
+  for (const [user, course, done] of lessons) {
+    const f = factsOf(user, course);
+    f.lessonsDone = done;
+    f.started = true;
   }
-  for (const c of completions)
-    factsOf(c.user_id, c.subject).lastCompletion = { at: new Date(c.effective_at), version: c.version, how: c.how as 'online' };
+  const courseOfQuiz = new Map(
+    [...ctx.content.courses.values()].filter((c) => c.course.quiz).map((c) => [c.course.quiz as string, c.course.id]),
+  );
+  for (const [user, quizId, type, passed, share] of quizzes) {
+    const course = courseOfQuiz.get(quizId);
+    if (!course) continue;
+    const f = factsOf(user, course);
+    f.started = true;
+    if (type !== 'quiz.submitted') continue;
+    f.quizAttempts++;
+    if (passed) f.quizPassed = true;
+    if (share !== null && (!f.bestScore || share > f.bestScore.score)) f.bestScore = { score: share, max: 1 };
+  }
+  // rows come oldest first per person and course: the last one wins
+  for (const [user, course, version, how, at] of completions)
+    factsOf(user, course).lastCompletion = { at: new Date(at), version, how: how as CompletionWay };
+  // memberships oldest first per person: the first gives the account's start, the last the membership at T
+  const membership = new Map<string, { data: { orgUnitId: string | null; jobRole: string; status: string }; firstAt: number }>();
+  for (const [user, data, at] of memberships) {
+    const seen = membership.get(user);
+    membership.set(user, { data, firstAt: seen?.firstAt ?? at });
+  }
 
   const allRules = [...rules.values()];
   const people: PersonStatus[] = [];
-  for (const m of memberships) {
-    const d = JSON.parse(m.data) as { orgUnitId: string | null; jobRole: string; status: string };
+  const defaultPath = new Map<string, string | null>();
+  for (const [userId, m] of membership) {
+    const d = m.data;
     if (scope.orgUnitIds && !(d.orgUnitId && scope.orgUnitIds.has(d.orgUnitId))) continue;
-    const explicit = byPerson.get(m.user_id) ?? unitAssignment(d.orgUnitId);
-    const pathId = explicit?.subject ?? defaultPathFor(ctx.content, d.jobRole)?.id ?? null;
+    const explicit = byPerson.get(userId) ?? unitAssignment(d.orgUnitId);
+    if (!defaultPath.has(d.jobRole)) defaultPath.set(d.jobRole, defaultPathFor(ctx.content, d.jobRole)?.id ?? null);
+    const pathId = explicit?.pathId ?? defaultPath.get(d.jobRole) ?? null;
     const rulesNow: PathRules | null = pathId ? (rules.get(pathId) ?? null) : null;
-    const dueAtMs = explicit ? (JSON.parse(explicit.data) as { dueAt?: number | null }).dueAt : null;
     const assignment: PathAssignmentAt | null = rulesNow
       ? {
-          source: explicit ? (explicit.user_id ? 'person' : 'org-unit') : 'job-role',
-          assignedAt: new Date(explicit ? explicit.effective_at : m.first_at),
-          dueAt: dueAtMs ? new Date(dueAtMs) : null,
+          source: explicit ? (explicit.userId ? 'person' : 'org-unit') : 'job-role',
+          assignedAt: new Date(explicit ? explicit.at : m.firstAt),
+          dueAt: explicit?.dueAt ? new Date(explicit.dueAt) : null,
         }
       : null;
     const courses = rulesNow
       ? [...rulesNow.required, ...rulesNow.optional.filter((c) => !rulesNow.required.includes(c))].map((courseId) =>
-          statusOf(ctx.content, courseId, facts.get(m.user_id)?.get(courseId), rulesNow, assignment, allRules, asOf),
+          statusOf(ctx.content, courseId, facts.get(userId)?.get(courseId), rulesNow, assignment, allRules, asOf),
         )
       : [];
     people.push({
-      userId: m.user_id,
+      userId,
       orgUnitId: d.orgUnitId,
       jobRole: d.jobRole,
       status: d.status,
@@ -242,7 +233,109 @@ function statusOf(
 }
 
 /** HR and system actors: status of the people in scope as of T (recorded by R). */
-export async function getStatusAsOf(ctx: Ctx, opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[] }): Promise<StatusAsOf> {
+export async function getStatusAsOf(
+  ctx: Ctx,
+  /** Without `asOf`: the status now (from the projections); with it: as of that time, recorded by `recordedBy` (default now). */
+  opts: { asOf?: Date; recordedBy?: Date; userIds?: readonly string[] },
+): Promise<StatusAsOf> {
   const scope = await authorize(ctx, 'hr.view');
-  return computeStatusAsOf(ctx, scope, opts);
+  if (!opts.asOf) {
+    const now = ctx.clock();
+    return computeStatusAsOf(ctx, scope, { asOf: now, recordedBy: now, userIds: opts.userIds, current: true });
+  }
+  return computeStatusAsOf(ctx, scope, { ...opts, asOf: opts.asOf });
+}
+
+type MembershipFact = [string, { orgUnitId: string | null; jobRole: string; status: string }, number];
+type AssignmentFact = [string, string | null, string | null, string, string, { dueAt?: number | null }, number];
+type LessonFact = [string, string, number];
+type QuizFact = [string, string, string, number | null, number | null];
+type CompletionFact = [string, string, string, string, number];
+type Facts = [MembershipFact[], AssignmentFact[], LessonFact[], QuizFact[], CompletionFact[]];
+
+/**
+ * The facts valid at T as recorded by R, from the learning record. Rows come in the order of learning_events_type_idx
+ * (tenant, type, person, subject, effective time, seq), so "the latest per person" is a fold without a sort; lesson
+ * milestones come from lesson_progress, whose rows hold each lesson's first start and first completion (with the
+ * completion's recording time) and never change once set.
+ */
+function recordedFacts(db: Db, tenantId: string, T: number, R: number, only: ReturnType<typeof sql>): Promise<Facts> {
+  const ev = learningEventTable;
+  const window = sql`effective_at <= ${T} AND recorded_at <= ${R}${only}`;
+  return Promise.all([
+    rowsAsJson<MembershipFact>(
+      db,
+      sql`SELECT json_array(user_id, json(data), effective_at) AS r FROM ${ev} WHERE tenant_id = ${tenantId} AND type = 'membership.changed' AND ${window}
+          ORDER BY user_id, subject, effective_at, seq`,
+    ),
+    rowsAsJson<AssignmentFact>(
+      db,
+      sql`SELECT json_array(type, user_id, org_unit_id, subject, ref, json(data), effective_at) AS r FROM ${ev}
+           WHERE tenant_id = ${tenantId} AND type IN ('path.assigned', 'path.unassigned') AND effective_at <= ${T} AND recorded_at <= ${R}
+           ORDER BY effective_at, seq`,
+    ),
+    // lesson_progress rows hold each lesson's first start and first completion (with the completion's recording time)
+    // and never change once set: the lesson facts, per person and course, from one covering index
+    rowsAsJson<LessonFact>(
+      db,
+      sql`SELECT json_array(user_id, course_id,
+                 sum(CASE WHEN completed_at <= ${T} AND coalesce(completed_recorded_at, completed_at) <= ${R} THEN 1 ELSE 0 END)) AS r
+            FROM ${lessonProgressTable} INDEXED BY lesson_progress_asof_idx
+           WHERE tenant_id = ${tenantId} AND started_at <= ${T}${only}
+           GROUP BY user_id, course_id`,
+    ),
+    rowsAsJson<QuizFact>(
+      db,
+      sql`SELECT json_array(user_id, subject, type,
+                 CASE WHEN type = 'quiz.submitted' THEN json_extract(data, '$.passed') END,
+                 CASE WHEN type = 'quiz.submitted' AND json_extract(data, '$.max') > 0
+                      THEN json_extract(data, '$.score') * 1.0 / json_extract(data, '$.max') END) AS r
+            FROM ${ev} WHERE tenant_id = ${tenantId} AND type IN ('quiz.started', 'quiz.submitted') AND ${window}`,
+    ),
+    rowsAsJson<CompletionFact>(
+      db,
+      sql`SELECT json_array(user_id, subject, version, how, effective_at) AS r FROM ${ev}
+           WHERE tenant_id = ${tenantId} AND type = 'course.completed' AND ${window}
+           ORDER BY user_id, subject, effective_at, seq`,
+    ),
+  ]);
+}
+
+/**
+ * The same facts for "now", read from the current-state projections (which a test keeps equal to the record): one
+ * narrow row per person, attempt and completion instead of the facts' history. Same shapes as `recordedFacts`.
+ */
+function currentFacts(db: Db, tenantId: string, T: number, userIds: readonly string[] | undefined): Promise<Facts> {
+  const only = (column: string) =>
+    userIds ? sql` AND ${sql.raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))` : sql``;
+  return Promise.all([
+    rowsAsJson<MembershipFact>(
+      db,
+      sql`SELECT json_array(id, json_object('orgUnitId', org_unit_id, 'jobRole', job_role, 'status', status), created_at) AS r
+            FROM users WHERE tenant_id = ${tenantId}${only('id')}`,
+    ),
+    rowsAsJson<AssignmentFact>(
+      db,
+      sql`SELECT json_array('path.assigned', user_id, org_unit_id, path_id, id, json_object('dueAt', due_at), created_at) AS r
+            FROM path_assignments WHERE tenant_id = ${tenantId} ORDER BY created_at`,
+    ),
+    rowsAsJson<LessonFact>(
+      db,
+      sql`SELECT json_array(user_id, course_id, count(completed_at)) AS r
+            FROM ${lessonProgressTable} INDEXED BY lesson_progress_asof_idx
+           WHERE tenant_id = ${tenantId}${only('user_id')} GROUP BY user_id, course_id`,
+    ),
+    rowsAsJson<QuizFact>(
+      db,
+      sql`SELECT json_array(user_id, quiz_id, CASE status WHEN 'submitted' THEN 'quiz.submitted' ELSE 'quiz.started' END,
+                            passed, CASE WHEN max_score > 0 THEN score * 1.0 / max_score END) AS r
+            FROM quiz_attempts WHERE tenant_id = ${tenantId}${only('user_id')}`,
+    ),
+    rowsAsJson<CompletionFact>(
+      db,
+      sql`SELECT json_array(user_id, course_id, course_version, how, completed_at) AS r
+            FROM course_completions WHERE tenant_id = ${tenantId} AND completed_at <= ${T}${only('user_id')}
+           ORDER BY user_id, course_id, completed_at`,
+    ),
+  ]);
 }

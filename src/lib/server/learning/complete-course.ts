@@ -59,6 +59,7 @@ export async function recordCourseCompletion(
     courseId,
     courseVersion: course.version,
     quizAttemptId: attemptId,
+    how,
     completedAt: at,
   });
   await appendAuditEvent(tx, {

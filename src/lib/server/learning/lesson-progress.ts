@@ -112,11 +112,11 @@ export async function completeLesson(ctx: Ctx, courseId: string, lessonId: strin
           eq(lessonProgressTable.lessonId, lessonId),
         ),
       );
-    if (!row) await tx.insert(lessonProgressTable).values({ ...progressRow(learner, courseId, lesson, now), completedAt: now });
+    if (!row) await tx.insert(lessonProgressTable).values({ ...progressRow(learner, courseId, lesson, now), completedAt: now, completedRecordedAt: now });
     else if (!row.completedAt)
       await tx
         .update(lessonProgressTable)
-        .set({ completedAt: now, lessonVersion: lesson.version, lastSeenAt: now })
+        .set({ completedAt: now, completedRecordedAt: now, lessonVersion: lesson.version, lastSeenAt: now })
         .where(
           and(
             eq(lessonProgressTable.tenantId, learner.tenantId),
