@@ -199,3 +199,21 @@ describe('announced errors (WCAG 3.3.1, 4.1.3)', () => {
     await context.close();
   });
 });
+
+describe('public Open Badges achievements', () => {
+  test('answers the achievement id of a credential with JSON-LD and its image with a PNG, without a login', async () => {
+    const path = [...content.paths.values()][0];
+    if (!path) throw new Error('kein Lernpfad');
+    const doc = await fetch(`${baseUrl()}/abzeichen/lernpfad/${path.id}`);
+    expect(doc.status).toBe(200);
+    expect(doc.headers.get('content-type')).toContain('application/ld+json');
+    const json = (await doc.json()) as { id: string; name: string; image: { id: string } };
+    expect(json.name).toBe(path.title);
+    expect(new URL(json.id).pathname).toBe(`/abzeichen/lernpfad/${path.id}`);
+    const png = await fetch(`${baseUrl()}${new URL(json.image.id).pathname}`);
+    expect(png.status).toBe(200);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect((await fetch(`${baseUrl()}/abzeichen/lernpfad/gibt-es-nicht`)).status).toBe(404);
+    expect((await fetch(`${baseUrl()}/abzeichen/person/${path.id}`)).status).toBe(404);
+  });
+});
