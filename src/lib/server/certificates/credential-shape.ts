@@ -26,9 +26,17 @@ const instant = z
 
 /** A KIKO Open Badges 3.0 credential; unknown keys anywhere are refused. */
 export const kikoCredentialSchema = z.strictObject({
-  '@context': z.tuple([
-    z.literal('https://www.w3.org/ns/credentials/v2'),
-    z.string().max(200).startsWith('https://purl.imsglobal.org/spec/ob/v3p0/context-'),
+  // the extensions context (for credentialSchema) is absent in credentials downloaded before KIKO added it
+  '@context': z.union([
+    z.tuple([
+      z.literal('https://www.w3.org/ns/credentials/v2'),
+      z.string().max(200).startsWith('https://purl.imsglobal.org/spec/ob/v3p0/context-'),
+      z.literal('https://purl.imsglobal.org/spec/ob/v3p0/extensions.json'),
+    ]),
+    z.tuple([
+      z.literal('https://www.w3.org/ns/credentials/v2'),
+      z.string().max(200).startsWith('https://purl.imsglobal.org/spec/ob/v3p0/context-'),
+    ]),
   ]),
   id: url,
   type: z.tuple([z.literal('VerifiableCredential'), z.literal('OpenBadgeCredential')]),
@@ -40,6 +48,18 @@ export const kikoCredentialSchema = z.strictObject({
   credentialSubject: z.strictObject({
     type: z.tuple([z.literal('AchievementSubject')]),
     name: text(300),
+    // optional: credentials downloaded before KIKO added them stay verifiable
+    identifier: z
+      .tuple([
+        z.strictObject({
+          type: z.literal('IdentityObject'),
+          identityHash: z.string().regex(/^sha256\$[0-9a-f]{64}$/),
+          identityType: z.literal('emailAddress'),
+          hashed: z.literal(true),
+          salt: z.string().regex(/^[0-9a-f]{8,64}$/),
+        }),
+      ])
+      .optional(),
     achievement: z.strictObject({
       id: url,
       type: z.tuple([z.literal('Achievement')]),
@@ -47,10 +67,12 @@ export const kikoCredentialSchema = z.strictObject({
       name: text(500),
       description: text(),
       criteria: z.strictObject({ narrative: text() }),
+      image: z.strictObject({ id: url, type: z.literal('Image'), caption: text(600) }).optional(),
       tag: z.array(text(300)).min(1).max(CREDENTIAL_LIMITS.maxTags).optional(),
       inLanguage: z.literal('de'),
     }),
   }),
+  credentialSchema: z.tuple([z.strictObject({ id: url, type: z.literal('1EdTechJsonSchemaValidator2019') })]).optional(),
   proof: z.strictObject({
     type: z.literal('DataIntegrityProof'),
     created: z

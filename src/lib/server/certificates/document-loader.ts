@@ -12,6 +12,8 @@ import { didDocument, type KeyDid, verificationMethodDocument } from './did-key.
 
 /** URL of the Open Badges 3.0 context KIKO issues with. */
 export const OB_CONTEXT_URL: string = obContexts.CONTEXT_URL_V3_0_3;
+/** URL of the Open Badges 3.0 extensions context (defines `1EdTechJsonSchemaValidator2019` for `credentialSchema`). */
+export const OB_EXTENSIONS_CONTEXT_URL: string = obContexts.CONTEXT_URL_V3_EXTENSIONS;
 /** URL of the W3C VC 2.0 context. */
 export const VC2_CONTEXT_URL = 'https://www.w3.org/ns/credentials/v2';
 

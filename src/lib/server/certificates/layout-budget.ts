@@ -67,15 +67,15 @@ export function listHeight(budget: Parameters<typeof listRows>[0]): number {
 }
 
 /**
- * Chooses the list items that fit into `height` points of a column `width` points wide: each item gets one or,
- * when it is long, two lines (11 pt); `rest` items are left for an "und N weitere" row, which is reserved too.
+ * Chooses the list items that fit into `height` points of a column `width` points wide: each item complete, on as
+ * many lines (11 pt) as it needs; `rest` items are left for an "und N weitere" row, which is reserved too.
  */
 export function fitList(items: string[], width: number, height: number): { shown: Array<{ text: string; lines: number }>; rest: number } {
   const line = Math.ceil(11 * LINE_HEIGHT);
   const shown: Array<{ text: string; lines: number }> = [];
   let used = 0;
   for (const [i, text] of items.entries()) {
-    const lines = Math.min(2, estimateLines(text, 11, width, false));
+    const lines = estimateLines(text, 11, width, false);
     const reserve = i < items.length - 1 ? MORE_ROW : 0;
     if (used + lines * line + 4 + reserve > height && shown.length > 0) break;
     shown.push({ text, lines });

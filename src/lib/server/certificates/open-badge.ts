@@ -1,17 +1,19 @@
 /**
  * The certificate as Open Badges 3.0 credential (W3C VC 2.0 data model) with a Data Integrity proof
  * (`eddsa-rdfc-2022`) made with the @digitalbazaar libraries, fully offline. The issuer is the did:key of
- * the ring's active key, with the district as issuer profile name; the holder appears only by name
- * (for the holder's own wallet), no e-mail or other identifiers.
+ * the ring's active key, with the district as issuer profile name. The holder appears by name and by a salted
+ * SHA-256 hash of their e-mail address (OB 3.0 §B.1.3: a subject needs an `id` or an `identifier`), so a wallet or
+ * employer who knows the address can check it while the file itself does not disclose it.
  */
-import { sign } from 'node:crypto';
+import { createHash, randomBytes, sign } from 'node:crypto';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
+import { achievementObject } from './achievement-document.ts';
 import type { CertificatePayload } from './certificate-payload.ts';
-import { achievementDescription, CERTIFICATE_TEXTS, certificateHeading, formatMinutes } from './certificate-texts.ts';
+import { achievementDescription, certificateHeading } from './certificate-texts.ts';
 import { keyDid } from './did-key.ts';
-import { OB_CONTEXT_URL, offlineDocumentLoader, VC2_CONTEXT_URL } from './document-loader.ts';
+import { OB_CONTEXT_URL, OB_EXTENSIONS_CONTEXT_URL, offlineDocumentLoader, VC2_CONTEXT_URL } from './document-loader.ts';
 import type { KeyRing, SigningKey } from './key-ring.ts';
 
 /** An Open Badges 3.0 credential as JSON (with proof). */
@@ -23,24 +25,39 @@ export interface IssueOpenBadgeOptions {
   issuerUrl: string;
   /** Public verify page of this certificate; used as credential id. */
   verifyUrl: string;
+  /** The holder's e-mail address; the credential carries only its salted SHA-256 hash. */
+  holderEmail: string;
+  /** Salt of the identity hash (default: 16 random bytes, hex; fixed only in tests). */
+  salt?: string;
   /** Proof creation time (default: now). */
   now?: Date;
+}
+
+/** JSON Schema of an OB 3.0 AchievementCredential (VC 2.0 form) published by 1EdTech, for `credentialSchema`. */
+export const OB_ACHIEVEMENT_CREDENTIAL_SCHEMA =
+  'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
+
+/**
+ * The IdentityObject of an e-mail address (OB 3.0 §B.1.3 IdentityObject, IdentityHash): `sha256$` and the hex SHA-256
+ * of the address (trimmed, lower case) with the salt appended, both UTF-8.
+ */
+export function emailIdentity(email: string, salt: string): Record<string, unknown> {
+  const hash = createHash('sha256').update(`${email.trim().toLowerCase()}${salt}`, 'utf8').digest('hex');
+  return { type: 'IdentityObject', identityHash: `sha256$${hash}`, identityType: 'emailAddress', hashed: true, salt };
 }
 
 /** Builds the unsigned credential. */
 function credentialOf(
   payload: CertificatePayload,
   issuerDid: string,
-  { issuerUrl, verifyUrl }: IssueOpenBadgeOptions,
+  { issuerUrl, verifyUrl, holderEmail, salt }: IssueOpenBadgeOptions,
 ): Record<string, unknown> {
-  const a = payload.achievement;
   const base = issuerUrl.endsWith('/') ? issuerUrl : `${issuerUrl}/`;
-  const courses = a.courses.map((c) => `${c.title} (${formatMinutes(c.minutes)})`).join('; ');
   return {
-    '@context': [VC2_CONTEXT_URL, OB_CONTEXT_URL],
+    '@context': [VC2_CONTEXT_URL, OB_CONTEXT_URL, OB_EXTENSIONS_CONTEXT_URL],
     id: verifyUrl,
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
-    name: `${certificateHeading(payload.kind)}: ${a.title}`,
+    name: `${certificateHeading(payload.kind)}: ${payload.achievement.title}`,
     description: achievementDescription(payload),
     issuer: { id: issuerDid, type: ['Profile'], name: payload.tenant.name, url: base },
     validFrom: payload.issuedAt,
@@ -48,17 +65,10 @@ function credentialOf(
     credentialSubject: {
       type: ['AchievementSubject'],
       name: payload.holder.name,
-      achievement: {
-        id: new URL(`achievements/${payload.kind}/${encodeURIComponent(a.id)}`, base).href,
-        type: ['Achievement'],
-        achievementType: payload.kind === 'path' ? 'Certificate' : 'CertificateOfCompletion',
-        name: a.title,
-        description: `${CERTIFICATE_TEXTS.legalNote}. Umfang: ${formatMinutes(a.minutes)}; Kurse: ${courses}.`,
-        criteria: { narrative: `Alle Kurse abgeschlossen: ${courses}.` },
-        ...(a.topics.length ? { tag: a.topics } : {}),
-        inLanguage: 'de',
-      },
+      identifier: [emailIdentity(holderEmail, salt ?? randomBytes(16).toString('hex'))],
+      achievement: achievementObject(payload.kind, payload.achievement, base),
     },
+    credentialSchema: [{ id: OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }],
   };
 }
 

@@ -22,6 +22,8 @@ export interface TextLine {
 export interface TextBlock {
   role: string;
   lines: TextLine[];
+  /** The layout box of the text (null for stray pieces). */
+  box: LayoutBox | null;
 }
 
 const TEXT_ELEMENT = /<text\b([^>]*)>([^<]*)<\/text>/g;
@@ -104,7 +106,7 @@ export function groupTextBlocks(boxes: LayoutBox[], pieces: TextLine[]): TextBlo
       else if (piece.text.trim() !== '') lines.push({ ...piece });
     }
     for (const line of lines) line.text = line.text.trimEnd();
-    return { role: box?.role ?? 'P', lines };
+    return { role: box?.role ?? 'P', lines, box };
   });
 }
 

@@ -5,7 +5,15 @@
  */
 import satori, { type SatoriNode } from 'satori';
 import { satoriFonts } from './certificate-fonts.ts';
-import { buildCertificateLayout, type LayoutImages, PAGE } from './certificate-layout.ts';
+import {
+  buildAppendixLayout,
+  buildCertificateLayout,
+  type CertificateLayoutOptions,
+  type LayoutImages,
+  type LayoutNode,
+  PAGE,
+  paginateAppendix,
+} from './certificate-layout.ts';
 import type { CertificateView } from './certificate-view.ts';
 
 /** A laid-out box from satori (absolute page coordinates). */
@@ -22,6 +30,8 @@ export interface LayoutBox {
   clip?: boolean;
   /** Text of text leaves. */
   textContent?: string;
+  /** URL the text links to (`data-pdf-link`). */
+  link?: string;
   /** Background colour of decoration boxes (colour stripe, bullets, rules). */
   fill?: string;
   /** Solid bottom border (`borderBottom: '2px solid #…'`) of decoration boxes. */
@@ -35,14 +45,16 @@ export interface RenderedLayout {
   images: LayoutImages;
   width: number;
   height: number;
+  /** The course and topic lists are shown in full (else the PDF adds the appendix pages). */
+  complete: boolean;
 }
 
-/** Renders the layout; with `embedFont: false` text stays as <text x y font-size …> elements. */
-export async function renderCertificateLayout(view: CertificateView, { embedFont }: { embedFont: boolean }): Promise<RenderedLayout> {
-  const { element, images } = await buildCertificateLayout(view);
+/** Lays out one page with satori and collects the boxes the PDF renderer needs. */
+async function layoutPage(element: LayoutNode, embedFont: boolean): Promise<{ svg: string; boxes: LayoutBox[] }> {
   const boxes: LayoutBox[] = [];
   const onNodeDetected = (node: SatoriNode): void => {
     const role = node.props['data-pdf-role'];
+    const link = node.props['data-pdf-link'];
     const image = node.props['data-image'];
     const clip = node.props['data-pdf-clip'] !== undefined;
     const style = (node.props.style ?? {}) as Record<string, unknown>;
@@ -61,6 +73,7 @@ export async function renderCertificateLayout(view: CertificateView, { embedFont
       ...(typeof image === 'string' ? { image } : {}),
       ...(clip ? { clip } : {}),
       ...(node.textContent !== undefined ? { textContent: node.textContent } : {}),
+      ...(typeof link === 'string' ? { link } : {}),
       ...(fill ? { fill } : {}),
       ...(border?.[1] && border[2] ? { bottomBorder: { width: Number(border[1]), color: border[2] } } : {}),
     });
@@ -73,7 +86,32 @@ export async function renderCertificateLayout(view: CertificateView, { embedFont
     embedFont,
     onNodeDetected,
   });
-  return { svg, boxes, images, width: PAGE.width, height: PAGE.height };
+  return { svg, boxes };
+}
+
+/** Renders the layout; with `embedFont: false` text stays as <text x y font-size …> elements. */
+export async function renderCertificateLayout(
+  view: CertificateView,
+  { embedFont, ...options }: { embedFont: boolean } & CertificateLayoutOptions,
+): Promise<RenderedLayout> {
+  const { element, images, complete } = await buildCertificateLayout(view, options);
+  const { svg, boxes } = await layoutPage(element, embedFont);
+  return { svg, boxes, images, width: PAGE.width, height: PAGE.height, complete };
+}
+
+/**
+ * Lays out the appendix pages with the complete course and topic lists (text as <text> elements). When satori's
+ * line breaks need more room than estimated (a text box would end below the page), it paginates again with less.
+ */
+export async function renderAppendixLayouts(view: CertificateView): Promise<Array<{ svg: string; boxes: LayoutBox[] }>> {
+  let pages: Array<{ svg: string; boxes: LayoutBox[] }> = [];
+  for (const budget of [1, 0.85, 0.7, 0.55]) {
+    const plan = paginateAppendix(view.payload, budget);
+    pages = await Promise.all(plan.map((page, i) => layoutPage(buildAppendixLayout(view, page, i, plan.length), false)));
+    const fits = pages.every((pg) => pg.boxes.every((b) => !b.role || b.top + b.height <= PAGE.height - 24));
+    if (fits) break;
+  }
+  return pages;
 }
 
 /**

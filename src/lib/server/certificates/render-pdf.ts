@@ -12,9 +12,9 @@ import type { LayoutImages } from './certificate-layout.ts';
 import { achievementDescription, CERTIFICATE_TEXTS, certificateHeading } from './certificate-texts.ts';
 import type { CertificateView } from './certificate-view.ts';
 import { certificateInfoEntries } from './pdf-metadata.ts';
-import { clippedBy, drawTextLine, extractSvgText, groupTextBlocks } from './pdf-text.ts';
+import { clippedBy, drawTextLine, extractSvgText, groupTextBlocks, type TextBlock } from './pdf-text.ts';
 import { qrCodeRuns } from './qr-code.ts';
-import { type LayoutBox, renderCertificateLayout } from './render-certificate.ts';
+import { type LayoutBox, renderAppendixLayouts, renderCertificateLayout } from './render-certificate.ts';
 
 /** svg-to-pdfkit options that keep it from reading files or following links in (logo) SVGs. */
 const SVG_OPTIONS = {
@@ -109,13 +109,45 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
 }
 
 /**
+ * Draws the text blocks of a page into the structure root, in layout order. A block with a link (the verify URL)
+ * becomes a Link structure element holding its text and one URI link annotation per line box, so screen readers
+ * and viewers both know it as a link (PDF/UA-1 7.18.5; PDF/A-2 allows Link annotations without appearance).
+ */
+function drawTextBlocks(doc: PDFKit.PDFDocument, root: PDFKit.PDFStructureElement, blocks: TextBlock[]): void {
+  const links = new Map<string, PDFKit.PDFStructureElement>();
+  for (const block of blocks) {
+    const url = block.box?.link;
+    const draw = (): void => {
+      for (const line of block.lines) drawTextLine(doc, line);
+    };
+    if (!url || !block.box) {
+      root.add(doc.struct(block.role, {}, draw));
+      continue;
+    }
+    let link = links.get(url);
+    if (!link) {
+      link = doc.struct('Link');
+      links.set(url, link);
+      root.add(link);
+    }
+    link.add(doc.struct('Span', {}, draw));
+    const b = block.box;
+    doc.link(b.left, b.top, b.width, b.height, url, {
+      structParent: link,
+      Contents: new String(`${CERTIFICATE_TEXTS.verify}: ${url}`),
+    } as never);
+  }
+  for (const link of links.values()) link.end();
+}
+
+/**
  * Renders the certificate as A4 landscape PDF: PDF 1.7, PDF/A-2a identification, tagged (Document > H1/H2/P,
  * QR code as Figure with alt text, decoration as artifacts), `de-DE`, title shown in the viewer,
  * Noto Sans subsets embedded, info Title/Author (district)/Subject/Keywords plus KikoCertificateId,
  * KikoSignature and KikoPayload.
  */
 export async function renderCertificatePdf(view: CertificateView): Promise<Buffer> {
-  const layout = await renderCertificateLayout(view, { embedFont: false });
+  const layout = await renderCertificateLayout(view, { embedFont: false, appendix: true });
   const { pieces } = extractSvgText(layout.svg);
   const doc = new PDFDocument({
     size: [layout.width, layout.height],
@@ -141,13 +173,7 @@ export async function renderCertificatePdf(view: CertificateView): Promise<Buffe
 
   const root = doc.struct('Document');
   doc.addStructure(root);
-  for (const block of groupTextBlocks(layout.boxes, pieces)) {
-    root.add(
-      doc.struct(block.role, {}, () => {
-        for (const line of block.lines) drawTextLine(doc, line);
-      }),
-    );
-  }
+  drawTextBlocks(doc, root, groupTextBlocks(layout.boxes, pieces));
   const qr = layout.boxes.find((b) => b.image === 'qr');
   const images: LayoutImages = layout.images;
   if (qr && images.qr) {
@@ -155,6 +181,17 @@ export async function renderCertificatePdf(view: CertificateView): Promise<Buffe
     // a QR code handed in by the caller is drawn as given; the usual one (from verifyUrl) as module runs
     const draw = view.qrSvgOrPngDataUrl ? () => drawImage(doc, images.qr ?? '', qr) : () => drawQrCode(doc, view.verifyUrl, qr);
     root.add(doc.struct('Figure', { alt }, draw));
+  }
+  // evidence is never cut: when page 1 cannot show every course and topic, the appendix lists them all
+  const clipped = clippedBy(layout.boxes);
+  if (!layout.complete || layout.boxes.some((b) => b.role && clipped(b))) {
+    for (const page of await renderAppendixLayouts(view)) {
+      doc.addPage({ size: [layout.width, layout.height], margin: 0 });
+      doc.markContent('Artifact', { type: 'Layout' });
+      drawDecoration(doc, page.boxes);
+      doc.endMarkedContent();
+      drawTextBlocks(doc, root, groupTextBlocks(page.boxes, extractSvgText(page.svg).pieces));
+    }
   }
   root.end();
   doc.end();
