@@ -85,7 +85,11 @@ export async function getOwnCertificateFile(
     case 'png':
       return { body: await renderCertificatePng(view), contentType: CONTENT_TYPES.png, filename };
     case 'json': {
-      const credential = await issueOpenBadge(payload, ring, { issuerUrl: base, verifyUrl: view.verifyUrl, holderEmail: user.email });
+      const credential = await issueOpenBadge(payload, ring, {
+        issuerUrl: base,
+        verifyUrl: view.verifyUrl,
+        holderEmail: ctx.actor.kind === 'person' ? ctx.actor.user.email : '',
+      });
       return { body: Buffer.from(`${JSON.stringify(credential, null, 2)}\n`, 'utf8'), contentType: CONTENT_TYPES.json, filename };
     }
   }

@@ -112,7 +112,10 @@ export async function completeLesson(ctx: Ctx, courseId: string, lessonId: strin
           eq(lessonProgressTable.lessonId, lessonId),
         ),
       );
-    if (!row) await tx.insert(lessonProgressTable).values({ ...progressRow(learner, courseId, lesson, now), completedAt: now, completedRecordedAt: now });
+    if (!row)
+      await tx
+        .insert(lessonProgressTable)
+        .values({ ...progressRow(learner, courseId, lesson, now), completedAt: now, completedRecordedAt: now });
     else if (!row.completedAt)
       await tx
         .update(lessonProgressTable)
