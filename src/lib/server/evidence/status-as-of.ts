@@ -311,8 +311,12 @@ function currentFacts(db: Db, tenantId: string, T: number, userIds: readonly str
   return Promise.all([
     rowsAsJson<MembershipFact>(
       db,
-      sql`SELECT json_array(id, json_object('orgUnitId', org_unit_id, 'jobRole', job_role, 'status', status), created_at) AS r
-            FROM users WHERE tenant_id = ${tenantId}${only('id')}`,
+      // a cohort: look its people up by primary key (the planner would otherwise walk the district's org index)
+      userIds
+        ? sql`SELECT json_array(u.id, json_object('orgUnitId', u.org_unit_id, 'jobRole', u.job_role, 'status', u.status), u.created_at) AS r
+                FROM json_each(${JSON.stringify(userIds)}) AS j CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`
+        : sql`SELECT json_array(id, json_object('orgUnitId', org_unit_id, 'jobRole', job_role, 'status', status), created_at) AS r
+                FROM users WHERE tenant_id = ${tenantId}`,
     ),
     rowsAsJson<AssignmentFact>(
       db,
