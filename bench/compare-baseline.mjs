@@ -1,5 +1,5 @@
 /**
- * `node bench/compare-baseline.mjs [--ref 07a4e22] [--rounds 2] [--only lesson,quiz] [--out FILE]`
+ * `npm run bench:compare -- [--ref 07a4e22] [--rounds 2] [--only lesson,quiz] [--out FILE]`
  *
  * Runs the same quick bench scenarios against an earlier KIKO (a git worktree of `--ref`, built once) and against
  * this tree, alternating (base, current, base, current, …) in one run so both see the same machine, and prints each

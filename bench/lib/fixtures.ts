@@ -172,6 +172,17 @@ export function answerRequests(
   return out;
 }
 
+/** How many items were drawn, in total, for the attempts named in the acknowledged answers (from their stored layout). */
+export async function drawnItems(client: Client, acknowledged: ReadonlyArray<readonly [string, string]>): Promise<number> {
+  const ids = [...new Set(acknowledged.map(([a]) => a))];
+  const r = await client.execute({
+    sql: `SELECT coalesce(sum(json_array_length(layout, '$.itemIds')), 0) AS n FROM quiz_attempts
+          WHERE id IN (SELECT value FROM json_each(?))`,
+    args: [JSON.stringify(ids)],
+  });
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 /** Which of the acknowledged (attempt, item) answers are not in quiz_responses. */
 export async function missingResponses(
   client: Client,

@@ -5,6 +5,7 @@
  * covered; the middleware refuses a too large Content-Length early as well (and covers `astro dev`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** Largest request body KIKO accepts (certificate uploads are the biggest legitimate posts). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -22,14 +23,37 @@ export class BodyTooLargeError extends Error {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
+/** How long the rest of an unread request body is still read (and discarded) after the answer, before closing. */
+const LINGER_MS = 2_000;
+const lingering = Symbol('kiko.lingering');
+
+/**
+ * "Lingering close", as web servers do it: when Node closes a connection after an answer while the client is still
+ * sending its body (a refused upload, or a route that never read its body — Node answers those with
+ * `connection: close`), it would destroy the socket as soon as its own side is shut, and the client's system,
+ * getting a reset while it still sends, drops the answer it has received but not yet read. Instead the socket only
+ * ends its side and keeps reading — whatever arrives is thrown away, never kept — for at most LINGER_MS.
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  const marked = socket as Socket & { [lingering]?: true };
+  if (marked[lingering]) return;
+  marked[lingering] = true;
+  socket.destroySoon = function endAndLinger(this: Socket) {
+    if (this.writable) this.end();
+    this.resume();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
+}
+
 /** Answers 413 once, closes the connection and ignores whatever the route still writes. */
-function refuse(res: ServerResponse): void {
+function refuse(req: IncomingMessage, res: ServerResponse): void {
   if (res.headersSent || res.writableEnded) return;
   res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
   res.end(BODY_TOO_LARGE_MESSAGE);
-  // `connection: close` makes Node close the socket once the answer is out; the timer is the safety net
-  const socket = res.socket;
-  res.once('finish', () => setTimeout(() => socket?.destroy(), 1000).unref());
+  // the rest of the body is discarded while the connection lingers (lingerBeforeClosing)
+  req.resume();
   // the route may still try to answer (e.g. with 400 after its body read failed): the 413 stays the answer
   res.writeHead = (() => res) as typeof res.writeHead;
   res.write = (() => true) as typeof res.write;
@@ -44,9 +68,10 @@ function refuse(res: ServerResponse): void {
  */
 export function limitRequestBodies(handler: Handler, max: number = MAX_BODY_BYTES): Handler {
   return (req, res) => {
+    lingerBeforeClosing(req.socket);
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > max) {
-      refuse(res);
+      refuse(req, res);
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') return handler(req, res);
@@ -56,8 +81,7 @@ export function limitRequestBodies(handler: Handler, max: number = MAX_BODY_BYTE
       for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         received += chunk.byteLength;
         if (received > max) {
-          refuse(res);
-          req.pause();
+          refuse(req, res);
           throw new BodyTooLargeError();
         }
         yield chunk;
