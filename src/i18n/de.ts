@@ -60,6 +60,8 @@ export const de = {
   'lesson.easy.unreviewed': 'Diese Zusammenfassung in Leichter Sprache ist noch nicht von einer Prüfgruppe geprüft.',
   'lesson.easy.fullText': 'Den ganzen Text lesen Sie in der Ansicht „Standard-Text“.',
   'quiz.stand': 'Stand: {date}',
+  'login.description': 'Melden Sie sich bei KIKO an: Kurse zur KI-Kompetenz, Wissenstests und Zertifikate nach Art. 4 KI-Verordnung.',
+  'meta.description': '{title} – KIKO, die Lernplattform für KI-Kompetenz nach Art. 4 KI-Verordnung in der Kommunalverwaltung.',
 } as const;
 
 export type MessageKey = keyof typeof de;

@@ -61,4 +61,6 @@ export const en: Record<MessageKey, string> = {
   'lesson.easy.unreviewed': 'This summary in Leichte Sprache has not yet been checked by a review group of readers.',
   'lesson.easy.fullText': 'The full text is in the view "Standard text".',
   'quiz.stand': 'Last checked: {date}',
+  'login.description': 'Sign in to KIKO: courses on AI literacy, quizzes and certificates under Art. 4 of the EU AI Act.',
+  'meta.description': '{title} – KIKO, the learning platform for AI literacy under Art. 4 of the EU AI Act in local government.',
 };
