@@ -1,4 +1,5 @@
-// `npm test` needs a few Debian tools: Chromium for the browser tests, qpdf and poppler-utils for the PDF checks.
+// `npm test` needs a few Debian tools: Chromium for the browser tests, qpdf and poppler-utils for the PDF checks,
+// Java for the Nu HTML Checker (vnu-jar; its own Java download stays off, see package.json allowScripts).
 // When one is missing and the tests run as root (CI, a fresh container), they are installed with apt-get;
 // otherwise the run stops at once and names the one command that installs them.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ const tools = [
   { pkg: 'qpdf', file: '/usr/bin/qpdf' },
   { pkg: 'poppler-utils', file: '/usr/bin/pdftotext' },
   { pkg: 'fonts-dejavu-core', file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
+  { pkg: 'default-jre-headless', file: '/usr/bin/java' },
 ];
 
 const missing = tools.filter((t) => !existsSync(t.file)).map((t) => t.pkg);

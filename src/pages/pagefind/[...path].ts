@@ -8,6 +8,12 @@ import { getSearchIndexFile } from '../../lib/server/content/search-index-files.
 import { ForbiddenError } from '../../lib/server/errors/domain-errors.ts';
 import { requestContext } from '../../lib/web/context.ts';
 
+/**
+ * Pagefind searches in a Web Worker (pagefind-worker.js), and a worker's policy is the one of its own script's
+ * answer: it may fetch the index from here and compile Pagefind's WebAssembly, nothing else.
+ */
+const WORKER_CSP = "default-src 'none'; connect-src 'self'; script-src 'self' 'wasm-unsafe-eval'; frame-ancestors 'none'";
+
 const text = (status: number, message: string): Response =>
   new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
 
@@ -26,6 +32,7 @@ export const GET: APIRoute = async (context) => {
       'Content-Type': file.contentType,
       'Content-Length': String(file.body.byteLength),
       'Cache-Control': file.cacheControl,
+      'Content-Security-Policy': WORKER_CSP,
     },
   });
 };

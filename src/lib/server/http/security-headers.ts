@@ -15,7 +15,6 @@ import { resolveClient, type TrustedProxies } from './trusted-proxy.ts';
 /** Browser features KIKO never uses, switched off for the page and anything it embeds (names Chromium knows). */
 export const PERMISSIONS_POLICY = [
   'accelerometer',
-  'bluetooth',
   'camera',
   'display-capture',
   'geolocation',
