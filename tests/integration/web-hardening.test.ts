@@ -118,6 +118,11 @@ describe.skipIf(!built)('kiko serve: private search index and security headers',
       expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
       expect(js.body.equals(readFileSync(join(searchIndexDir(root), 'pagefind.js')))).toBe(true);
       expect(js.headers['cache-control']).toBe('private, no-cache');
+      // the search worker's own policy: fetch the index and compile Pagefind's WebAssembly, nothing else
+      const worker = parseCsp(js.headers['content-security-policy']);
+      expect(worker.get('default-src')).toEqual(["'none'"]);
+      expect(worker.get('connect-src')).toEqual(["'self'"]);
+      expect(worker.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
       const frag = await send(base, `/pagefind/fragment/${fragment}`, { headers: { cookie: learnerCookie } });
       expect(frag.status).toBe(200);
       expect(frag.body.equals(readFileSync(join(searchIndexDir(root), 'fragment', fragment)))).toBe(true);

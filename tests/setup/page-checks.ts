@@ -49,14 +49,17 @@ export async function watchContext(context: BrowserContext): Promise<void> {
     const url = response.url();
     pending.push(
       response.text().then(
-        (html) => {
-          const key = createHash('sha256').update(html).digest('hex');
-          if (!pages.has(key)) pages.set(key, { url, html });
-        },
+        (html) => rememberPage(url, html),
         () => undefined, // the page was closed before its body was read (a redirect, or the test moved on)
       ),
     );
   });
+}
+
+/** Keeps a page's HTML for the next checkVisitedHtml (a page seen twice with the same HTML is checked once). */
+export function rememberPage(url: string, html: string): void {
+  const key = createHash('sha256').update(html).digest('hex');
+  if (!pages.has(key)) pages.set(key, { url, html });
 }
 
 /** The policy violations since the last call (and forgets them). */
