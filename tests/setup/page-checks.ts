@@ -46,6 +46,8 @@ export async function watchContext(context: BrowserContext): Promise<void> {
   context.on('response', (response) => {
     const request = response.request();
     if (request.resourceType() !== 'document' || !(response.headers()['content-type'] ?? '').startsWith('text/html')) return;
+    // pages only: a frame is KIKO framed by another page (refused by frame-ancestors, its body is the browser's own)
+    if (request.frame().parentFrame() !== null) return;
     const url = response.url();
     pending.push(
       response.text().then(
