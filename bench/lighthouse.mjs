@@ -149,8 +149,8 @@ try {
           `${preset.padEnd(8)} ${page.id.padEnd(14)} ${CATEGORIES.map((c) => String(scores[c]).padStart(4)).join('')}  (${Math.round((performance.now() - started) / 1000)} s)`,
         );
       } finally {
-        await chrome.kill();
-        rmSync(profile, { recursive: true, force: true });
+        chrome.kill();
+        rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
       }
     }
 } finally {
