@@ -5,6 +5,7 @@ import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import { defineConfig } from 'astro/config';
+import { plotStyleHashes } from './src/lib/server/charts/plot-style-hashes.ts';
 import { tableScroll } from './src/lib/shared/table-scroll-plugin.ts';
 
 export default defineConfig({
@@ -23,8 +24,9 @@ export default defineConfig({
     // Content-Security-Policy of every page, sent as a header (server-rendered pages): Astro adds the hashes of the
     // page's own scripts and styles, so no inline script runs without its hash. Pagefind (the search page) needs
     // WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval'). Inline style attributes (progress bars, chart colours)
-    // are allowed by style-src-attr only; <style> and <link> need 'self' or a hash. Answers that are not pages get a
-    // policy that allows nothing (src/lib/server/http/security-headers.ts).
+    // are allowed by style-src-attr only; <style> and <link> need 'self' or a hash — Astro's own, and the one style
+    // element Observable Plot writes into each server-rendered chart (plot-style-hashes.ts). Answers that are not
+    // pages get a policy that allows nothing (src/lib/server/http/security-headers.ts).
     csp: {
       directives: [
         "default-src 'self'",
@@ -37,7 +39,10 @@ export default defineConfig({
         "frame-ancestors 'none'",
       ],
       scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"] },
-      styleDirective: { resources: ["'self'", { resource: "'unsafe-inline'", kind: 'attribute' }] },
+      styleDirective: {
+        resources: ["'self'", { resource: "'unsafe-inline'", kind: 'attribute' }],
+        hashes: plotStyleHashes(),
+      },
     },
   },
   i18n: {

@@ -3,6 +3,8 @@
  * site cannot frame KIKO, inline style attributes still apply, and the search index stays closed to a browser that is
  * not signed in.
  */
+import * as Plot from '@observablehq/plot';
+import { parseHTML } from 'linkedom';
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { baseUrl, expectAccessible, login, useFreshPagePerTest } from '../setup/browser.ts';
@@ -66,5 +68,32 @@ describe('Content-Security-Policy in the browser', () => {
     expect(res.status()).toBe(401);
     expect(await res.text()).not.toContain('pagefind');
     await anonymous.close();
+  });
+
+  test('allows the style element of a server-rendered Plot chart, and no other inline style element', async () => {
+    await page.goto('/anmelden');
+    // a chart as src/lib/server/charts renders it (Plot on linkedom, default class name), inlined into the page
+    const { document } = parseHTML('<!doctype html><html><body></body></html>');
+    const svg = Plot.plot({
+      document: document as unknown as Document,
+      marks: [Plot.barX([{ kurs: 'Basis', n: 3 }], { x: 'n', y: 'kurs' })],
+    }).outerHTML;
+    const maxWidth = await page.evaluate((html) => {
+      document.querySelector('main')?.insertAdjacentHTML('beforeend', html);
+      const chart = document.querySelector('main svg[class^="plot-"]');
+      return chart ? getComputedStyle(chart).maxWidth : null;
+    }, svg);
+    expect(maxWidth).toBe('100%');
+    await page.waitForTimeout(200);
+    expect(takePolicyViolations()).toEqual([]);
+    // any other style element is refused
+    const color = await page.evaluate(() => {
+      document.querySelector('main')?.insertAdjacentHTML('beforeend', '<style>main h1 { color: rgb(255, 0, 0); }</style>');
+      const h1 = document.querySelector('main h1');
+      return h1 ? getComputedStyle(h1).color : null;
+    });
+    expect(color).not.toBe('rgb(255, 0, 0)');
+    await page.waitForTimeout(200);
+    expect(takePolicyViolations().some((v) => /style-src/.test(v))).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RunningProcess, startKiko } from '../../bench/lib/server.ts';
 import { createSession } from '../../src/lib/server/auth/sessions.ts';
+import { plotStyleHashes } from '../../src/lib/server/charts/plot-style-hashes.ts';
 import { searchIndexDir } from '../../src/lib/server/content/search-index-files.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -71,6 +72,8 @@ function expectPagePolicy(r: Reply, what: string): void {
   expect(csp.get('form-action'), what).toEqual(["'self'"]);
   expect(csp.get('style-src') ?? [], what).not.toContain("'unsafe-inline'");
   expect(csp.get('style-src-attr'), what).toEqual(["'unsafe-inline'"]);
+  // the style element of server-rendered charts (Observable Plot) is allowed by its hash
+  for (const hash of plotStyleHashes()) expect(csp.get('style-src'), what).toContain(`'${hash}'`);
 }
 
 describe.skipIf(!built)('kiko serve: private search index and security headers', () => {
