@@ -27,7 +27,7 @@ export async function launchBrowser(): Promise<Browser> {
   const open = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
     const context = await open(options);
-    await watchContext(context);
+    await watchContext(context, options?.baseURL ?? baseUrl());
     return context;
   };
   return browser;

@@ -26,8 +26,13 @@ let violations: string[] = [];
 /** Console lines of Chromium (and of the listener below) that report a refused policy. */
 const POLICY_MESSAGE = /Content[- ]Security[- ]Policy|Permissions-Policy|securitypolicyviolation/i;
 
-/** Starts watching one browser context: policy violations and the HTML of every page it loads. */
-export async function watchContext(context: BrowserContext): Promise<void> {
+/**
+ * Starts watching one browser context: policy violations and the HTML of every page it loads, for pages of KIKO
+ * (`origin`) only — another site a test visits (a test identity provider's login form) is not KIKO's to check.
+ */
+export async function watchContext(context: BrowserContext, origin: string): Promise<void> {
+  // about:blank: a page the test writes itself (e.g. one that tries to frame KIKO)
+  const own = (url: string | undefined): boolean => url?.startsWith(`${origin}/`) === true || url === origin || url === 'about:blank';
   // also the violations the console does not show (reported to the page only); runs before any page script
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -37,8 +42,9 @@ export async function watchContext(context: BrowserContext): Promise<void> {
     });
   });
   const onConsole = (msg: ConsoleMessage): void => {
-    if ((msg.type() === 'error' || msg.type() === 'warning') && POLICY_MESSAGE.test(msg.text()))
-      violations.push(`${msg.location().url || msg.page()?.url() || '?'}: ${msg.text()}`);
+    const where = msg.page()?.url() || msg.location().url;
+    if ((msg.type() === 'error' || msg.type() === 'warning') && POLICY_MESSAGE.test(msg.text()) && (own(where) || !where))
+      violations.push(`${where || '?'}: ${msg.text()}`);
   };
   context.on('console', onConsole);
   // a Web Worker (the search's) has a policy of its own and reports to its own console
@@ -49,6 +55,7 @@ export async function watchContext(context: BrowserContext): Promise<void> {
     // pages only: a frame is KIKO framed by another page (refused by frame-ancestors, its body is the browser's own)
     if (request.frame().parentFrame() !== null) return;
     const url = response.url();
+    if (!own(url)) return;
     pending.push(
       response.text().then(
         (html) => rememberPage(url, html),
