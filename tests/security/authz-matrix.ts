@@ -69,6 +69,11 @@ function onlyFor(allowed: readonly Principal[], overrides: Partial<Record<Princi
 /** Everyone with a district account learns (learning.own); the platform operator does not. */
 const learners: readonly Principal[] = ['learner', 'colleague', 'multiplier', 'hr', 'hrScoped', 'admin', 'council', 'otherDistrict'];
 
+/** The learner's own attempt or file: everyone else with a district account learns nothing about it (404). */
+const onlyTheLearner = onlyFor(['learner'], {
+  ...Object.fromEntries(learners.filter((p) => p !== 'learner').map((p) => [p, 'notfound'])),
+});
+
 export const routeMatrix: RouteEntry[] = [
   { route: 'src/pages/403.astro', notWalked: 'error page' },
   { route: 'src/pages/404.astro', notWalked: 'error page' },
@@ -97,29 +102,13 @@ export const routeMatrix: RouteEntry[] = [
     route: 'src/pages/kurse/[course]/quiz/[attempt].astro',
     url: (i) => `/kurse/${i.attemptCourse}/quiz/${i.attempt}`,
     // only the learner's own attempt; everyone else learns nothing about it
-    expect: onlyFor(['learner'], {
-      colleague: 'notfound',
-      multiplier: 'notfound',
-      hr: 'notfound',
-      hrScoped: 'notfound',
-      admin: 'notfound',
-      council: 'notfound',
-      otherDistrict: 'notfound',
-    }),
+    expect: onlyTheLearner,
   },
   { route: 'src/pages/zertifikate/index.astro', url: () => '/zertifikate', expect: onlyFor(learners) },
   {
     route: 'src/pages/zertifikate/[file].ts',
     url: (i) => `/zertifikate/${i.certificate}.pdf`,
-    expect: onlyFor(['learner'], {
-      colleague: 'notfound',
-      multiplier: 'notfound',
-      hr: 'notfound',
-      hrScoped: 'notfound',
-      admin: 'notfound',
-      council: 'notfound',
-      otherDistrict: 'notfound',
-    }),
+    expect: onlyTheLearner,
   },
   { route: 'src/pages/multiplikator.astro', url: () => '/multiplikator', expect: onlyFor(['multiplier']) },
   { route: 'src/pages/personal.astro', url: () => '/personal', expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']) },
