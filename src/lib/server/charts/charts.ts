@@ -27,11 +27,22 @@ export interface Chart {
 /** Colour-blind-safe series colours (Okabe–Ito), dark enough against white. */
 export const seriesColors = ['#0072b2', '#56b4e9', '#d55e00', '#999999', '#cc79a7', '#009e73', '#e69f00'];
 
+function countOf(values: Readonly<Record<string, unknown>> | undefined, key: string): number {
+  const v = Number(values?.[key] ?? 0);
+  return Number.isFinite(v) ? v : 0;
+}
+
 function render(make: (document: Document) => Element, label: string, summary: string): string {
   const { document } = parseHTML('<!doctype html><html><body></body></html>');
   const el = make(document as unknown as Document);
   const svg = el.tagName.toLowerCase() === 'svg' ? el : el.querySelector('svg');
   if (!svg) return '';
+  // the chart is one image: its parts carry no roles or labels of their own (the table alternative has the figures)
+  for (const part of svg.querySelectorAll('[aria-label], [aria-description], [aria-hidden]')) {
+    part.removeAttribute('aria-label');
+    part.removeAttribute('aria-description');
+    part.removeAttribute('aria-hidden');
+  }
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `${label}. ${summary}`);
   svg.removeAttribute('aria-description');
@@ -47,12 +58,12 @@ export function stackedBarChart(opts: {
   categoryHeading: string;
   categories: string[];
   series: Array<{ key: string; label: string }>;
-  /** category → series key → count */
-  values: Array<Record<string, number>>;
+  /** Per category (same order): series key → count (other keys are ignored). */
+  values: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }): Chart {
   const colors = opts.series.map((_, i) => seriesColors[i % seriesColors.length] as string);
   const data = opts.categories.flatMap((category, i) =>
-    opts.series.map((s) => ({ category, series: s.label, value: opts.values[i]?.[s.key] ?? 0 })),
+    opts.series.map((s) => ({ category, series: s.label, value: countOf(opts.values[i], s.key) })),
   );
   const longest = Math.max(10, ...opts.categories.map((c) => c.length));
   const svg = render(
@@ -81,7 +92,7 @@ export function stackedBarChart(opts: {
     table: {
       caption: opts.label,
       columns: [opts.categoryHeading, ...opts.series.map((s) => s.label)],
-      rows: opts.categories.map((c, i) => [c, ...opts.series.map((s) => opts.values[i]?.[s.key] ?? 0)]),
+      rows: opts.categories.map((c, i) => [c, ...opts.series.map((s) => countOf(opts.values[i], s.key))]),
     },
   };
 }

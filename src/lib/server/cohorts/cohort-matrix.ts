@@ -28,7 +28,8 @@ export interface MatrixQuery {
 
 export interface MatrixCell {
   courseId: string;
-  state: CourseState;
+  /** Null when the course is not on the person's path. */
+  state: CourseState | null;
   required: boolean;
   /** Completion date, else the due date. */
   date: Date | null;
@@ -128,7 +129,7 @@ export async function getCohortMatrix(ctx: Ctx, cohortId: string, query: MatrixQ
         const c = byCourse.get(id);
         return {
           courseId: id,
-          state: c?.state ?? 'not-started',
+          state: c?.state ?? null,
           required: c?.required ?? false,
           date: c?.completedAt ?? c?.dueAt ?? null,
           percent: c?.percent ?? 0,
@@ -185,7 +186,8 @@ export async function getCohortMatrix(ctx: Ctx, cohortId: string, query: MatrixQ
     if (courseIndex >= 0) {
       const x = a.cells[courseIndex] as MatrixCell;
       const y = b.cells[courseIndex] as MatrixCell;
-      return stateRank[x.state] - stateRank[y.state] || (x.date?.getTime() ?? 0) - (y.date?.getTime() ?? 0);
+      const rank = (c: MatrixCell): number => (c.state ? stateRank[c.state] : -1);
+      return rank(x) - rank(y) || (x.date?.getTime() ?? 0) - (y.date?.getTime() ?? 0);
     }
     return 0;
   };

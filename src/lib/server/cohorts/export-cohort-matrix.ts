@@ -29,7 +29,7 @@ export async function exportCohortMatrix(ctx: Ctx, cohortId: string, query: Matr
     jobRoleLabels[r.jobRole] ?? r.jobRole,
     r.pathState ? (pathStateLabels[r.pathState as keyof typeof pathStateLabels] ?? r.pathState) : '',
     r.pathPercent,
-    ...r.cells.flatMap((c) => [courseStateLabels[c.state] ?? c.state, c.date]),
+    ...r.cells.flatMap((c) => (c.state ? [courseStateLabels[c.state] ?? c.state, c.date] : ['nicht im Lernpfad', null])),
   ]);
   const slug =
     m.cohort.name
