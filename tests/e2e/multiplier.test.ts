@@ -95,6 +95,32 @@ describe('multiplier', () => {
     await ap.waitForLoadState('load');
     await expect.poll(() => ap.locator('main').innerText()).toContain('Max Multiplikator');
     await expectAccessible(ap);
+
+    // create a cohort with the org-unit picker, add the multiplier by e-mail search, end it after confirming
+    await ap.goto('/verwaltung/kohorten');
+    await ap.getByLabel('Name der Kohorte').fill('Zulassung Pilot');
+    await ap.getByRole('checkbox', { name: 'FB3-ZUL – Kfz-Zulassungsstelle gehört dazu' }).check();
+    await ap.getByLabel('Einzelne Personen (optional)').fill('paula.personal@musterstadt.example');
+    await ap.getByRole('button', { name: 'Kohorte anlegen' }).click();
+    await ap.waitForLoadState('load');
+    await expect.poll(() => ap.getByRole('status').first().innerText()).toContain('angelegt');
+    await expect.poll(() => ap.locator('main dl').innerText()).toContain('FB3-ZUL – Kfz-Zulassungsstelle; 1 einzeln gewählte Person');
+    await ap.getByLabel('E-Mail-Adresse (oder ein Teil davon)').fill('max.multi');
+    await ap.getByRole('button', { name: 'Suchen' }).click();
+    await ap.waitForLoadState('load');
+    await expectAccessible(ap);
+    await ap.getByRole('button', { name: 'Max Multiplikator zuordnen' }).click();
+    await ap.waitForLoadState('load');
+    await expect.poll(() => ap.locator('main').innerText()).toContain('Die Zuordnung wurde gespeichert.');
+    await ap.getByRole('link', { name: 'Kohorte beenden …' }).click();
+    await ap.waitForLoadState('load');
+    await expectAccessible(ap);
+    await ap.getByRole('button', { name: 'Ja, Kohorte beenden' }).click();
+    await ap.waitForLoadState('load');
+    await expect.poll(() => ap.locator('main').innerText()).toContain('Die Kohorte wurde beendet.');
+    await expect
+      .poll(() => ap.getByRole('table', { name: 'Kohorten, laufende zuerst' }).innerText())
+      .toMatch(/Zulassung Pilot[\s\S]*beendet am/);
     await admin.close();
   });
 });

@@ -215,7 +215,8 @@ describe('cohort dashboard', () => {
       const s = await getStatusAsOf(as(hr, 40), { asOf, userIds: members.map((m) => m.userId) });
       return {
         members: s.people.length,
-        started: s.people.filter((p) => p.courses.some((c) => c.state !== 'not-started')).length,
+        started: s.people.filter((p) => p.courses.some((c) => c.state === 'in-progress' || c.completedAt !== null || c.unitsDone > 0))
+          .length,
         completedPath: s.people.filter((p) => p.path?.covered).length,
         overdue: s.people.filter((p) => p.path?.state === 'overdue').length,
         refresherDue: s.people.filter((p) => p.courses.some((c) => c.state === 'refresher-due')).length,
@@ -226,6 +227,8 @@ describe('cohort dashboard', () => {
     expect(d.previous).toEqual(await count(d.before as Date));
     expect(d.current.completedPath).toBeGreaterThan(d.previous?.completedPath ?? 0);
     expect(d.current.members).toBe(7);
+    // two completed, one with a lesson done (now overdue, still begun)
+    expect(d.current.started).toBe(3);
     expect(d.weeks).toHaveLength(52);
     expect(d.weeks.reduce((s, w) => s + w.count, 0)).toBe(2);
     expect(d.courses.find((c) => c.courseId === 'probe-kurs')?.completed).toBe(2);

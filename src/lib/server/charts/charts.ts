@@ -70,9 +70,9 @@ export function stackedBarChart(opts: {
     (document) =>
       Plot.plot({
         document,
-        width: 720,
+        width: 760,
         height: 40 + opts.categories.length * 30,
-        marginLeft: Math.min(260, 6 * longest + 10),
+        marginLeft: Math.min(340, Math.round(5.6 * longest) + 14),
         x: { label: 'Personen', grid: true },
         y: { label: null, domain: opts.categories },
         color: { domain: opts.series.map((s) => s.label), range: colors },

@@ -9,7 +9,7 @@ import { berlinOffsetMinutes } from '../../shared/dates.ts';
 import { formatDate } from '../../shared/format.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
-import { addMonths } from '../evidence/course-status.ts';
+import { addMonths, type CourseStatus } from '../evidence/course-status.ts';
 import { computeStatusAsOf, type PersonStatus } from '../evidence/status-as-of.ts';
 import { type Cohort, membersOf, requireCohortIn } from './cohort-members.ts';
 
@@ -18,7 +18,7 @@ const DAY = 86_400_000;
 /** The headline figures of a group of people (counts of people). */
 export interface Headline {
   members: number;
-  /** Began at least one course. */
+  /** Began at least one course (see hasBegun). */
   started: number;
   /** Completed every required course of their path (none expired). */
   completedPath: number;
@@ -28,11 +28,16 @@ export interface Headline {
   refresherDue: number;
 }
 
+/** Whether a person has begun a course: visited or done part of it, or completed it (also when now overdue or expired). */
+export function hasBegun(c: CourseStatus): boolean {
+  return c.state === 'in-progress' || c.completedAt !== null || c.unitsDone > 0;
+}
+
 /** Counts the headline figures from statuses of the one status rule. Pure. */
 export function headlineOf(people: readonly PersonStatus[]): Headline {
   return {
     members: people.length,
-    started: people.filter((p) => p.courses.some((c) => c.state !== 'not-started')).length,
+    started: people.filter((p) => p.courses.some(hasBegun)).length,
     completedPath: people.filter((p) => p.path?.covered).length,
     overdue: people.filter((p) => p.path?.state === 'overdue').length,
     refresherDue: people.filter((p) => p.courses.some((c) => c.state === 'refresher-due')).length,
@@ -125,7 +130,7 @@ export async function getCohortDashboard(ctx: Ctx, cohortId: string): Promise<Co
     const r = roles.get(p.jobRole) ?? { jobRole: p.jobRole, members: 0, completedPath: 0, started: 0, notStarted: 0 };
     r.members++;
     if (p.path?.covered) r.completedPath++;
-    else if (p.courses.some((c) => c.state !== 'not-started')) r.started++;
+    else if (p.courses.some(hasBegun)) r.started++;
     else r.notStarted++;
     roles.set(p.jobRole, r);
   }
