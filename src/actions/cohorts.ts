@@ -7,6 +7,7 @@ import { assignMultiplier, unassignMultiplier } from '../lib/server/cohorts/coho
 import { createCohort } from '../lib/server/cohorts/create-cohort.ts';
 import { endCohort } from '../lib/server/cohorts/end-cohort.ts';
 import type { Ctx } from '../lib/server/context.ts';
+import { updateMultiplierSettings } from '../lib/server/tenancy/multiplier-settings.ts';
 import { mapDomainErrors } from '../lib/web/action-errors.ts';
 import { requestContext } from '../lib/web/context.ts';
 
@@ -77,6 +78,20 @@ export const cohortActions = {
     handler: async ({ cohortId }, context) => {
       const ctx = await contextOf(context);
       await mapDomainErrors(async () => endCohort(ctx, cohortId));
+      return { ok: true };
+    },
+  }),
+  updateMultiplierSettings: defineAction({
+    accept: 'form',
+    input: z.object({
+      personenansichten: z.boolean().default(false),
+      mindestgruppe: z.string({ error: 'Bitte eine Zahl ab 3 angeben.' }).max(5),
+    }),
+    handler: async (input, context) => {
+      const ctx = await contextOf(context);
+      await mapDomainErrors(async () =>
+        updateMultiplierSettings(ctx, { personViews: input.personenansichten, minGroupSize: input.mindestgruppe }),
+      );
       return { ok: true };
     },
   }),

@@ -25,6 +25,7 @@ import { appendFacts, type Fact } from '../../src/lib/server/evidence/record.ts'
 import { getStatusAsOf } from '../../src/lib/server/evidence/status-as-of.ts';
 import { completeLesson } from '../../src/lib/server/learning/lesson-progress.ts';
 import { ensureTenant } from '../../src/lib/server/tenancy/create-tenant.ts';
+import { getMultiplierSettings, updateMultiplierSettings } from '../../src/lib/server/tenancy/multiplier-settings.ts';
 import { changeMembership } from '../../src/lib/server/users/change-membership.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { fixtureContent } from '../setup/content-fixture.ts';
@@ -403,5 +404,46 @@ describe('learner', () => {
     const mine = await getMyMultipliers(as(inA1[1] as AuthUser));
     expect(mine).toEqual([{ name: 'Mia Multi', email: lead.email, cohorts: ['Amt A'] }]);
     expect(await getMyMultipliers(as(hr))).toEqual([]);
+  });
+});
+
+describe('multiplier settings', () => {
+  test('the admin switches person-level views and the minimum group size; below 3 is refused', async () => {
+    await updateMultiplierSettings(as(admin), { personViews: false, minGroupSize: 7 });
+    expect(await getMultiplierSettings(as(admin))).toEqual({ personViews: false, minGroupSize: 7 });
+    expect((await getCohortMatrix(as(lead), cohortId, {})).personViews).toBe(false);
+    expect((await getItemAnalysis(as(lead), cohortId, {})).minGroupSize).toBe(7);
+    await expect(updateMultiplierSettings(as(admin), { personViews: true, minGroupSize: 2 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(updateMultiplierSettings(as(lead), { personViews: true, minGroupSize: 5 })).rejects.toBeInstanceOf(ForbiddenError);
+    await updateMultiplierSettings(as(admin), { personViews: true, minGroupSize: 5 });
+    expect((await getCohortMatrix(as(lead), cohortId, {})).personViews).toBe(true);
+    expect((await auditEventsAbout(t.db, admin.id)).map((e) => e.type)).toContain('tenant.multiplier-settings-changed');
+  });
+});
+
+describe('matrix pages', () => {
+  test('shows 50 rows a page and clamps page numbers outside the range, with a note', async () => {
+    await ensureTenant(t.db, { slug, name: 'Landkreis Kohorte' }, [{ code: 'C', name: 'Amt C' }]);
+    const [c] = await t.db.query.orgUnitTable.findMany({
+      where: (u, { and: all, eq: is }) => all(is(u.tenantId, tenantId), is(u.code, 'C')),
+    });
+    for (let i = 0; i < 53; i++) await makeUser(t.db, { tenant: slug, orgUnitId: c?.id, name: `Person C${String(i).padStart(2, '0')}` });
+    const { id } = await createCohort(as(admin), { name: 'Groß', orgUnits: [{ orgUnitId: c?.id as string }] });
+    await assignMultiplier(as(admin), { cohortId: id, email: lead.email });
+    const first = await getCohortMatrix(as(lead), id, {});
+    expect([first.total, first.pages, first.rows.length, first.rows[0]?.name]).toEqual([53, 2, 50, 'Person C00']);
+    const second = await getCohortMatrix(as(lead), id, { seite: '2' });
+    expect(second.rows.map((r) => r.name)).toEqual(['Person C50', 'Person C51', 'Person C52']);
+    const down = await getCohortMatrix(as(lead), id, { seite: '2', richtung: 'ab' });
+    expect(down.rows.map((r) => r.name)).toEqual(['Person C02', 'Person C01', 'Person C00']);
+    for (const seite of ['0', '-1', '1e9', 'zwei']) {
+      const m = await getCohortMatrix(as(lead), id, { seite });
+      expect(m.applied.seite).toBe(1);
+      expect(m.notes.length).toBe(1);
+    }
+    const beyond = await getCohortMatrix(as(lead), id, { seite: '7' });
+    expect([beyond.applied.seite, beyond.rows.length]).toEqual([2, 3]);
+    const { csv } = await exportCohortMatrix(as(lead), id, { seite: '1' });
+    expect(csv.trim().split('\r\n')).toHaveLength(54);
   });
 });
