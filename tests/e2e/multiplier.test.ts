@@ -75,8 +75,10 @@ describe('multiplier', () => {
     for (const s of states) expect(s).toContain('überfällig');
     await p2.goto(`${cohortUrl}/personen?einheit=gibt-es-nicht`);
     await expect.poll(() => p2.locator('main').innerText()).toContain('unbekannten Wert');
-    const other = await p2.goto(`${cohortUrl.replace(/[0-9a-f]$/, (c) => (c === '0' ? '1' : '0'))}/personen`);
-    expect(other?.status()).toBe(404);
+    const tampered = cohortUrl.replace(/[0-9a-f]$/, (c) => (c === '0' ? '1' : '0'));
+    expect((await p2.goto(`${tampered}/personen`))?.status()).toBe(404);
+    expect((await p2.request.get(`${tampered}/personen.csv`)).status()).toBe(404);
+    expect((await p2.request.get(`${tampered}/fragen`)).status()).toBe(404);
     await noJs.close();
   });
 
@@ -98,6 +100,11 @@ describe('multiplier', () => {
 
     // create a cohort with the org-unit picker, add the multiplier by e-mail search, end it after confirming
     await ap.goto('/verwaltung/kohorten');
+    // the privacy settings save (unchanged: person-level views on, minimum 5)
+    await ap.getByRole('button', { name: 'Einstellungen speichern' }).click();
+    await ap.waitForLoadState('load');
+    await expect.poll(() => ap.locator('main').innerText()).toContain('Die Einstellungen wurden gespeichert.');
+    expect(await ap.getByLabel(/Lernstand einzelner Personen/).isChecked()).toBe(true);
     await ap.getByLabel('Name der Kohorte').fill('Zulassung Pilot');
     await ap.getByRole('checkbox', { name: 'FB3-ZUL – Kfz-Zulassungsstelle gehört dazu' }).check();
     await ap.getByLabel('Einzelne Personen (optional)').fill('paula.personal@musterstadt.example');
