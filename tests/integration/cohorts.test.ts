@@ -147,6 +147,16 @@ describe('cohort membership', () => {
     await changeMembership(as(admin, 3), { userId: leaver.id, orgUnitId: unit('A') });
   });
 
+  test('as of a time before the cohort existed, returns whom its first rules would have taken in then', async () => {
+    const { id } = await createCohort(as(admin, 3.5), { name: 'Später', orgUnits: [{ orgUnitId: unit('A1') }] });
+    const mover = inB[2] as AuthUser;
+    await changeMembership(as(admin, 3.6), { userId: mover.id, orgUnitId: unit('A1') });
+    expect(ids((await getCohortMembers(as(admin, 3.7), id, { as: 'tenant.admin', asOf: at(1) })).members)).toEqual(idsOf(inA1));
+    expect(ids((await getCohortMembers(as(admin, 3.7), id, { as: 'tenant.admin' })).members)).toEqual(idsOf([...inA1, mover]));
+    await changeMembership(as(admin, 3.8), { userId: mover.id, orgUnitId: unit('B') });
+    await endCohort(as(admin, 3.8), id);
+  });
+
   test('an org unit without its sub-units takes in only that unit', async () => {
     const { id } = await createCohort(as(admin, 3), { name: 'Nur A', orgUnits: [{ orgUnitId: unit('A'), includeSubunits: false }] });
     expect(ids((await getCohortMembers(as(admin, 3), id, { as: 'tenant.admin' })).members)).toEqual(idsOf(inA));

@@ -3,8 +3,9 @@
  * item analysis, and the learner's "Ihre Multiplikator:innen" all ask here. Members are computed from the cohort's
  * rules (db/schema/cohorts.ts) and people's org unit, never stored, so a cohort follows people when they move:
  * - now: the rules valid now and everyone's current org unit (users);
- * - as of a past time T: the rules valid at T and everyone's membership as of T from the learning record
- *   (`membership.changed` facts effective by T). The org tree itself is today's (org units are not yet versioned);
+ * - as of a past time T: the rules valid at T (before the cohort was created: its first rules) and everyone's
+ *   membership as of T from the learning record (`membership.changed` facts effective by T). The org tree itself is
+ *   today's (org units are not yet versioned);
  * - an ended cohort: its members at the moment it ended (later moves do not change it).
  * Disabled accounts are no members. A subtree-limited admin sees only the members inside their subtree.
  */
@@ -114,7 +115,9 @@ export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { 
   const tenantId = scope.tenantId as string;
   const now = ctx.clock();
   const at = membershipTime(cohort, now, opts.asOf);
-  const rules = rulesValidAt((await rulesOf(ctx, scope, [cohort.id])).get(cohort.id) ?? [], at);
+  // before the cohort existed: who its first rules would have taken in then (so "since a month ago" compares alike)
+  const rulesTime = at < cohort.createdAt ? cohort.createdAt : at;
+  const rules = rulesValidAt((await rulesOf(ctx, scope, [cohort.id])).get(cohort.id) ?? [], rulesTime);
   if (rules.length === 0) return [];
   const parentOf = await orgTreeOf(ctx, tenantId);
   const units = [...unitsCovered(rules, parentOf)];
