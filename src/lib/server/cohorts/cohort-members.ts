@@ -116,7 +116,7 @@ export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { 
   const now = ctx.clock();
   const at = membershipTime(cohort, now, opts.asOf);
   // before the cohort existed: who its first rules would have taken in then (so "since a month ago" compares alike)
-  const rulesTime = at < cohort.createdAt ? cohort.createdAt : at;
+  const rulesTime = new Date(Math.max(at.getTime(), cohort.createdAt.getTime()));
   const rules = rulesValidAt((await rulesOf(ctx, scope, [cohort.id])).get(cohort.id) ?? [], rulesTime);
   if (rules.length === 0) return [];
   const parentOf = await orgTreeOf(ctx, tenantId);
