@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tenantTable } from '../../db/schema/index.ts';
+import { authorize } from '../../src/lib/server/authz/authorize.ts';
 import { getCohortDashboard } from '../../src/lib/server/cohorts/cohort-dashboard.ts';
 import { getCohortMatrix } from '../../src/lib/server/cohorts/cohort-matrix.ts';
 import { getCohortMembers } from '../../src/lib/server/cohorts/cohort-members.ts';
@@ -319,6 +320,15 @@ describe('authorization', () => {
     await expect(assignMultiplier(as(foreignAdmin), { cohortId, email: lead.email })).rejects.toBeInstanceOf(NotFoundError);
     await expect(getCohortMembers(as(foreignAdmin), cohortId, { as: 'tenant.admin' })).rejects.toBeInstanceOf(NotFoundError);
     expect((await listCohorts(as(foreignAdmin))).map((c) => c.id)).toEqual([foreignCohort]);
+  });
+
+  test("authorize('cohort.view', { cohortId }) admits the cohort's multiplier only", async () => {
+    expect((await authorize(as(lead), 'cohort.view', { cohortId })).cohortIds).toContain(cohortId);
+    await expect(authorize(as(otherLead), 'cohort.view', { cohortId })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(authorize(as(lead), 'cohort.view', { cohortId: foreignCohort })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(authorize(as(hr), 'cohort.view', { cohortId })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(authorize(as(foreignAdmin), 'tenant.admin', { cohortId })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await authorize(as(admin), 'tenant.admin', { cohortId })).tenantId).toBe(tenantId);
   });
 
   test('an unassigned multiplier loses the cohort', async () => {
