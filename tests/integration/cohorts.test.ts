@@ -403,6 +403,25 @@ describe('item analysis', () => {
     }
   });
 
+  test('groups answers to an item of an earlier quiz version by its authored id, with the text of that version', async () => {
+    const quiz = content.quizzes.get('probe-quiz');
+    if (!quiz) throw new Error('fixture quiz missing');
+    const retired = {
+      ...quiz.quiz.items[0],
+      id: 'f-frueher',
+      prompt: 'Eine Frage, die es heute nicht mehr gibt.',
+    } as (typeof quiz.quiz.items)[number];
+    const earlier = {
+      ...content,
+      quizzes: new Map([['probe-quiz', { ...quiz, version: 'frueher', quiz: { ...quiz.quiz, items: [...quiz.quiz.items, retired] } }]]),
+    };
+    await archiveContent(t.db, earlier, at(20));
+    await answer([...inA, ...inA1.slice(0, 2)], 'f-frueher', { type: 'single', optionId: 'b' }, 0, 21);
+    await answer([inB[0] as AuthUser], 'f-frueher', { type: 'single', optionId: 'a' }, 1, 21);
+    const item = (await getItemAnalysis(as(lead), cohortId, {})).items.find((i) => i.itemId === 'f-frueher');
+    expect(item).toMatchObject({ prompt: 'Eine Frage, die es heute nicht mehr gibt.', answered: 6, percentWrong: 83 });
+  });
+
   test('a minimum below 3 in the settings falls back to the default', async () => {
     await t.db
       .update(tenantTable)

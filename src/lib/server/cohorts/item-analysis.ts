@@ -1,7 +1,8 @@
 /**
  * Item analysis of a cohort: the quiz items its people most often answer wrongly, as topics for the next workshop.
  * Read from the learning record's `quiz.response` facts, grouped by the authored item id across quiz versions (a
- * changed meaning gets a new id), each person's latest answer per item. Aggregates only, and only where no one's
+ * changed meaning gets a new id), each person's latest answer per item; an item no longer in today's quiz is read from
+ * the content archive. Aggregates only, and only where no one's
  * answers can be read off:
  * - an item is shown only when at least `minGroupSize` people of the group answered it (district setting, ≥ 3);
  * - with a filter, also the groups it can be compared with (the cohort, and the cohort with only one of the two
@@ -89,6 +90,38 @@ function correctAnswerOf(item: QuizItem): string | null {
   return null;
 }
 
+/**
+ * The authored item behind each (quiz, item id) answered: from today's curriculum, else from the newest archived
+ * version of the quiz that has it (content_versions, one query for all such quizzes).
+ */
+async function resolveItems(
+  ctx: Ctx,
+  rows: ReadonlyArray<{ quiz: string; item: string }>,
+): Promise<Map<string, { quizId: string; item: QuizItem | undefined }>> {
+  const out = new Map<string, { quizId: string; item: QuizItem | undefined }>();
+  const missing = new Set<string>();
+  for (const r of rows) {
+    const key = `${r.quiz}\u0000${r.item}`;
+    if (!r.item || out.has(key)) continue;
+    const item = ctx.content.quizzes.get(r.quiz)?.quiz.items.find((i) => i.id === r.item);
+    out.set(key, { quizId: r.quiz, item });
+    if (!item) missing.add(r.quiz);
+  }
+  if (missing.size === 0) return out;
+  const archived = await ctx.db.all<{ quiz: string; data: string }>(sql`
+    SELECT content_id AS quiz, data FROM content_versions
+     WHERE kind = 'quiz' AND content_id IN (SELECT value FROM json_each(${JSON.stringify([...missing])}))
+     ORDER BY first_served_at DESC`);
+  for (const a of archived) {
+    const items = (JSON.parse(a.data) as { quiz?: { items?: QuizItem[] } }).quiz?.items ?? [];
+    for (const item of items) {
+      const entry = out.get(`${a.quiz}\u0000${item.id}`);
+      if (entry && !entry.item) entry.item = item;
+    }
+  }
+  return out;
+}
+
 export async function getItemAnalysis(
   ctx: Ctx,
   cohortId: string,
@@ -162,13 +195,11 @@ export async function getItemAnalysis(
      WHERE tenant_id = ${tenantId} AND type = 'quiz.response'
        AND user_id IN (SELECT value FROM json_each(${JSON.stringify(members.map((m) => m.userId))}))
      ORDER BY user_id, subject, effective_at, seq`);
-  const itemsOf = new Map<string, { quizId: string; item: QuizItem | undefined }>();
+  const itemsOf = await resolveItems(ctx, rows);
   const answers = new Map<string, Map<string, Answer>>(); // item key → person → answer
   for (const r of rows) {
     if (!r.item) continue;
     const key = `${r.quiz}\u0000${r.item}`;
-    if (!itemsOf.has(key))
-      itemsOf.set(key, { quizId: r.quiz, item: ctx.content.quizzes.get(r.quiz)?.quiz.items.find((i) => i.id === r.item) });
     let byPerson = answers.get(key);
     if (!byPerson) {
       byPerson = new Map();
