@@ -160,7 +160,9 @@ export async function seedDemoCohorts(db: Db, content: ContentSet, now = new Dat
     .where(eq(tenantTable.id, tenant.id));
   const unitRows = await db.query.orgUnitTable.findMany({ where: (u, { eq: is }) => is(u.tenantId, tenant.id) });
   const unit = (code: string): string => unitRows.find((u) => u.code === code)?.id as string;
-  const since = new Date(now.getTime() - 540 * DAY);
+  // accounts from the start of the record: a few colleagues took their first course almost two years ago, so their
+  // refresher is due in the next weeks
+  const since = new Date(now.getTime() - 725 * DAY);
   const plan: Array<{ code: string; n: number }> = [
     { code: 'FB3-ZUL', n: 12 },
     { code: 'FB3-FS', n: 8 },
@@ -192,8 +194,9 @@ export async function seedDemoCohorts(db: Db, content: ContentSet, now = new Dat
       const level = Math.floor(chance(`level|${email}`) * 7) + (code.startsWith('FB3') ? 1 : 0);
       const startDay = 20 + Math.floor(chance(`start|${email}`) * 330);
       const courses = Math.min(required.length, Math.max(0, level - 1));
+      const early = courses > 0 && chance(`early|${email}`) < 0.2;
       for (const [c, courseId] of required.slice(0, courses).entries()) {
-        const day = Math.max(2, startDay - c * 12);
+        const day = early && c === 0 ? 680 + Math.floor(chance(`early-day|${email}`) * 30) : Math.max(2, startDay - c * 12);
         await takeCourse(db, user, content, courseId, new Date(now.getTime() - day * DAY), 99, true);
       }
       // level 1: a lesson or two of the next course
