@@ -11,6 +11,7 @@ import { getEnv } from '../lib/server/config/env.ts';
 import { formatTime } from '../lib/shared/format.ts';
 import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
+import { cohortActions } from './cohorts.ts';
 import { learningActions } from './learning.ts';
 
 export const server = {
@@ -61,4 +62,5 @@ export const server = {
   ...learningActions,
   ...adminActions,
   ...certificateActions,
+  ...cohortActions,
 };
