@@ -7,7 +7,8 @@
  * - anonymous: no session
  * - learner: the person whose attempt, certificate and history the targets are (org unit A)
  * - colleague: another learner of the same district (org unit A) — must never see the learner's things
- * - multiplier, hr, admin, council (staff council), operator (platform, no district)
+ * - multiplier: leads the cohort the learner belongs to; otherMultiplier: a multiplier of the same district without it
+ * - hr, admin, council (staff council), operator (platform, no district)
  * - hrScoped: HR whose grant is limited to org unit B (the learner is in A)
  * - otherDistrict: an admin and HR person of another district: opens the HR and admin pages of their own district,
  *   never anything of the home district (the walk checks that no refused or foreign page names the learner)
@@ -18,6 +19,7 @@ export const principals = [
   'learner',
   'colleague',
   'multiplier',
+  'otherMultiplier',
   'hr',
   'hrScoped',
   'admin',
@@ -46,6 +48,11 @@ export interface MatrixIds {
   attemptCourse: string;
   /** The learner's certificate. */
   certificate: string;
+  /** The cohort the learner belongs to, led by `multiplier`. */
+  cohort: string;
+  /** The multiplier's user id and the learner's org unit. */
+  multiplier: string;
+  orgUnitA: string;
 }
 
 export interface RouteEntry {
@@ -55,6 +62,8 @@ export interface RouteEntry {
   notWalked?: string;
   url?: (ids: MatrixIds) => string;
   expect?: Record<Principal, Outcome>;
+  /** Who may see the learner's name on this page when it is theirs to open (default: nobody but the learner). */
+  seesLearner?: readonly Principal[];
 }
 
 const all = (outcome: Outcome): Record<Principal, Outcome> =>
@@ -67,7 +76,17 @@ function onlyFor(allowed: readonly Principal[], overrides: Partial<Record<Princi
 }
 
 /** Everyone with a district account learns (learning.own); the platform operator does not. */
-const learners: readonly Principal[] = ['learner', 'colleague', 'multiplier', 'hr', 'hrScoped', 'admin', 'council', 'otherDistrict'];
+const learners: readonly Principal[] = [
+  'learner',
+  'colleague',
+  'multiplier',
+  'otherMultiplier',
+  'hr',
+  'hrScoped',
+  'admin',
+  'council',
+  'otherDistrict',
+];
 
 /** The learner's own attempt or file: everyone else with a district account learns nothing about it (404). */
 const onlyTheLearner = onlyFor(['learner'], {
@@ -110,19 +129,43 @@ export const routeMatrix: RouteEntry[] = [
     url: (i) => `/zertifikate/${i.certificate}.pdf`,
     expect: onlyTheLearner,
   },
-  { route: 'src/pages/multiplikator.astro', url: () => '/multiplikator', expect: onlyFor(['multiplier']) },
+  { route: 'src/pages/multiplikator.astro', url: () => '/multiplikator', expect: onlyFor(['multiplier', 'otherMultiplier']) },
+  // a cohort's pages: its own multipliers only; another multiplier learns nothing about it
+  ...['', '/personen', '/fragen'].map(
+    (page): RouteEntry => ({
+      route: `src/pages/multiplikator/kohorte/[id]/${page ? page.slice(1) : 'index'}.astro`,
+      url: (i) => `/multiplikator/kohorte/${i.cohort}${page}`,
+      expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+      seesLearner: ['multiplier'],
+    }),
+  ),
+  {
+    route: 'src/pages/multiplikator/kohorte/[id]/personen.csv.ts',
+    url: (i) => `/multiplikator/kohorte/${i.cohort}/personen.csv`,
+    expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+    seesLearner: ['multiplier'],
+  },
   { route: 'src/pages/personal.astro', url: () => '/personal', expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']) },
   {
     route: 'src/pages/personal/zertifikate/index.astro',
     url: () => '/personal/zertifikate',
     expect: onlyFor(['hr', 'hrScoped', 'admin', 'otherDistrict']),
+    seesLearner: ['hr', 'admin'],
   },
   {
     route: 'src/pages/personal/zertifikate/[id].astro',
     url: (i) => `/personal/zertifikate/${i.certificate}`,
     expect: onlyFor(['hr', 'admin'], { hrScoped: 'notfound', otherDistrict: 'notfound' }),
+    seesLearner: ['hr', 'admin'],
   },
   { route: 'src/pages/verwaltung/index.astro', url: () => '/verwaltung', expect: onlyFor(['admin', 'otherDistrict']) },
+  { route: 'src/pages/verwaltung/kohorten.astro', url: () => '/verwaltung/kohorten', expect: onlyFor(['admin', 'otherDistrict']) },
+  {
+    route: 'src/pages/verwaltung/kohorten/[id].astro',
+    url: (i) => `/verwaltung/kohorten/${i.cohort}`,
+    expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+    seesLearner: ['admin'],
+  },
   { route: 'src/pages/verwaltung/lernpfade.astro', url: () => '/verwaltung/lernpfade', expect: onlyFor(['admin', 'otherDistrict']) },
 ];
 
@@ -149,6 +192,12 @@ export const actionMatrix: ActionEntry[] = [
     allowed: ['admin'],
   },
   { action: 'removeAssignment', form: () => ({ assignmentId: '00000000-0000-4000-8000-000000000000' }), allowed: ['admin'] },
+  { action: 'createCohort', form: (i) => ({ name: 'Matrix-Kohorte', einheit: i.orgUnitA }), allowed: ['admin'] },
+  { action: 'assignMultiplier', form: (i) => ({ cohortId: i.cohort, email: 'niemand@test.example' }), allowed: ['admin'] },
+  { action: 'unassignMultiplier', form: (i) => ({ cohortId: i.cohort, userId: i.multiplier }), allowed: ['admin'] },
+  { action: 'endCohort', form: (i) => ({ cohortId: i.cohort }), allowed: ['admin'] },
+  // a district's own setting: the other district's admin changes only theirs
+  { action: 'updateMultiplierSettings', form: () => ({ mindestgruppe: '3' }), allowed: ['admin', 'otherDistrict'] },
   { action: 'revokeCertificate', form: (i) => ({ certificateId: i.certificate, reason: 'Fehler im Nachweis' }), allowed: ['hr', 'admin'] },
   { action: 'reissueCertificate', form: (i) => ({ certificateId: i.certificate }), allowed: ['hr', 'admin'] },
 ];
