@@ -1,5 +1,6 @@
 /** Settings a district can change; stored as JSON on the tenant. */
 import { z } from 'zod';
+import { ssoSettingsSchema } from '../sso/sso-settings.ts';
 
 export const tenantSettingsSchema = z.strictObject({
   /** What the public verification page shows of the holder: initials (default), full name, or nothing. */
@@ -13,6 +14,8 @@ export const tenantSettingsSchema = z.strictObject({
   signatory: z.string().max(120).optional(),
   /** Logo as inline SVG markup (sanitised before rendering). */
   logoSvg: z.string().max(50_000).optional(),
+  /** Single sign-on with the district's OpenID provider (sso/sso-settings.ts); absent: password login only. */
+  sso: ssoSettingsSchema.optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
