@@ -13,6 +13,7 @@ import { formatTime } from '../lib/shared/format.ts';
 import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
 import { learningActions } from './learning.ts';
+import { ssoActions } from './sso.ts';
 
 export const server = {
   login: defineAction({
@@ -67,4 +68,5 @@ export const server = {
   ...learningActions,
   ...adminActions,
   ...certificateActions,
+  ...ssoActions,
 };

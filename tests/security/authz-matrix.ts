@@ -135,6 +135,14 @@ export const routeMatrix: RouteEntry[] = [
   },
   { route: 'src/pages/verwaltung/index.astro', url: () => '/verwaltung', expect: onlyFor(['admin', 'otherDistrict']) },
   { route: 'src/pages/verwaltung/lernpfade.astro', url: () => '/verwaltung/lernpfade', expect: onlyFor(['admin', 'otherDistrict']) },
+  { route: 'src/pages/verwaltung/anmeldung.astro', url: () => '/verwaltung/anmeldung', expect: onlyFor(['admin', 'otherDistrict']) },
+  // single sign-on routes of a district without SSO (the matrix districts have none) or of no district: not found for everyone
+  { route: 'src/pages/anmelden/sso/[tenant].ts', url: () => '/anmelden/sso/gibt-es-nicht', expect: all('notfound') },
+  {
+    route: 'src/pages/anmelden/sso/[tenant]/callback.ts',
+    url: () => '/anmelden/sso/gibt-es-nicht/callback?code=x&state=y',
+    expect: all('notfound'),
+  },
 ];
 
 /**
@@ -161,5 +169,18 @@ export const actionMatrix: ActionEntry[] = [
   },
   { action: 'removeAssignment', form: () => ({ assignmentId: '00000000-0000-4000-8000-000000000000' }), allowed: ['admin'] },
   { action: 'revokeCertificate', form: (i) => ({ certificateId: i.certificate, reason: 'Fehler im Nachweis' }), allowed: ['hr', 'admin'] },
+  {
+    action: 'saveSsoSettings',
+    form: () => ({
+      enabled: 'on',
+      issuer: 'https://sso.landkreis.example/realms/kiko',
+      clientId: 'kiko',
+      bindBy: 'verified-email',
+      defaultJobRole: 'sachbearbeitung',
+      passwordLogin: 'on',
+    }),
+    // the admins of the home district and of the other district (for their own district)
+    allowed: ['admin', 'otherDistrict'],
+  },
   { action: 'reissueCertificate', form: (i) => ({ certificateId: i.certificate }), allowed: ['hr', 'admin'] },
 ];

@@ -75,3 +75,33 @@ export function clientSecretOf(slug: string, env: NodeJS.ProcessEnv = process.en
   const value = env[secretEnvName(slug)];
   return value ? value : undefined;
 }
+
+/** The job-role mapping as the admin form shows it: one "claim value = job role" per line. */
+export function formatJobRoleMap(map: Record<string, string>): string {
+  return Object.entries(map)
+    .map(([value, role]) => `${value} = ${role}`)
+    .join('\n');
+}
+
+/** Reads the admin form's job-role mapping; returns the map or the German problem of the first bad line. */
+export function parseJobRoleMap(
+  text: string,
+): { ok: true; map: Record<string, SsoSettings['defaultJobRole']> } | { ok: false; problem: string } {
+  const map: Record<string, SsoSettings['defaultJobRole']> = {};
+  const roles = jobRoleSchema.exclude(['alle']);
+  const lines = text.split(/\r?\n/);
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const at = line.lastIndexOf('=');
+    const value = line.slice(0, at).trim();
+    const role = roles.safeParse(line.slice(at + 1).trim());
+    if (at <= 0 || value === '' || value.length > 100 || !role.success)
+      return {
+        ok: false,
+        problem: `Zeile ${i + 1}: bitte „Wert = Tätigkeitsprofil“ mit einem dieser Profile: ${roles.options.join(', ')}.`,
+      };
+    map[value] = role.data;
+  }
+  return { ok: true, map };
+}

@@ -8,7 +8,7 @@ import { orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
-import { NotFoundError, ValidationError } from '../errors/domain-errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
 import { readTenantSettings } from '../tenancy/tenant-settings.ts';
 import { forgetOidcConfigurations } from './oidc-config.ts';
 import { type SsoSettings, ssoSettingsSchema } from './sso-settings.ts';
@@ -25,6 +25,8 @@ function validationOf(error: z.ZodError): ValidationError {
 /** Saves the settings of the actor's district; returns what was stored. */
 export async function updateSsoSettings(ctx: Ctx, input: SsoSettingsInput): Promise<SsoSettings> {
   const scope = await authorize(ctx, 'tenant.admin');
+  // district-wide: an admin whose grant is limited to an org subtree may not change how the whole district signs in
+  if (scope.orgUnitIds) throw new ForbiddenError('Die Anmeldung kann nur die Administration des ganzen Landkreises einstellen.');
   const tenantId = scope.tenantId as string;
   const parsed = ssoSettingsSchema.safeParse(input);
   if (!parsed.success) throw validationOf(parsed.error);
