@@ -359,10 +359,11 @@ describe('finishSsoLogin: refused answers', () => {
     }
   });
 
-  test('an unreachable provider is reported as such, quickly', async () => {
-    const down = await startTestProvider({ redirectUris: [] });
-    await down.close();
+  test('an unreachable provider is reported as such, quickly, also right after it worked', async () => {
+    const down = await startTestProvider({ redirectUris: [callbackOf(other.slug)] });
     await configure(other.slug, { issuer: down.issuer });
+    await startSsoLogin(t.db, { slug: other.slug, redirectUri: callbackOf(other.slug), returnTo: null });
+    await down.close();
     const began = Date.now();
     await expect(startSsoLogin(t.db, { slug: other.slug, redirectUri: callbackOf(other.slug), returnTo: null })).rejects.toBeInstanceOf(
       SsoUnavailableError,

@@ -28,7 +28,11 @@ export interface TestProvider {
   close: () => Promise<void>;
 }
 
-export async function startTestProvider(opts: { redirectUris: string[]; postLogoutRedirectUris?: string[] }): Promise<TestProvider> {
+export async function startTestProvider(opts: {
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  clientSecret?: string;
+}): Promise<TestProvider> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk: JWK = { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const signingKey = await importJWK(jwk, 'RS256');
@@ -37,7 +41,7 @@ export async function startTestProvider(opts: { redirectUris: string[]; postLogo
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const accounts = new Map<string, TestAccount>();
   const clientId = 'kiko';
-  const clientSecret = 'test-client-secret-0123456789abcdef';
+  const clientSecret = opts.clientSecret ?? 'test-client-secret-0123456789abcdef';
   const provider = new Provider(issuer, {
     clients: [
       {

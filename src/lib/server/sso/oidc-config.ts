@@ -28,15 +28,23 @@ export function forgetOidcConfigurations(slug?: string): void {
   else cache.clear();
 }
 
-/** The discovered configuration of a district's provider. Throws SsoUnavailableError. */
-export async function oidcConfiguration(slug: string, sso: SsoSettings, now = Date.now()): Promise<oidc.Configuration> {
+/**
+ * The discovered configuration of a district's provider. Throws SsoUnavailableError. `fresh` discovers again (the
+ * start of a login does, so a provider that went down since is reported on KIKO's login page, not as a browser error).
+ */
+export async function oidcConfiguration(
+  slug: string,
+  sso: SsoSettings,
+  opts: { fresh?: boolean; now?: number } = {},
+): Promise<oidc.Configuration> {
+  const now = opts.now ?? Date.now();
   const secret = clientSecretOf(slug);
   // a changed issuer, client id or secret must not reuse the old configuration
   const key = createHash('sha256')
     .update(JSON.stringify([sso.issuer, sso.clientId, secret ?? '']))
     .digest('hex');
   const hit = cache.get(slug);
-  if (hit && hit.key === key && now - hit.at < CACHE_MS) return hit.config;
+  if (!opts.fresh && hit && hit.key === key && now - hit.at < CACHE_MS) return hit.config;
   const issuer = new URL(sso.issuer);
   const config = oidc
     .discovery(issuer, sso.clientId, { client_secret: secret }, secret ? oidc.ClientSecretPost(secret) : oidc.None(), {

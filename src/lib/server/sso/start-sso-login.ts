@@ -35,7 +35,7 @@ export interface StartSsoLoginInput {
 export async function startSsoLogin(db: Db, input: StartSsoLoginInput): Promise<{ url: URL; browserSecret: string }> {
   const tenant = await requireSsoTenant(db, input.slug);
   if (tenant.status !== 'active') throw new NotFoundError('Dieser Landkreis ist derzeit gesperrt.');
-  const config = await oidcConfiguration(tenant.slug, tenant.sso);
+  const config = await oidcConfiguration(tenant.slug, tenant.sso, { fresh: true });
   const now = input.now ?? new Date();
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
