@@ -82,6 +82,9 @@ export const de = {
     'Ihr Dienstkonto konnte keinem KIKO-Konto sicher zugeordnet werden. Bitte wenden Sie sich an die KIKO-Administration Ihres Landkreises.',
   'login.sso.error.missing-claims':
     'Der Anmeldedienst hat Ihre E-Mail-Adresse oder Ihren Namen nicht übermittelt. Bitte wenden Sie sich an die IT Ihres Landkreises.',
+  'login.sso.error.rate-limited': 'Zu viele Anmeldeversuche von dieser Adresse. Bitte versuchen Sie es in einigen Minuten erneut.',
+  'login.sso.unknownDistrict':
+    'Einen Landkreis „{slug}“ mit Anmeldung über das Dienstkonto gibt es nicht; angezeigt sind alle Landkreise mit Dienstkonto.',
 } as const;
 
 export type MessageKey = keyof typeof de;

@@ -79,4 +79,6 @@ export const en: Record<MessageKey, string> = {
   'login.sso.error.no-match':
     'Your work account could not be matched to a KIKO account safely. Please contact your district’s KIKO administration.',
   'login.sso.error.missing-claims': 'The sign-in service did not send your e-mail address or name. Please contact your district’s IT.',
+  'login.sso.error.rate-limited': 'Too many sign-in attempts from this address. Please try again in a few minutes.',
+  'login.sso.unknownDistrict': 'There is no district “{slug}” with sign-in by work account; all districts with it are shown.',
 };

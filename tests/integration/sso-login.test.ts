@@ -17,11 +17,12 @@ import {
 import { translator } from '../../src/i18n/index.ts';
 import { loginWithPassword } from '../../src/lib/server/auth/login.ts';
 import { createSession } from '../../src/lib/server/auth/sessions.ts';
-import { NotFoundError } from '../../src/lib/server/errors/domain-errors.ts';
+import { NotFoundError, RateLimitedError } from '../../src/lib/server/errors/domain-errors.ts';
 import { finishSsoLogin } from '../../src/lib/server/sso/finish-sso-login.ts';
 import { forgetOidcConfigurations, SsoUnavailableError } from '../../src/lib/server/sso/oidc-config.ts';
 import { getSsoLogoutUrl } from '../../src/lib/server/sso/sso-logout-url.ts';
 import { type SsoSettings, secretEnvName, ssoSettingsSchema } from '../../src/lib/server/sso/sso-settings.ts';
+import { SSO_START_LIMIT } from '../../src/lib/server/sso/sso-start-limit.ts';
 import { startSsoLogin } from '../../src/lib/server/sso/start-sso-login.ts';
 import { readTenantSettings } from '../../src/lib/server/tenancy/tenant-settings.ts';
 import { createUser } from '../../src/lib/server/users/create-user.ts';
@@ -313,6 +314,14 @@ describe('finishSsoLogin: refused answers', () => {
     expect(callback.searchParams.get('error')).toBe('invalid_request');
     const result = await finishSsoLogin(t.db, { slug: home.slug, callbackUrl: callback, browserSecret: started.browserSecret, content });
     expect(result.ok).toBe(false);
+  });
+
+  test('limits login starts per source address, so nobody fills the pending-login table', async () => {
+    const start = () => startSsoLogin(t.db, { slug: home.slug, redirectUri: callbackOf(home.slug), returnTo: null, ip: '198.51.100.7' });
+    for (let i = 0; i < SSO_START_LIMIT.points; i++) await start();
+    await expect(start()).rejects.toBeInstanceOf(RateLimitedError);
+    // another address is not affected
+    await startSsoLogin(t.db, { slug: home.slug, redirectUri: callbackOf(home.slug), returnTo: null, ip: '198.51.100.8' });
   });
 
   test('an unknown district, or one without single sign-on, is not found', async () => {

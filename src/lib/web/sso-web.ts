@@ -2,7 +2,7 @@
 import type { AstroCookies } from 'astro';
 import { z } from 'zod';
 import { getEnv } from '../server/config/env.ts';
-import { ssoFailures } from '../server/sso/finish-sso-login.ts';
+import { ssoLoginPageErrors } from '../server/sso/finish-sso-login.ts';
 import { SSO_LOGIN_TTL_SECONDS } from '../server/sso/start-sso-login.ts';
 
 /** Holds the browser's secret of a pending login (its hash is stored with state, nonce and PKCE verifier). */
@@ -50,4 +50,4 @@ export function loginPageWithError(slug: string, reason: string): string {
 }
 
 /** The reasons the login page can explain (finish-sso-login.ts SsoFailure); other values of the parameter are ignored. */
-export const ssoFailureSchema = z.enum(ssoFailures);
+export const ssoFailureSchema = z.enum(ssoLoginPageErrors);

@@ -8,8 +8,9 @@ import { lt } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import type { Db } from '../../../../db/client.ts';
 import { ssoLoginStateTable } from '../../../../db/schema/index.ts';
-import { NotFoundError } from '../errors/domain-errors.ts';
+import { NotFoundError, RateLimitedError } from '../errors/domain-errors.ts';
 import { oidcConfiguration } from './oidc-config.ts';
+import { allowSsoStart } from './sso-start-limit.ts';
 import { requireSsoTenant } from './sso-tenant.ts';
 
 /** How long the provider may take (the person types their password there). */
@@ -28,13 +29,20 @@ export interface StartSsoLoginInput {
   redirectUri: string;
   /** A safe same-origin path to return to (guard.ts safeNext), or null. */
   returnTo: string | null;
+  /** Client address (behind a trusted proxy: from X-Forwarded-For); starts are limited per address. */
+  ip?: string;
   now?: Date;
 }
 
-/** Where to send the browser, and the secret for its login cookie. Throws NotFound and SsoUnavailableError. */
+/**
+ * Where to send the browser, and the secret for its login cookie. Throws NotFound, SsoUnavailableError and
+ * RateLimitedError (too many starts from one address).
+ */
 export async function startSsoLogin(db: Db, input: StartSsoLoginInput): Promise<{ url: URL; browserSecret: string }> {
   const tenant = await requireSsoTenant(db, input.slug);
   if (tenant.status !== 'active') throw new NotFoundError('Dieser Landkreis ist derzeit gesperrt.');
+  if (input.ip !== undefined && !(await allowSsoStart(db, input.ip)))
+    throw new RateLimitedError('Zu viele Anmeldeversuche von dieser Adresse. Bitte versuchen Sie es in einigen Minuten erneut.', 600);
   const config = await oidcConfiguration(tenant.slug, tenant.sso, { fresh: true });
   const now = input.now ?? new Date();
   const codeVerifier = oidc.randomPKCECodeVerifier();

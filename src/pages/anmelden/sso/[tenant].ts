@@ -5,7 +5,7 @@
 import type { APIRoute } from 'astro';
 import { z } from 'zod';
 import { getDb } from '../../../lib/server/app-context.ts';
-import { NotFoundError } from '../../../lib/server/errors/domain-errors.ts';
+import { NotFoundError, RateLimitedError } from '../../../lib/server/errors/domain-errors.ts';
 import { SsoUnavailableError } from '../../../lib/server/sso/oidc-config.ts';
 import { startSsoLogin } from '../../../lib/server/sso/start-sso-login.ts';
 import { safeNext } from '../../../lib/web/guard.ts';
@@ -22,11 +22,13 @@ export const GET: APIRoute = async (context) => {
       slug: slug.data,
       redirectUri: ssoCallbackUrl(origin, slug.data),
       returnTo: safeNext(context.url.searchParams.get('weiter')),
+      ip: context.locals.clientIp,
     });
     setSsoLoginCookie(context.cookies, slug.data, browserSecret, context.locals.secure);
     return context.redirect(url.href, 303);
   } catch (e) {
     if (e instanceof NotFoundError) return context.rewrite('/404');
+    if (e instanceof RateLimitedError) return context.redirect(loginPageWithError(slug.data, 'rate-limited'), 303);
     if (e instanceof SsoUnavailableError) {
       console.warn(`Anmeldedienst von ${slug.data} nicht erreichbar: ${String((e.cause as Error | undefined)?.message ?? '')}`);
       return context.redirect(loginPageWithError(slug.data, 'unavailable'), 303);
