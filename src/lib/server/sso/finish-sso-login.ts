@@ -30,6 +30,7 @@ import { browserHashOf } from './start-sso-login.ts';
  * - other-district: the identity or its claims belong to another district
  * - no-match: no account could be matched or created safely (e.g. an unverified e-mail that already has an account)
  * - missing-claims: the provider sent no usable e-mail address or name
+ * (and, at the start only: rate-limited, too many login starts from one address)
  */
 export const ssoFailures = [
   'expired',
@@ -42,6 +43,8 @@ export const ssoFailures = [
   'missing-claims',
 ] as const;
 export type SsoFailure = (typeof ssoFailures)[number];
+/** Reasons the login page explains: the callback's failures and the start's rate limit. */
+export const ssoLoginPageErrors = [...ssoFailures, 'rate-limited'] as const;
 
 export type SsoLoginResult = { ok: true; user: AuthUser; token: string; returnTo: string | null } | { ok: false; reason: SsoFailure };
 
