@@ -167,6 +167,14 @@ export const routeMatrix: RouteEntry[] = [
     seesLearner: ['admin'],
   },
   { route: 'src/pages/verwaltung/lernpfade.astro', url: () => '/verwaltung/lernpfade', expect: onlyFor(['admin', 'otherDistrict']) },
+  { route: 'src/pages/verwaltung/anmeldung.astro', url: () => '/verwaltung/anmeldung', expect: onlyFor(['admin', 'otherDistrict']) },
+  // single sign-on routes of a district without SSO (the matrix districts have none) or of no district: not found for everyone
+  { route: 'src/pages/anmelden/sso/[tenant].ts', url: () => '/anmelden/sso/gibt-es-nicht', expect: all('notfound') },
+  {
+    route: 'src/pages/anmelden/sso/[tenant]/callback.ts',
+    url: () => '/anmelden/sso/gibt-es-nicht/callback?code=x&state=y',
+    expect: all('notfound'),
+  },
 ];
 
 /**
@@ -199,5 +207,18 @@ export const actionMatrix: ActionEntry[] = [
   // a district's own setting: the other district's admin changes only theirs
   { action: 'updateMultiplierSettings', form: () => ({ mindestgruppe: '3' }), allowed: ['admin', 'otherDistrict'] },
   { action: 'revokeCertificate', form: (i) => ({ certificateId: i.certificate, reason: 'Fehler im Nachweis' }), allowed: ['hr', 'admin'] },
+  {
+    action: 'saveSsoSettings',
+    form: () => ({
+      enabled: 'on',
+      issuer: 'https://sso.landkreis.example/realms/kiko',
+      clientId: 'kiko',
+      bindBy: 'verified-email',
+      defaultJobRole: 'sachbearbeitung',
+      passwordLogin: 'on',
+    }),
+    // the admins of the home district and of the other district (for their own district)
+    allowed: ['admin', 'otherDistrict'],
+  },
   { action: 'reissueCertificate', form: (i) => ({ certificateId: i.certificate }), allowed: ['hr', 'admin'] },
 ];

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../../db/client.ts';
 import { tenantTable } from '../../../../db/schema/index.ts';
+import { ssoSettingsSchema } from '../sso/sso-settings.ts';
 
 export const tenantSettingsSchema = z.strictObject({
   /** What the public verification page shows of the holder: initials (default), full name, or nothing. */
@@ -23,6 +24,8 @@ export const tenantSettingsSchema = z.strictObject({
   multiplierPersonViews: z.boolean().default(false),
   /** Smallest group whose quiz answers are shown as aggregates (item analysis); never below 3. */
   minGroupSize: z.number().int().min(3).max(100).default(5),
+  /** Single sign-on with the district's OpenID provider (sso/sso-settings.ts); absent: password login only. */
+  sso: ssoSettingsSchema.optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
