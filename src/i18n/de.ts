@@ -33,6 +33,9 @@ export const de = {
   'login.demoHint': 'Demo-Modus: Alle Demo-Konten nutzen das Passwort „kiko-demo“.',
   'logout.title': 'Abmelden',
   'logout.question': 'Möchten Sie sich von KIKO abmelden?',
+  'logout.done': 'Sie sind bei KIKO abgemeldet.',
+  'logout.toProvider': 'Sie werden jetzt auch beim Anmeldedienst Ihres Landkreises abgemeldet.',
+  'logout.toProviderLink': 'Weiter zum Anmeldedienst',
   'error.403.title': 'Kein Zugriff',
   'error.403.text':
     'Für diese Seite fehlt Ihnen die Berechtigung. Wenn Sie glauben, dass das ein Fehler ist, wenden Sie sich an die Administration Ihres Landkreises.',

@@ -43,6 +43,13 @@ function render(make: (document: Document) => Element, label: string, summary: s
     part.removeAttribute('aria-description');
     part.removeAttribute('aria-hidden');
   }
+  // Plot writes font-variant="tabular-nums" on axis groups, which SVG's font-variant attribute does not accept
+  // (valid HTML, checked by the browser tests); as a style it is the CSS property it means
+  for (const part of svg.querySelectorAll('[font-variant]')) {
+    const value = part.getAttribute('font-variant');
+    part.removeAttribute('font-variant');
+    if (value === 'tabular-nums') part.setAttribute('style', `font-variant-numeric:tabular-nums;${part.getAttribute('style') ?? ''}`);
+  }
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `${label}. ${summary}`);
   svg.removeAttribute('aria-description');
