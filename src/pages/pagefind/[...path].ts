@@ -1,6 +1,7 @@
 /**
  * The lesson search index (Pagefind) for the search page's JavaScript: like the lessons, only for signed-in people
- * who may learn. Anonymous requests get 401 and no lesson text (src/lib/server/content/search-index-files.ts).
+ * who may learn. Anonymous requests are sent to the login page like the lessons, with no lesson text
+ * (src/lib/server/content/search-index-files.ts).
  */
 import type { APIRoute } from 'astro';
 import { authorize } from '../../lib/server/authz/authorize.ts';
@@ -18,7 +19,7 @@ const text = (status: number, message: string): Response =>
   new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
 
 export const GET: APIRoute = async (context) => {
-  if (!context.locals.user) return text(401, 'Bitte melden Sie sich an, um in den Kursen zu suchen.');
+  if (!context.locals.user) return new Response(null, { status: 302, headers: { Location: '/anmelden', 'Cache-Control': 'no-store' } });
   try {
     await authorize(await requestContext(context.locals), 'learning.own');
   } catch (e) {
