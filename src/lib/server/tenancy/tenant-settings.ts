@@ -13,6 +13,16 @@ export const tenantSettingsSchema = z.strictObject({
   signatory: z.string().max(120).optional(),
   /** Logo as inline SVG markup (sanitised before rendering). */
   logoSvg: z.string().max(50_000).optional(),
+  /**
+   * Smallest group the staff council's figures show (default 5); smaller groups are suppressed. Never below 3:
+   * a smaller stored value counts as 3, an unreadable one as the default.
+   */
+  minGroupSize: z
+    .number()
+    .int()
+    .transform((n) => Math.max(3, n))
+    .catch(5)
+    .default(5),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
