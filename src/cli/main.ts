@@ -11,7 +11,9 @@ const USAGE = `Aufruf: kiko <befehl>
   content stats [--json]              Umfang der Inhalte
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
   audit export --tenant T --out DATEI    Audit-Protokoll exportieren (offline prüfbar)
-  audit checkpoint --tenant T            signierten Kontrollpunkt schreiben`;
+  audit checkpoint --tenant T            signierten Kontrollpunkt schreiben
+  evidence export --tenant T --format csv|csv-excel|xlsx|json --out DATEI [--as-of DATUM] [--recorded-by DATUM]
+                  [--org-unit ID] [--job-role J] [--status S] [--operator NAME]   Nachweis Art. 4 KI-VO exportieren`;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -24,6 +26,7 @@ async function lazy(name: string): Promise<Command> {
     case 'user':
     case 'serve':
     case 'audit':
+    case 'evidence':
     case 'certificates': {
       const mod = await import(`./${name}.ts`);
       return mod.default as Command;

@@ -43,13 +43,8 @@ export function renderLineChart(input: LineChartInput): string {
     y: { label: input.yLabel, grid: true, ...(input.yDomain ? { domain: input.yDomain } : {}) },
     marks: [
       Plot.ruleY([input.yDomain?.[0] ?? 0]),
-      Plot.lineY(data, {
-        x: 'at',
-        y: 'value',
-        stroke: '#1f4e79',
-        strokeWidth: 2,
-        defined: (d: { value: number | null }) => d.value !== null,
-      }),
+      // a null value leaves a gap in the line
+      Plot.lineY(data, { x: 'at', y: 'value', stroke: '#1f4e79', strokeWidth: 2 }),
       Plot.dot(
         data.filter((d) => d.value !== null),
         { x: 'at', y: 'value', fill: '#1f4e79', r: 3 },

@@ -44,3 +44,34 @@ export const formatLabel = {
 export function jobRoleName(jobRole: string): string {
   return jobRoleLabel[jobRole] ?? jobRole;
 }
+
+/** What an audit log entry records, in German (unknown kinds are shown by their technical name). */
+export const auditTypeLabel: Record<string, string> = {
+  'audit.exported': 'Protokoll heruntergeladen',
+  'audit.erased': 'Personenbezogene Angaben gelöscht',
+  'certificate.issued': 'Zertifikat ausgestellt',
+  'certificate.key-rotated': 'Signaturschlüssel gewechselt',
+  'certificate.revoked': 'Zertifikat widerrufen',
+  'course.completed': 'Kurs abgeschlossen',
+  'evidence.exported': 'Nachweis heruntergeladen',
+  'evidence.viewed': 'Nachweis mit Personenlisten angesehen',
+  'lesson.completed': 'Lektion abgeschlossen',
+  'lesson.started': 'Lektion begonnen',
+  'membership.changed': 'Zugehörigkeit geändert',
+  'path.assigned': 'Lernpfad zugewiesen',
+  'path.unassigned': 'Lernpfad-Zuweisung beendet',
+  'person.erased': 'Person gelöscht (pseudonymisiert)',
+  'quiz.response': 'Quizantwort gegeben',
+  'quiz.started': 'Quiz begonnen',
+  'quiz.submitted': 'Quiz abgegeben',
+  'record.started': 'Aufzeichnung begonnen',
+  'roles.changed': 'Rollen geändert',
+  'user.created': 'Konto angelegt',
+  'user.login': 'Anmeldung',
+  'user.login-unlocked': 'Anmeldesperre aufgehoben',
+  'user.membership-changed': 'Zugehörigkeit geändert',
+};
+
+export function auditTypeName(type: string): string {
+  return auditTypeLabel[type] ?? type;
+}
