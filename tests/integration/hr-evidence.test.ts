@@ -13,14 +13,17 @@ import { parse } from 'csv-parse/sync';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditEventTable, tenantTable, userRoleTable } from '../../db/schema/index.ts';
+import { verifyAuditExport } from '../../src/lib/server/audit/verify-audit-export.ts';
 import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { type Ctx, personContext, systemContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import { ForbiddenError, NotFoundError } from '../../src/lib/server/errors/domain-errors.ts';
 import { archiveContent } from '../../src/lib/server/evidence/content-archive.ts';
+import { exportDistrictAuditLog } from '../../src/lib/server/hr/export-district-audit-log.ts';
 import { exportEvidenceFile } from '../../src/lib/server/hr/export-evidence-file.ts';
 import { getCouncilOverview } from '../../src/lib/server/hr/get-council-overview.ts';
 import { getCoverageOverview } from '../../src/lib/server/hr/get-coverage-overview.ts';
+import { type AuditLogEntry, listAuditLog } from '../../src/lib/server/hr/list-audit-log.ts';
 import { listEvidenceExports } from '../../src/lib/server/hr/list-evidence-exports.ts';
 import { canonicalSelection, prepareEvidenceExport } from '../../src/lib/server/hr/prepare-evidence-export.ts';
 import { assignPath } from '../../src/lib/server/learning/assign-path.ts';
@@ -360,5 +363,33 @@ describe('evidence exports', () => {
       exportEvidenceFile(ctx, { asOf: at(2), recordedBy: at(2), format: 'csv', out: out('x.csv'), orgUnitId: otherUnit }),
     ).rejects.toBeInstanceOf(NotFoundError);
     expect(existsSync(out('x.csv'))).toBe(false);
+  });
+});
+
+describe('audit log for HR', () => {
+  test('lists entries newest first, filtered by kind; names only for people within the HR grant', async () => {
+    const log = await listAuditLog(as(hr, 9), { type: 'user.created' });
+    expect(log.items.length).toBeGreaterThan(5);
+    expect(log.items.every((e) => e.type === 'user.created')).toBe(true);
+    expect((log.items[0] as AuditLogEntry).seq).toBeGreaterThan((log.items.at(-1) as AuditLogEntry).seq);
+    expect(log.items.map((e) => e.subject)).toContain('Olga Offen');
+    const scoped = await listAuditLog(as(hrIt, 9), { type: 'user.created' });
+    const subjects = scoped.items.map((e) => e.subject);
+    expect(subjects).toContain('Ida Informatik');
+    expect(subjects).not.toContain('Olga Offen');
+    expect(subjects).toContain('Person außerhalb Ihres Bereichs');
+    expect((await listAuditLog(as(otherHr, 9), {})).items.some((e) => e.subject === 'Olga Offen')).toBe(false);
+    await expect(listAuditLog(as(council, 9), {})).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  test('the district-wide download verifies offline; HR limited to a subtree may not download it', async () => {
+    const file = join(dir, 'audit.jsonl');
+    const r = await exportDistrictAuditLog(as(hr, 9), file);
+    expect(r.entries).toBeGreaterThan(10);
+    const verified = await verifyAuditExport(file);
+    expect(verified.ok).toBe(true);
+    await expect(exportDistrictAuditLog(as(hrIt, 9), join(dir, 'x.jsonl'))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(exportDistrictAuditLog(as(learner, 9), join(dir, 'y.jsonl'))).rejects.toBeInstanceOf(ForbiddenError);
+    expect(existsSync(join(dir, 'x.jsonl'))).toBe(false);
   });
 });

@@ -51,6 +51,12 @@ export function renderLineChart(input: LineChartInput): string {
       ),
     ],
   }) as unknown as Element;
+  // Plot labels its groups ("line", "dot", ticks); inside role="img" they are not allowed and say nothing useful,
+  // the chart's own label and the table carry the content
+  for (const el of svg.querySelectorAll('[aria-label], [aria-description]')) {
+    el.removeAttribute('aria-label');
+    el.removeAttribute('aria-description');
+  }
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `${input.label}: ${input.summary}`);
   svg.setAttribute('data-chart', 'line');
