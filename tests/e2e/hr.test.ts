@@ -15,12 +15,17 @@ import { DEMO_PASSWORD, expectAccessible, login, useFreshPagePerTest } from '../
 const HR = 'paula.personal@musterstadt.example';
 const COUNCIL = 'rita.rat@musterstadt.example';
 const browser = useFreshPagePerTest();
+let otherDistrictUnit = '';
 const mainText = (page: Page): Promise<string> => page.locator('main').innerText();
 
 beforeAll(async () => {
   // the demo has no staff council member: one is created the way an admin would
   const { db, close } = await openDb({ url: inject('dbUrl') });
   try {
+    const [unit] = await db.all<{ id: string }>(
+      "SELECT o.id AS id FROM org_units o JOIN tenants t ON t.id = o.tenant_id WHERE t.slug = 'beispielhausen' LIMIT 1",
+    );
+    otherDistrictUnit = unit?.id ?? '';
     const [existing] = await db.select().from(userTable).where(eq(userTable.email, COUNCIL));
     if (!existing)
       await createUser(db, { tenant: 'musterstadt', email: COUNCIL, name: 'Rita Rat', roles: ['staff-council'], password: DEMO_PASSWORD });
@@ -91,6 +96,9 @@ describe('HR overview', () => {
     await expectAccessible(page);
     const unknown = await page.goto('/personal?einheit=ausgedacht');
     expect(unknown?.status()).toBe(404);
+    expect(otherDistrictUnit).not.toBe('');
+    expect((await page.goto(`/personal?einheit=${otherDistrictUnit}`))?.status()).toBe(404);
+    expect((await page.request.get(`/personal/export?format=csv&einheit=${otherDistrictUnit}`)).status()).toBe(404);
     const note = await page.goto('/personal?rolle=astronaut');
     expect(note?.status()).toBe(200);
     expect(await mainText(page)).toContain('Das Tätigkeitsprofil „astronaut“ gibt es nicht');

@@ -299,6 +299,40 @@ describe('evidence exports', () => {
   });
 
   test.skipIf(!soffice)(
+    'the Excel CSV survives LibreOffice: neutralised formulas stay text, Unicode and dates intact',
+    async () => {
+      const file = out('excel-lo.csv');
+      await exportEvidenceFile(as(hr, 2), { asOf: at(2), recordedBy: at(2), format: 'csv-excel', out: file });
+      const conv = join(dir, 'csv-out');
+      execFileSync(
+        'soffice',
+        [
+          '--headless',
+          `-env:UserInstallation=file://${join(dir, 'lo-profile')}`,
+          '--infilter=Text - txt - csv (StarCalc):59,34,76,1',
+          '--convert-to',
+          'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false',
+          '--outdir',
+          conv,
+          file,
+        ],
+        { stdio: 'ignore', timeout: 120_000 },
+      );
+      const rows: string[][] = parse(readFileSync(join(conv, 'excel-lo.csv')), { relax_column_count: true });
+      const header = rows.findIndex((x) => x[0] === 'Name');
+      const cols = rows[header] as string[];
+      const row = (id: string | undefined) => rows.find((x) => x[cols.indexOf('Personen-ID')] === id) as string[];
+      // the spreadsheet shows the text as written, with the apostrophe, and evaluated nothing
+      expect(row(people.formula?.id)[0]).toBe(`'=HYPERLINK("http://böse.example","klick")`);
+      expect(row(people.minus?.id)[0]).toBe(`'-2+3`);
+      expect(row(people.formula?.id)[0]?.replace(/^'(?=[=+\-@\t\r])/, '')).toBe('=HYPERLINK("http://böse.example","klick")');
+      expect(row(people.unicode?.id)[0]).toBe('Đặng Thị Ngọc 김민준 محمد Ærøskøbing');
+      expect(row(people.done?.id)[cols.indexOf('Nachgewiesen seit')]).toMatch(/^\d{2}\.\d{2}\.\d{4}$/);
+    },
+    180_000,
+  );
+
+  test.skipIf(!soffice)(
     'XLSX opens in LibreOffice with its sheets, real dates and numbers, and formulas not evaluated',
     async () => {
       const file = out('evidence.xlsx');
