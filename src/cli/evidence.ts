@@ -22,7 +22,7 @@ import { jobRoles } from '../lib/shared/content-schema.ts';
 import { formatDateTime } from '../lib/shared/format.ts';
 import { type CliIo, parseFlags, processIo, UsageError } from './io.ts';
 
-const USAGE = `kiko evidence export --tenant KÜRZEL --format csv|csv-excel|xlsx|json --out DATEI
+const USAGE = `kiko evidence export --tenant KÜRZEL --format csv|csv-excel|xlsx|json|pdf --out DATEI
       [--as-of DATUM] [--recorded-by DATUM[T]HH:MM] [--org-unit ID] [--job-role PROFIL] [--status STATUS] [--operator NAME]
       Nachweis der KI-Kompetenz (Art. 4 KI-VO) als Datei: Stand am DATUM (Ende des Tages; ohne: jetzt),
       erfasst bis (ohne: jetzt), gefiltert nach Organisationseinheit (mit Untereinheiten), Tätigkeitsprofil

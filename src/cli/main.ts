@@ -12,7 +12,7 @@ const USAGE = `Aufruf: kiko <befehl>
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
   audit export --tenant T --out DATEI    Audit-Protokoll exportieren (offline prüfbar)
   audit checkpoint --tenant T            signierten Kontrollpunkt schreiben
-  evidence export --tenant T --format csv|csv-excel|xlsx|json --out DATEI [--as-of DATUM] [--recorded-by DATUM]
+  evidence export --tenant T --format csv|csv-excel|xlsx|json|pdf --out DATEI [--as-of DATUM] [--recorded-by DATUM]
                   [--org-unit ID] [--job-role J] [--status S] [--operator NAME]   Nachweis Art. 4 KI-VO exportieren`;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;

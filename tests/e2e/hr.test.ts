@@ -78,6 +78,15 @@ describe('HR overview', () => {
     expect(text).toContain('Name;E-Mail;Einheit (Kürzel)');
     expect(text).toContain('Jonas Jugendamt');
 
+    // the other formats come from the same form; the report and the workbook are real files
+    const pdf = await page.request.get(`/personal/export?format=pdf&stand=${past.iso}`);
+    expect(pdf.status()).toBe(200);
+    expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.headers()['x-kiko-fingerprint']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const xlsx = await page.request.get(`/personal/export?format=xlsx&stand=${past.iso}`);
+    expect(xlsx.status()).toBe(200);
+    expect((await xlsx.body()).subarray(0, 2).toString('latin1')).toBe('PK');
+
     await page.reload();
     await expect.poll(() => mainText(page)).toContain('Frühere Downloads');
     expect(await mainText(page)).toMatch(/sha256:[0-9a-f]{64}/);

@@ -84,7 +84,7 @@ describe('kiko evidence export', () => {
     const early = kiko(['evidence', 'export', '--tenant', 'musterstadt', '--format', 'csv', '--as-of', '2001-01-01', '--out', out]);
     expect(early.status).toBe(2);
     expect(early.stderr).toContain('Die Aufzeichnung des Landkreises beginnt am');
-    expect(kiko(['evidence', 'export', '--tenant', 'musterstadt', '--format', 'pdf', '--out', out]).status).toBe(2);
+    expect(kiko(['evidence', 'export', '--tenant', 'musterstadt', '--format', 'docx', '--out', out]).status).toBe(2);
     expect(
       kiko(['evidence', 'export', '--tenant', 'musterstadt', '--format', 'csv', '--job-role', 'astronaut', '--out', out]).stderr,
     ).toContain('Das Tätigkeitsprofil „astronaut“ gibt es nicht');

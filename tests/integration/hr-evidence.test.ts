@@ -427,3 +427,26 @@ describe('audit log for HR', () => {
     expect(existsSync(join(dir, 'x.jsonl'))).toBe(false);
   });
 });
+
+describe('evidence report (PDF)', () => {
+  const tool = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' });
+  test('is a valid tagged German PDF with summary, training concept, annex and the fingerprint on every page', async () => {
+    const file = join(dir, 'bericht.pdf');
+    const r = await exportEvidenceFile(as(hr, 2), { asOf: at(2), recordedBy: at(2), format: 'pdf', out: file });
+    expect(readFileSync(file).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(tool('qpdf', ['--check', file])).toMatch(/No syntax or stream encoding errors/);
+    const text = tool('pdftotext', ['-layout', file, '-']);
+    expect(text).toContain('Nachweis der KI-Kompetenz nach Art. 4 KI-Verordnung');
+    expect(text).toContain('Landkreis Prüfstadt');
+    expect(text).toContain('Schulungskonzept');
+    expect(text).toContain('Standardpfad');
+    expect(text).toContain('Auffrischung alle 12 Monate');
+    expect(text).toContain('Ida Informatik');
+    expect(text).toContain('Ngọc');
+    const pages = text.split('\f').filter((p) => p.trim());
+    expect(pages.every((p) => p.includes(r.fingerprint))).toBe(true);
+    const info = tool('pdfinfo', [file]);
+    expect(info).toMatch(/Tagged:\s+yes/);
+    expect(info).toMatch(/Title:\s+Nachweis der KI-Kompetenz/);
+  }, 60_000);
+});

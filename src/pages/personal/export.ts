@@ -29,6 +29,7 @@ export const GET: APIRoute = async (context) => {
       orgUnitId: p.orgUnitId,
       jobRole: p.jobRole,
       status: p.status,
+      report: format === 'pdf',
     });
     await recordEvidenceExport(ctx, exp, format);
     const body = new PassThrough();

@@ -40,7 +40,7 @@ export function renderLineChart(input: LineChartInput): string {
     marginLeft: 48,
     style: { fontSize: '12px' },
     x: { type: 'time', label: null, tickFormat: input.formatX ?? ((d: Date) => monthFmt.format(d)) },
-    y: { label: input.yLabel, grid: true, ...(input.yDomain ? { domain: input.yDomain } : {}) },
+    y: { label: input.yLabel, labelArrow: 'none', grid: true, ...(input.yDomain ? { domain: input.yDomain } : {}) },
     marks: [
       Plot.ruleY([input.yDomain?.[0] ?? 0]),
       // a null value leaves a gap in the line

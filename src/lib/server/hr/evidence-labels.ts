@@ -39,6 +39,7 @@ export const formatLabel = {
   csv: 'CSV (RFC 4180)',
   xlsx: 'Excel-Arbeitsmappe (XLSX)',
   json: 'JSON',
+  pdf: 'Bericht (PDF)',
 } as const;
 
 export function jobRoleName(jobRole: string): string {

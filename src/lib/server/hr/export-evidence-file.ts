@@ -31,7 +31,7 @@ export async function exportEvidenceFile(
   opts: { onProgress?: (done: number, total: number) => void } = {},
 ): Promise<EvidenceFileResult> {
   await authorize(ctx, 'hr.view', input.orgUnitId ? { orgUnitId: input.orgUnitId } : {});
-  const exp = await prepareEvidenceExport(ctx, input);
+  const exp = await prepareEvidenceExport(ctx, { ...input, report: input.format === 'pdf' });
   // XLSX walks the people twice (Personen, Kurse)
   const total = exp.count * (input.format === 'xlsx' ? 2 : 1);
   let done = 0;

@@ -14,6 +14,7 @@ import { tenantTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
+import { pathRulesAt } from '../evidence/content-archive.ts';
 import type { CourseState, PathStatus } from '../evidence/course-status.ts';
 import type { PersonStatus } from '../evidence/status-as-of.ts';
 import {
@@ -26,10 +27,11 @@ import {
   nextRefresherOf,
 } from './coverage.ts';
 import { contentVersionsAt, loadCoverageBase, namesOf, type VersionInForce } from './coverage-base.ts';
+import { coverageTrend, type TrendPoint } from './coverage-trend.ts';
 
 export const EVIDENCE_SCHEMA = 'kiko.evidence-export';
 export const EVIDENCE_SCHEMA_VERSION = 1;
-export const evidenceFormats = ['csv', 'csv-excel', 'xlsx', 'json'] as const;
+export const evidenceFormats = ['csv', 'csv-excel', 'xlsx', 'json', 'pdf'] as const;
 export type EvidenceFormat = (typeof evidenceFormats)[number];
 
 export interface EvidenceExportInput {
@@ -38,6 +40,20 @@ export interface EvidenceExportInput {
   orgUnitId?: string | null;
   jobRole?: string | null;
   status?: (typeof coverageClasses)[number] | null;
+  /** Also gather what the PDF report shows beyond the selection: the monthly trend and the training concept. */
+  report?: boolean;
+}
+
+/** One learning path of the training concept, with its rules as valid at T. */
+export interface ConceptPath {
+  id: string;
+  title: string;
+  summary: string;
+  jobRoles: string[];
+  required: Array<{ id: string; title: string; minutes: number }>;
+  optional: Array<{ id: string; title: string; minutes: number }>;
+  dueDays: number;
+  refresherMonths: number;
 }
 
 export interface EvidenceCourseRecord {
@@ -113,6 +129,8 @@ export interface EvidenceExport {
   people: () => Generator<EvidencePersonRecord>;
   /** "sha256:<hex>" of the canonical JSON of the selection ({...head, people}). */
   fingerprint: string;
+  /** With `report`: what the PDF report adds (not part of the fingerprinted selection). */
+  report?: { trend: TrendPoint[]; concept: ConceptPath[] };
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -235,7 +253,29 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
   };
   const hash = createHash('sha256');
   for (const chunk of canonicalSelection(head, people())) hash.update(chunk);
-  return { head, count: ordered.length, people, fingerprint: `sha256:${hash.digest('hex')}` };
+  const fingerprint = `sha256:${hash.digest('hex')}`;
+  if (!input.report) return { head, count: ordered.length, people, fingerprint };
+  const [trend, rules] = await Promise.all([
+    coverageTrend(ctx, scope, { asOf: input.asOf, recordedBy: input.recordedBy, filters }),
+    pathRulesAt(ctx.db, ctx.content, input.asOf),
+  ]);
+  const course = (id: string) => ({ id, title: courseTitle(id), minutes: ctx.content.courses.get(id)?.minutes ?? 0 });
+  const concept: ConceptPath[] = [...rules.values()]
+    .sort((a, b) => a.title.localeCompare(b.title, 'de'))
+    .map((r) => {
+      const path = ctx.content.paths.get(r.id);
+      return {
+        id: r.id,
+        title: r.title,
+        summary: path?.summary ?? '',
+        jobRoles: [...(path?.jobRoles ?? [])],
+        required: r.required.map(course),
+        optional: r.optional.map(course),
+        dueDays: r.dueDays,
+        refresherMonths: r.refresherMonths,
+      };
+    });
+  return { head, count: ordered.length, people, fingerprint, report: { trend, concept } };
 }
 
 /** Writes "who exported which selection when, in which format" to the district's audit log. */

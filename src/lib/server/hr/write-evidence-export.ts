@@ -8,7 +8,8 @@
  * - `xlsx`: sheets Personen, Kurse, Organisationseinheiten (real date and number cells, frozen header row, filters)
  *   and Angaben (dates, filters, content versions, fingerprint); exceljs' streaming writer;
  * - `json`: `{ fingerprint, exportedAt, exportedBy, selection }`, the selection in canonical JSON
- *   (docs/evidence-export-schema.md).
+ *   (docs/evidence-export-schema.md);
+ * - `pdf`: the report with summary, trend, training concept and annex (write-evidence-report.ts).
  * Formula injection: in CSV, a text cell starting with = + - @, tab or CR gets a leading apostrophe (the OWASP
  * advice); in XLSX every text is a typed string cell, which a spreadsheet never evaluates. Numbers and dates stay
  * numbers and dates. Dates are calendar days in Europe/Berlin.
@@ -250,6 +251,7 @@ export const formatFile: Record<EvidenceFormat, { ext: string; type: string; lab
   csv: { ext: 'csv', type: 'text/csv; charset=utf-8', label: formatLabel.csv },
   xlsx: { ext: 'xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', label: formatLabel.xlsx },
   json: { ext: 'json', type: 'application/json', label: formatLabel.json },
+  pdf: { ext: 'pdf', type: 'application/pdf', label: formatLabel.pdf },
 };
 
 /** A file name that says what the export holds: district, as-of day, filter and format. */
@@ -268,5 +270,10 @@ export async function writeEvidenceExport(
 ): Promise<void> {
   if (format === 'csv' || format === 'csv-excel') return writeCsv(exp, out, format === 'csv-excel');
   if (format === 'xlsx') return writeXlsx(exp, out);
+  if (format === 'pdf') {
+    // loaded on demand: pdfkit and the fonts are only needed for the report
+    const { writeEvidenceReport } = await import('./write-evidence-report.ts');
+    return writeEvidenceReport(exp, out);
+  }
   return writeJson(exp, out, meta);
 }
