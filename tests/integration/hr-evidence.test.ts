@@ -147,12 +147,21 @@ describe('getCoverageOverview', () => {
     expect(o.overall.covered).toBe(2);
   });
 
-  test('returns the same figures for the same dates after a move, a path change and an erasure', async () => {
+  test('returns the same figures for the same dates after a move, path changes, a content revision and an erasure', async () => {
     const before = await figures(as(hr, 3), at(2.5), at(2.5));
     await changeMembership(as(admin, 3), { userId: people.mover?.id as string, orgUnitId: units.get('OA') });
     await assignPath(as(admin, 3), { pathId: 'fuehrung', orgUnitId: units.get('ZD') });
     await erasePerson(as(admin, 3), people.erased?.id as string);
+    // a revised path (shorter refresher) and a late entry: a change of job role effective before T, recorded after R
+    const revised = fixtureContent();
+    for (const path of revised.paths.values()) path.refresherMonths = 1;
+    await archiveContent(t.db, revised, at(3));
+    await changeMembership(as(admin, 3), { userId: people.open?.id as string, jobRole: 'fuehrungskraft', effectiveAt: at(2.4) });
     expect(await figures(as(hr, 4), at(2.5), at(2.5))).toEqual(before);
+    // the late entry shows with a later recording cut-off, and only then
+    const later = await figures(as(hr, 4), at(2.5), at(3.5));
+    expect(later.roles).not.toEqual(before.roles);
+    expect(later.roles.find((r) => r.jobRole === 'fuehrungskraft')?.counts.active).toBe(1);
     // as of today the move and the new path count
     const now = await getCoverageOverview(as(hr, 4), { asOf: at(4), recordedBy: at(4) });
     expect(now.units.find((u) => u.code === 'ZD-IT')?.counts.active).toBe(2);
