@@ -13,6 +13,9 @@
 import { percentOf } from '../evidence/course-status.ts';
 import type { PersonStatus } from '../evidence/status-as-of.ts';
 
+/** German sort order; one collator for all comparisons (`localeCompare(x, 'de')` builds one per call). */
+export const germanOrder: (a: string, b: string) => number = new Intl.Collator('de').compare;
+
 /** Where a person stands as of T (`inactive`: not counted, membership not active at T). */
 export type CoverageClass = 'covered' | 'overdue' | 'not-due' | 'no-path' | 'inactive';
 
@@ -130,7 +133,7 @@ export function coverageByUnit(people: readonly PersonStatus[], units: readonly 
   }
   const out: UnitCoverage[] = [];
   const walk = (list: readonly OrgUnitRow[], depth: number): void => {
-    for (const u of [...list].sort((a, b) => a.code.localeCompare(b.code, 'de'))) {
+    for (const u of [...list].sort((a, b) => germanOrder(a.code, b.code))) {
       out.push({ id: u.id, code: u.code, name: u.name, parentId: u.parentId, depth, counts: finish(counts.get(u.id) ?? emptyCounts()) });
       walk(children.get(u.id) ?? [], depth + 1);
     }
@@ -143,9 +146,7 @@ export function coverageByUnit(people: readonly PersonStatus[], units: readonly 
 export function coverageByJobRole(people: readonly PersonStatus[]): Array<{ jobRole: string; counts: CoverageCounts }> {
   const groups = new Map<string, PersonStatus[]>();
   for (const p of people) if (p.status === 'active') groups.set(p.jobRole, [...(groups.get(p.jobRole) ?? []), p]);
-  return [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b, 'de'))
-    .map(([jobRole, list]) => ({ jobRole, counts: countCoverage(list) }));
+  return [...groups.entries()].sort(([a], [b]) => germanOrder(a, b)).map(([jobRole, list]) => ({ jobRole, counts: countCoverage(list) }));
 }
 
 /** The given org units and their sub-units. */

@@ -15,6 +15,7 @@ import {
   coverageByJobRole,
   coverageByUnit,
   coverageClassOf,
+  germanOrder,
   isRefresherDue,
   nextRefresherOf,
   type UnitCoverage,
@@ -107,10 +108,10 @@ export async function getCoverageOverview(ctx: Ctx, input: OverviewInput): Promi
       };
     });
   const sort = input.sort ?? 'datum';
-  const byName = (a: ListedPerson, b: ListedPerson): number => a.name.localeCompare(b.name, 'de') || a.userId.localeCompare(b.userId);
+  const byName = (a: ListedPerson, b: ListedPerson): number => germanOrder(a.name, b.name) || a.userId.localeCompare(b.userId);
   const compare = (a: ListedPerson, b: ListedPerson): number => {
     if (sort === 'name') return byName(a, b);
-    if (sort === 'einheit') return (a.unit?.code ?? '\uffff').localeCompare(b.unit?.code ?? '\uffff', 'de') || byName(a, b);
+    if (sort === 'einheit') return germanOrder(a.unit?.code ?? '\uffff', b.unit?.code ?? '\uffff') || byName(a, b);
     return (a.date?.getTime() ?? 0) - (b.date?.getTime() ?? 0) || byName(a, b);
   };
   const overdueList = listed(overdue, (p) => p.path?.dueAt ?? null).sort(compare);

@@ -24,6 +24,7 @@ import {
   coverageByUnit,
   type coverageClasses,
   coverageClassOf,
+  germanOrder,
   nextRefresherOf,
 } from './coverage.ts';
 import { contentVersionsAt, loadCoverageBase, namesOf, type VersionInForce } from './coverage-base.ts';
@@ -178,9 +179,13 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
   const units = new Map(base.units.map((u) => [u.id, u]));
   const pathTitles = new Map(versions.filter((v) => v.kind === 'path').map((v) => [v.id, v]));
   const courseTitle = (id: string): string => ctx.content.courses.get(id)?.course.title ?? versions.find((v) => v.id === id)?.title ?? id;
-  const sortKey = (p: PersonStatus): string =>
-    `${(p.orgUnitId && units.get(p.orgUnitId)?.code) || '\uffff'}\u0000${names.get(p.userId)?.name ?? ''}`;
-  const ordered = [...selected].sort((a, b) => sortKey(a).localeCompare(sortKey(b), 'de') || a.userId.localeCompare(b.userId));
+  const keyed = selected.map((p) => ({
+    p,
+    unit: (p.orgUnitId && units.get(p.orgUnitId)?.code) || '\uffff',
+    name: names.get(p.userId)?.name ?? '',
+  }));
+  keyed.sort((a, b) => germanOrder(a.unit, b.unit) || germanOrder(a.name, b.name) || (a.p.userId < b.p.userId ? -1 : 1));
+  const ordered = keyed.map((k) => k.p);
   const record = (p: PersonStatus): EvidencePersonRecord => {
     const n = names.get(p.userId);
     const u = p.orgUnitId ? units.get(p.orgUnitId) : undefined;
@@ -261,7 +266,7 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
   ]);
   const course = (id: string) => ({ id, title: courseTitle(id), minutes: ctx.content.courses.get(id)?.minutes ?? 0 });
   const concept: ConceptPath[] = [...rules.values()]
-    .sort((a, b) => a.title.localeCompare(b.title, 'de'))
+    .sort((a, b) => germanOrder(a.title, b.title))
     .map((r) => {
       const path = ctx.content.paths.get(r.id);
       return {

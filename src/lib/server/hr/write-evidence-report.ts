@@ -12,7 +12,7 @@ import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import { pdfFontFaces, splitIntoFontRuns } from '../certificates/certificate-fonts.ts';
 import { renderLineChart } from '../charts/line-chart.ts';
-import { type CoverageCounts, coverageClassLabel } from './coverage.ts';
+import { type CoverageCounts, coverageClassLabel, germanOrder } from './coverage.ts';
 import { berlinDay } from './evidence-dates.ts';
 import { completionWayLabel, jobRoleName } from './evidence-labels.ts';
 import type { EvidenceExport, EvidencePersonRecord } from './prepare-evidence-export.ts';
@@ -246,7 +246,7 @@ export async function writeEvidenceReport(exp: EvidenceExport, out: Writable): P
     ['Kurs', completionWayLabel.online, completionWayLabel['in-person'], completionWayLabel.recognised],
     [255, 80, 80, 80],
     [...completions.values()]
-      .sort((a, b) => a.title.localeCompare(b.title, 'de'))
+      .sort((a, b) => germanOrder(a.title, b.title))
       .map((e) => [e.title, String(e.online), String(e['in-person']), String(e.recognised)]),
   );
 
