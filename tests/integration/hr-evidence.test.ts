@@ -231,6 +231,51 @@ describe('getCouncilOverview', () => {
     expect(JSON.stringify(o)).not.toMatch(/Ida Informatik|userId|"name":"Olga/);
   });
 
+  test('a council grant limited to an org subtree sees only it; a unit outside is not found', async () => {
+    await t.db
+      .update(userRoleTable)
+      .set({ scopeOrgUnitId: units.get('ZD') })
+      .where(and(eq(userRoleTable.userId, council.id), eq(userRoleTable.role, 'staff-council')));
+    try {
+      const o = await getCouncilOverview(as(council, 2), { asOf: at(2), recordedBy: at(2) });
+      expect(o.limited).toBe(true);
+      expect(o.units.map((u) => u.code)).toEqual(['ZD', 'ZD-IT']);
+      // ZD-IT (3 people) is below 5; ZD itself is shown (6 people)
+      expect(o.units.find((u) => u.code === 'ZD')?.counts?.active).toBe(6);
+      await expect(
+        getCouncilOverview(as(council, 2), { asOf: at(2), recordedBy: at(2), orgUnitId: units.get('OA') }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(getCouncilOverview(as(council, 2), { asOf: at(2), recordedBy: at(2), orgUnitId: otherUnit })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    } finally {
+      await t.db
+        .update(userRoleTable)
+        .set({ scopeOrgUnitId: null })
+        .where(and(eq(userRoleTable.userId, council.id), eq(userRoleTable.role, 'staff-council')));
+    }
+  });
+
+  test('a lone suppressed group takes its smallest sibling along, so it cannot be subtracted out', async () => {
+    // after the move on day 3: Zentrale Dienste 5, Ordnungsamt 7; one Führungskraft (the late entry), 11 in Sachbearbeitung
+    await t.db
+      .update(tenantTable)
+      .set({ settings: { minGroupSize: 6 } })
+      .where(eq(tenantTable.id, tenantId));
+    try {
+      const o = await getCouncilOverview(as(council, 4), { asOf: at(3.5), recordedBy: at(3.5) });
+      expect(o.overall.counts?.active).toBe(12);
+      const roots = o.units.filter((u) => u.depth === 0);
+      expect(roots.map((u) => [u.code, u.suppressed])).toEqual([
+        ['OA', true],
+        ['ZD', true],
+      ]);
+      expect(o.jobRoles.every((r) => r.suppressed && r.counts === null)).toBe(true);
+    } finally {
+      await t.db.update(tenantTable).set({ settings: {} }).where(eq(tenantTable.id, tenantId));
+    }
+  });
+
   test('never suppresses below 3 and follows the district setting', async () => {
     await t.db
       .update(tenantTable)
