@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { openDb } from '../../db/client.ts';
 import { userTable } from '../../db/schema/index.ts';
 import { createUser } from '../../src/lib/server/users/create-user.ts';
-import { DEMO_PASSWORD, expectAccessible, login, useFreshPagePerTest } from '../setup/browser.ts';
+import { baseUrl, DEMO_PASSWORD, expectAccessible, login, useFreshPagePerTest } from '../setup/browser.ts';
 
 const HR = 'paula.personal@musterstadt.example';
 const COUNCIL = 'rita.rat@musterstadt.example';
@@ -135,5 +135,27 @@ describe('staff council and others', () => {
     expect((await page.request.get('/personal/export?format=json')).status()).toBe(403);
     expect((await page.request.get('/personal/protokoll/export')).status()).toBe(403);
     await expectAccessible(page);
+  });
+});
+
+describe('reflow at 360 CSS px (WCAG 1.4.10, as the other browser tests)', () => {
+  test('the overview, the audit log and the council view fit the width without JavaScript', async () => {
+    const context = await browser
+      .browser()
+      .newContext({ baseURL: baseUrl(), locale: 'de-DE', viewport: { width: 360, height: 640 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    const wide = (): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await login(page, HR);
+    for (const path of ['/personal', '/personal/protokoll']) {
+      await page.goto(path);
+      expect(await wide(), path).toBeLessThanOrEqual(0);
+    }
+    // the as-of form works without JavaScript
+    await page.goto('/personal');
+    await page.getByLabel('Stand am').fill(daysAgo(30).iso);
+    await page.getByRole('button', { name: 'Anzeigen' }).click();
+    await page.waitForURL(/stand=/);
+    expect(await page.locator('main').innerText()).toContain(`Stand am ${daysAgo(30).german}, 23:59 Uhr`);
+    await context.close();
   });
 });
