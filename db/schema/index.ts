@@ -5,5 +5,6 @@ export * from './cohorts.ts';
 export * from './evidence.ts';
 export * from './learning.ts';
 export * from './rate-limits.ts';
+export * from './sso.ts';
 export * from './tenants.ts';
 export * from './users.ts';

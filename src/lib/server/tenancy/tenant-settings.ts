@@ -1,5 +1,9 @@
 /** Settings a district can change; stored as JSON on the tenant. */
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Db } from '../../../../db/client.ts';
+import { tenantTable } from '../../../../db/schema/index.ts';
+import { ssoSettingsSchema } from '../sso/sso-settings.ts';
 
 export const tenantSettingsSchema = z.strictObject({
   /** What the public verification page shows of the holder: initials (default), full name, or nothing. */
@@ -14,19 +18,34 @@ export const tenantSettingsSchema = z.strictObject({
   /** Logo as inline SVG markup (sanitised before rendering). */
   logoSvg: z.string().max(50_000).optional(),
   /**
-   * Smallest group the staff council's figures show (default 5); smaller groups are suppressed. Never below 3:
-   * a smaller stored value counts as 3, an unreadable one as the default.
+   * Whether KI-Multiplikator:innen see person-level views (the person × course matrix and its export) of their own
+   * cohorts. Off by default: many districts need a staff-council agreement first; without it they see aggregates only.
+   */
+  multiplierPersonViews: z.boolean().default(false),
+  /**
+   * Smallest group shown in aggregates: quiz answers of a cohort (item analysis) and the staff council's coverage
+   * figures; smaller groups are suppressed. Never below 3: a smaller stored value counts as 3, an unreadable one as 5
+   * (so one bad value does not reset the district's other settings).
    */
   minGroupSize: z
     .number()
     .int()
+    .max(100)
     .transform((n) => Math.max(3, n))
     .catch(5)
     .default(5),
+  /** Single sign-on with the district's OpenID provider (sso/sso-settings.ts); absent: password login only. */
+  sso: ssoSettingsSchema.optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
 export function readTenantSettings(raw: unknown): TenantSettings {
   const parsed = tenantSettingsSchema.safeParse(raw ?? {});
   return parsed.success ? parsed.data : tenantSettingsSchema.parse({});
+}
+
+/** The settings of one district (defaults when unset or unreadable). */
+export async function getTenantSettings(db: Db, tenantId: string): Promise<TenantSettings> {
+  const [row] = await db.select({ settings: tenantTable.settings }).from(tenantTable).where(eq(tenantTable.id, tenantId));
+  return readTenantSettings(row?.settings);
 }
