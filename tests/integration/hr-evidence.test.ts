@@ -276,10 +276,15 @@ describe('getCouncilOverview', () => {
     }
   });
 
-  test('never suppresses below 3 and follows the district setting', async () => {
+  test('follows the district setting, never below 3 (a smaller value counts as the default 5)', async () => {
     await t.db
       .update(tenantTable)
       .set({ settings: { minGroupSize: 2 } })
+      .where(eq(tenantTable.id, tenantId));
+    expect((await getCouncilOverview(as(council, 2), { asOf: at(2), recordedBy: at(2) })).minGroupSize).toBe(5);
+    await t.db
+      .update(tenantTable)
+      .set({ settings: { minGroupSize: 3 } })
       .where(eq(tenantTable.id, tenantId));
     expect((await getCouncilOverview(as(council, 2), { asOf: at(2), recordedBy: at(2) })).minGroupSize).toBe(3);
     await t.db

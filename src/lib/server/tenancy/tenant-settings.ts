@@ -24,16 +24,10 @@ export const tenantSettingsSchema = z.strictObject({
   multiplierPersonViews: z.boolean().default(false),
   /**
    * Smallest group shown in aggregates: quiz answers of a cohort (item analysis) and the staff council's coverage
-   * figures; smaller groups are suppressed. Never below 3: a smaller stored value counts as 3, an unreadable one as 5
-   * (so one bad value does not reset the district's other settings).
+   * figures; smaller groups are suppressed. Never below 3: a stored value below 3 (or unreadable) counts as the
+   * default 5, without resetting the district's other settings.
    */
-  minGroupSize: z
-    .number()
-    .int()
-    .max(100)
-    .transform((n) => Math.max(3, n))
-    .catch(5)
-    .default(5),
+  minGroupSize: z.number().int().min(3).max(100).catch(5).default(5),
   /** Single sign-on with the district's OpenID provider (sso/sso-settings.ts); absent: password login only. */
   sso: ssoSettingsSchema.optional(),
 });
