@@ -97,6 +97,40 @@ export function countCoverage(people: Iterable<PersonStatus>): CoverageCounts {
   return finish(c);
 }
 
+/** Counts of one org unit and job role, as stored for a month (coverage_months): unit, role, then the seven counts. */
+export type CountGroup = [string | null, string, number, number, number, number, number, number, number];
+
+/** The people's counts per org unit and job role, so that any subtree and filter can be summed later. */
+export function countByGroup(people: Iterable<PersonStatus>): CountGroup[] {
+  const groups = new Map<string, CoverageCounts & { unit: string | null; role: string }>();
+  for (const p of people) {
+    const key = `${p.orgUnitId ?? ''}\u0000${p.jobRole}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { ...emptyCounts(), unit: p.orgUnitId, role: p.jobRole };
+      groups.set(key, g);
+    }
+    add(g, p);
+  }
+  return [...groups.values()].map((g) => [g.unit, g.role, g.active, g.withPath, g.covered, g.overdue, g.notDue, g.noPath, g.refresherDue]);
+}
+
+/** The sum of the stored groups the predicate keeps, with its share. */
+export function sumGroups(groups: readonly CountGroup[], keep: (unit: string | null, role: string) => boolean): CoverageCounts {
+  const c = emptyCounts();
+  for (const [unit, role, active, withPath, covered, overdue, notDue, noPath, refresherDue] of groups) {
+    if (!keep(unit, role)) continue;
+    c.active += active;
+    c.withPath += withPath;
+    c.covered += covered;
+    c.overdue += overdue;
+    c.notDue += notDue;
+    c.noPath += noPath;
+    c.refresherDue += refresherDue;
+  }
+  return finish(c);
+}
+
 /** An org unit with the figures of its whole subtree. */
 export interface UnitCoverage {
   id: string;
