@@ -11,7 +11,9 @@ const USAGE = `Aufruf: kiko <befehl>
   content stats [--json]              Umfang der Inhalte
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
   audit export --tenant T --out DATEI    Audit-Protokoll exportieren (offline prüfbar)
-  audit checkpoint --tenant T            signierten Kontrollpunkt schreiben`;
+  audit checkpoint --tenant T            signierten Kontrollpunkt schreiben
+  reminders send --tenant T [--status not-started|overdue|refresher-due] [--template ID] [--dry-run] [--operator NAME]
+                                      Erinnerungen per E-Mail versenden`;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -24,6 +26,7 @@ async function lazy(name: string): Promise<Command> {
     case 'user':
     case 'serve':
     case 'audit':
+    case 'reminders':
     case 'certificates': {
       const mod = await import(`./${name}.ts`);
       return mod.default as Command;

@@ -13,6 +13,8 @@ export const tenantSettingsSchema = z.strictObject({
   signatory: z.string().max(120).optional(),
   /** Logo as inline SVG markup (sanitised before rendering). */
   logoSvg: z.string().max(50_000).optional(),
+  /** Reminders: nobody gets more than one reminder within this many days. */
+  reminderCooldownDays: z.number().int().min(0).max(365).default(7),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
