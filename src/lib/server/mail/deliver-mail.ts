@@ -85,7 +85,15 @@ export async function deliverQueuedMail(db: Db, opts: DeliveryOptions): Promise<
   const { rows, interrupted } = await claim(db, now);
   if (rows.length === 0) return result;
   const timeout = opts.timeoutMs ?? 10_000;
-  const transport = createTransport(opts.smtpUrl, { connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: 30_000 } as never);
+  // one pooled connection for the whole batch (a new connection per message costs a handshake each)
+  const transport = createTransport({
+    url: opts.smtpUrl,
+    pool: true,
+    maxConnections: 1,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: 30_000,
+  });
   const host = describeSmtp(opts.smtpUrl);
   let serverDown = false;
   try {
