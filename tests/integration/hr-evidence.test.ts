@@ -1,3 +1,4 @@
+
 describe('audit log for HR', () => {
   test('lists entries newest first, filtered by kind; names only for people within the HR grant', async () => {
     const log = await listAuditLog(as(hr, 9), { type: 'user.created' });
