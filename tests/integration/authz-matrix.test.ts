@@ -14,6 +14,7 @@ import { configureCertificateIssuing } from '../../src/lib/server/certificates/c
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { personContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
+import { queueMail } from '../../src/lib/server/mail/queue-mail.ts';
 import { startAttempt } from '../../src/lib/server/quizzes/quiz-attempts.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { actionMatrix, type MatrixIds, type Outcome, type Principal, principals, routeMatrix } from '../security/authz-matrix.ts';
@@ -98,6 +99,20 @@ describe.skipIf(!built)('authorization matrix against the built server', () => {
       attempt: attempt.id,
       attemptCourse: 'datenschutz',
       certificate: certificate?.id ?? '',
+      mail: (
+        await queueMail(
+          t.db,
+          {
+            tenantId: home.id,
+            userId: learner.id,
+            to: learner.email,
+            template: 'reminder',
+            subject: 'Erinnerung',
+            text: `Guten Tag ${SECRET_NAME}`,
+          },
+          { delivery: 'outbox' },
+        )
+      ).id,
     };
     for (const [p, u] of Object.entries(users)) cookies.set(p as Principal, `kiko_session=${(await createSession(t.db, u.id)).token}`);
     server = await startKiko({ root, dbUrl: t.url, keyDir, env: { KIKO_PUBLIC_URL: 'https://kiko.landkreis.example' } });

@@ -46,6 +46,8 @@ export interface MatrixIds {
   attemptCourse: string;
   /** The learner's certificate. */
   certificate: string;
+  /** A mail to the learner in the home district's outbox. */
+  mail: string;
 }
 
 export interface RouteEntry {
@@ -135,6 +137,34 @@ export const routeMatrix: RouteEntry[] = [
   },
   { route: 'src/pages/verwaltung/index.astro', url: () => '/verwaltung', expect: onlyFor(['admin', 'otherDistrict']) },
   { route: 'src/pages/verwaltung/lernpfade.astro', url: () => '/verwaltung/lernpfade', expect: onlyFor(['admin', 'otherDistrict']) },
+  // password reset: public by decision; the answer never says whether an account exists
+  { route: 'src/pages/passwort-vergessen.astro', url: () => '/passwort-vergessen', expect: all('public') },
+  { route: 'src/pages/passwort-neu.astro', url: () => '/passwort-neu?token=gibt-es-nicht', expect: all('public') },
+  {
+    route: 'src/pages/verwaltung/postausgang/index.astro',
+    url: () => '/verwaltung/postausgang',
+    expect: onlyFor(['admin', 'otherDistrict']),
+  },
+  {
+    route: 'src/pages/verwaltung/postausgang/[id].astro',
+    url: (i) => `/verwaltung/postausgang/${i.mail}`,
+    expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+  },
+  {
+    route: 'src/pages/verwaltung/postausgang/[id].eml.ts',
+    url: (i) => `/verwaltung/postausgang/${i.mail}.eml`,
+    expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+  },
+  {
+    route: 'src/pages/verwaltung/erinnerungen/index.astro',
+    url: () => '/verwaltung/erinnerungen',
+    expect: onlyFor(['admin', 'otherDistrict']),
+  },
+  {
+    route: 'src/pages/verwaltung/erinnerungen/senden.astro',
+    url: () => '/verwaltung/erinnerungen/senden?status=not-started',
+    expect: onlyFor(['admin', 'otherDistrict']),
+  },
 ];
 
 /**
