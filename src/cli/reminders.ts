@@ -11,7 +11,7 @@ import { DomainError } from '../lib/server/errors/domain-errors.ts';
 import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { getContent } from '../lib/server/learning/content-registry.ts';
 import { previewReminders } from '../lib/server/reminders/preview-reminders.ts';
-import { DEFAULT_TEMPLATE_ID } from '../lib/server/reminders/reminder-templates.ts';
+import { DEFAULT_TEMPLATE_ID, listReminderTemplates } from '../lib/server/reminders/reminder-templates.ts';
 import { REMINDER_STATUSES, type ReminderStatus, selectPeopleByStatus } from '../lib/server/reminders/select-by-status.ts';
 import { sendReminders } from '../lib/server/reminders/send-reminders.ts';
 import { tenantContext } from '../lib/server/tenancy/tenant-context.ts';
@@ -48,6 +48,11 @@ export default async function remindersCommand(args: string[], io: CliIo): Promi
       tenantSlug: String(f.tenant),
       ...(f.operator ? { operator: String(f.operator) } : {}),
     });
+    // the template first: a wrong id is an error even when nobody is due today
+    if (!(await listReminderTemplates(ctx)).some((t) => t.id === templateId)) {
+      io.err(`Fehler: Diese Vorlage gibt es nicht („${templateId}“). Vorlagen bearbeiten Sie unter Verwaltung → Erinnerungen.`);
+      return 1;
+    }
     const userIds = await selectPeopleByStatus(ctx, statuses as ReminderStatus[]);
     if (userIds.length === 0) {
       io.out(`Niemand mit Status ${statuses.join(', ')} – keine Erinnerung nötig.`);
@@ -64,7 +69,7 @@ export default async function remindersCommand(args: string[], io: CliIo): Promi
       io.out('Es wurde nichts versendet.');
       return 0;
     }
-    const key = f.key ? String(f.key) : `cli:${new Date().toISOString().slice(0, 10)}:${statuses.join('+')}:${templateId}`;
+    const key = f.key ? String(f.key) : `cli:${new Date().toISOString().slice(0, 10)}:${statuses.join('_')}:${templateId}`;
     const r = await sendReminders(ctx, {
       userIds,
       templateId,

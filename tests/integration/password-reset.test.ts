@@ -201,3 +201,20 @@ describe('sendInvitation', () => {
     expect(await deliver()).toHaveLength(0);
   });
 });
+
+describe('erasePerson', () => {
+  test('removes open password tokens and the address and text of the person’s mails', async () => {
+    const { erasePerson } = await import('../../src/lib/server/users/erase-person.ts');
+    const gone = await makeUser(t.db, { tenant: home.slug, name: 'Erika Erased' });
+    await requestPasswordReset(t.db, { email: gone.email, ip: ip() });
+    const admin = await makeUser(t.db, { tenant: home.slug, roles: ['admin'] });
+    await erasePerson(personContext(t.db, admin, content), gone.id);
+    expect(await t.db.select().from(passwordTokenTable).where(eq(passwordTokenTable.userId, gone.id))).toHaveLength(0);
+    const [mail] = await t.db.select().from(mailMessageTable).where(eq(mailMessageTable.userId, gone.id));
+    expect(mail?.toAddress).not.toContain(gone.email);
+    expect(mail?.bodyText).toBe('');
+    expect(JSON.stringify(mail)).not.toContain('Erika');
+    expect(mail?.status).toBe('failed');
+    expect(await deliver()).toHaveLength(0);
+  });
+});
