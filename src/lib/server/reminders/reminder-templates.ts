@@ -8,6 +8,7 @@ import { reminderTemplateTable } from '../../../../db/schema/index.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
 import { NotFoundError } from '../errors/domain-errors.ts';
+import { reminderAction } from './reminder-audience.ts';
 import { DEFAULT_REMINDER, type ReminderText, requireValidReminderText } from './reminder-template.ts';
 
 export const DEFAULT_TEMPLATE_ID = 'standard';
