@@ -52,7 +52,10 @@ const rows = [
   await time('cohort of 5,000, now', async () => (await getStatusAsOf(ctx, { userIds: cohort })).people.length),
   await time('all staff, now', async () => (await getStatusAsOf(ctx, {})).people.length),
   // with asOf = now: the same figures from the learning record itself
-  await time('cohort of 5,000, as of now from the record', async () => (await getStatusAsOf(ctx, { asOf: now, userIds: cohort })).people.length),
+  await time(
+    'cohort of 5,000, as of now from the record',
+    async () => (await getStatusAsOf(ctx, { asOf: now, userIds: cohort })).people.length,
+  ),
   await time('all staff, as of a year back', async () => (await getStatusAsOf(ctx, { asOf: yearBack, recordedBy: now })).people.length),
 ];
 console.log('| measurement | people / rows | median ms | slowest ms |\n|---|--:|--:|--:|');

@@ -8,10 +8,13 @@ import { DEVICE_COOKIE_MAX_AGE_SECONDS, deviceCookieName, deviceSecret } from '.
 import { loginWithPassword } from '../lib/server/auth/login.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../lib/server/auth/session-cookie.ts';
 import { getEnv } from '../lib/server/config/env.ts';
+import { listSsoTenants } from '../lib/server/sso/sso-tenant.ts';
 import { formatTime } from '../lib/shared/format.ts';
 import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
+import { cohortActions } from './cohorts.ts';
 import { learningActions } from './learning.ts';
+import { ssoActions } from './sso.ts';
 
 export const server = {
   login: defineAction({
@@ -45,7 +48,12 @@ export const server = {
             }),
           });
         }
-        throw new ActionError({ code: 'UNAUTHORIZED', message: context.locals.t('login.invalid') });
+        // the same message for unknown accounts and for people of a district without password login (no enumeration)
+        const ssoOnInstallation = (await listSsoTenants(await getDb())).length > 0;
+        throw new ActionError({
+          code: 'UNAUTHORIZED',
+          message: context.locals.t(ssoOnInstallation ? 'login.invalidSso' : 'login.invalid'),
+        });
       }
       setSessionCookie(context.cookies, result.token, context.locals.secure);
       context.cookies.set(deviceCookie, result.deviceToken, {
@@ -61,4 +69,6 @@ export const server = {
   ...learningActions,
   ...adminActions,
   ...certificateActions,
+  ...cohortActions,
+  ...ssoActions,
 };

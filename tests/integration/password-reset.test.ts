@@ -146,7 +146,9 @@ describe('requestPasswordReset', () => {
     const token = tokenOf((await deliver())[0]);
     await t.db
       .update(tenantTable)
-      .set({ settings: { passwordLogin: false } })
+      .set({
+        settings: { sso: { enabled: true, issuer: 'https://sso.landkreis.example/realms/kiko', clientId: 'kiko', passwordLogin: false } },
+      })
       .where(eq(tenantTable.id, sso.id));
     expect(await requestPasswordReset(t.db, { email: ssoPerson.email, ip: ip() })).toEqual({ ok: true });
     expect(await deliver()).toHaveLength(0);
@@ -194,7 +196,9 @@ describe('sendInvitation', () => {
     await expect(sendInvitation(personContext(t.db, admin, content), `${person.id.slice(0, -1)}0`)).rejects.toBeInstanceOf(NotFoundError);
     await t.db
       .update(tenantTable)
-      .set({ settings: { passwordLogin: false } })
+      .set({
+        settings: { sso: { enabled: true, issuer: 'https://sso.landkreis.example/realms/kiko', clientId: 'kiko', passwordLogin: false } },
+      })
       .where(eq(tenantTable.id, other.id));
     const otherPerson = await makeUser(t.db, { tenant: other.slug });
     await expect(sendInvitation(personContext(t.db, foreignAdmin, content), otherPerson.id)).rejects.toBeInstanceOf(ConflictError);

@@ -8,6 +8,8 @@ import { eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mailMessageTable, reminderLogTable, tenantTable, userRoleTable } from '../../db/schema/index.ts';
+import { assignMultiplier } from '../../src/lib/server/cohorts/cohort-multipliers.ts';
+import { createCohort } from '../../src/lib/server/cohorts/create-cohort.ts';
 import { type Ctx, personContext } from '../../src/lib/server/context.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/server/errors/domain-errors.ts';
 import { archiveContent } from '../../src/lib/server/evidence/content-archive.ts';
@@ -238,18 +240,33 @@ describe('who may remind whom', () => {
     expect((await t.db.select().from(mailMessageTable)).length).toBe(before);
   });
 
-  test('multipliers remind only people the cohort check allows', async () => {
+  test('multipliers remind only current members of the cohorts they lead', async () => {
     const multiplier = await makeUser(t.db, { tenant: home.slug, roles: ['multiplier'] });
     const ids = people.map((p) => p.id);
-    await expect(previewReminders(as(multiplier), { userIds: ids, templateId: 'standard' })).rejects.toBeInstanceOf(ForbiddenError);
-    const onlyAnna: CanRemind = async (_ctx, scope, userIds) => {
-      expect(scope.cohortIds).toEqual([]);
-      return new Set(userIds.filter((id) => id === people[0]?.id));
-    };
-    const ok = await previewReminders(as(multiplier), { userIds: [people[0]?.id as string], templateId: 'standard', canRemind: onlyAnna });
-    expect(ok).toHaveLength(1);
-    await expect(previewReminders(as(multiplier), { userIds: ids, templateId: 'standard', canRemind: onlyAnna })).rejects.toBeInstanceOf(
+    // no cohort yet: nobody
+    await expect(previewReminders(as(multiplier), { userIds: [ids[0] as string], templateId: 'standard' })).rejects.toBeInstanceOf(
       NotFoundError,
     );
+    const { id: cohortId } = await createCohort(as(admin), {
+      name: 'Kohorte Anna und Bernd',
+      emails: [people[0]?.email as string, people[1]?.email as string],
+    });
+    await assignMultiplier(as(admin), { cohortId, email: multiplier.email });
+    const ok = await previewReminders(as(multiplier), { userIds: [ids[0] as string, ids[1] as string], templateId: 'standard' });
+    expect(ok.map((p) => p.name).sort()).toEqual(['Anna Auer', 'Bernd Bauer']);
+    // Clara is not in the cohort: the whole request is refused, nothing sent
+    await expect(sendReminders(as(multiplier), { userIds: ids, templateId: 'standard', idempotencyKey: key() })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    // another multiplier of the district sees none of them
+    const otherMultiplier = await makeUser(t.db, { tenant: home.slug, roles: ['multiplier'] });
+    await expect(previewReminders(as(otherMultiplier), { userIds: [ids[0] as string], templateId: 'standard' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    // a caller may pass its own check
+    const none: CanRemind = async () => new Set();
+    await expect(
+      previewReminders(as(multiplier), { userIds: [ids[0] as string], templateId: 'standard', canRemind: none }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 });

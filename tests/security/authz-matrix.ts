@@ -7,7 +7,8 @@
  * - anonymous: no session
  * - learner: the person whose attempt, certificate and history the targets are (org unit A)
  * - colleague: another learner of the same district (org unit A) — must never see the learner's things
- * - multiplier, hr, admin, council (staff council), operator (platform, no district)
+ * - multiplier: leads the cohort the learner belongs to; otherMultiplier: a multiplier of the same district without it
+ * - hr, admin, council (staff council), operator (platform, no district)
  * - hrScoped: HR whose grant is limited to org unit B (the learner is in A)
  * - otherDistrict: an admin and HR person of another district: opens the HR and admin pages of their own district,
  *   never anything of the home district (the walk checks that no refused or foreign page names the learner)
@@ -18,6 +19,7 @@ export const principals = [
   'learner',
   'colleague',
   'multiplier',
+  'otherMultiplier',
   'hr',
   'hrScoped',
   'admin',
@@ -48,6 +50,11 @@ export interface MatrixIds {
   certificate: string;
   /** A mail to the learner in the home district's outbox. */
   mail: string;
+  /** The cohort the learner belongs to, led by `multiplier`. */
+  cohort: string;
+  /** The multiplier's user id and the learner's org unit. */
+  multiplier: string;
+  orgUnitA: string;
 }
 
 export interface RouteEntry {
@@ -57,6 +64,8 @@ export interface RouteEntry {
   notWalked?: string;
   url?: (ids: MatrixIds) => string;
   expect?: Record<Principal, Outcome>;
+  /** Who may see the learner's name on this page when it is theirs to open (default: nobody but the learner). */
+  seesLearner?: readonly Principal[];
 }
 
 const all = (outcome: Outcome): Record<Principal, Outcome> =>
@@ -69,7 +78,22 @@ function onlyFor(allowed: readonly Principal[], overrides: Partial<Record<Princi
 }
 
 /** Everyone with a district account learns (learning.own); the platform operator does not. */
-const learners: readonly Principal[] = ['learner', 'colleague', 'multiplier', 'hr', 'hrScoped', 'admin', 'council', 'otherDistrict'];
+const learners: readonly Principal[] = [
+  'learner',
+  'colleague',
+  'multiplier',
+  'otherMultiplier',
+  'hr',
+  'hrScoped',
+  'admin',
+  'council',
+  'otherDistrict',
+];
+
+/** The learner's own attempt or file: everyone else with a district account learns nothing about it (404). */
+const onlyTheLearner = onlyFor(['learner'], {
+  ...Object.fromEntries(learners.filter((p) => p !== 'learner').map((p) => [p, 'notfound'])),
+});
 
 export const routeMatrix: RouteEntry[] = [
   { route: 'src/pages/403.astro', notWalked: 'error page' },
@@ -99,43 +123,51 @@ export const routeMatrix: RouteEntry[] = [
     route: 'src/pages/kurse/[course]/quiz/[attempt].astro',
     url: (i) => `/kurse/${i.attemptCourse}/quiz/${i.attempt}`,
     // only the learner's own attempt; everyone else learns nothing about it
-    expect: onlyFor(['learner'], {
-      colleague: 'notfound',
-      multiplier: 'notfound',
-      hr: 'notfound',
-      hrScoped: 'notfound',
-      admin: 'notfound',
-      council: 'notfound',
-      otherDistrict: 'notfound',
-    }),
+    expect: onlyTheLearner,
   },
   { route: 'src/pages/zertifikate/index.astro', url: () => '/zertifikate', expect: onlyFor(learners) },
   {
     route: 'src/pages/zertifikate/[file].ts',
     url: (i) => `/zertifikate/${i.certificate}.pdf`,
-    expect: onlyFor(['learner'], {
-      colleague: 'notfound',
-      multiplier: 'notfound',
-      hr: 'notfound',
-      hrScoped: 'notfound',
-      admin: 'notfound',
-      council: 'notfound',
-      otherDistrict: 'notfound',
-    }),
+    expect: onlyTheLearner,
   },
-  { route: 'src/pages/multiplikator.astro', url: () => '/multiplikator', expect: onlyFor(['multiplier']) },
+  { route: 'src/pages/multiplikator.astro', url: () => '/multiplikator', expect: onlyFor(['multiplier', 'otherMultiplier']) },
+  // a cohort's pages: its own multipliers only; another multiplier learns nothing about it
+  ...['', '/personen', '/fragen'].map(
+    (page): RouteEntry => ({
+      route: `src/pages/multiplikator/kohorte/[id]/${page ? page.slice(1) : 'index'}.astro`,
+      url: (i) => `/multiplikator/kohorte/${i.cohort}${page}`,
+      expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+      seesLearner: ['multiplier'],
+    }),
+  ),
+  {
+    route: 'src/pages/multiplikator/kohorte/[id]/personen.csv.ts',
+    url: (i) => `/multiplikator/kohorte/${i.cohort}/personen.csv`,
+    expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+    seesLearner: ['multiplier'],
+  },
   { route: 'src/pages/personal.astro', url: () => '/personal', expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']) },
   {
     route: 'src/pages/personal/zertifikate/index.astro',
     url: () => '/personal/zertifikate',
     expect: onlyFor(['hr', 'hrScoped', 'admin', 'otherDistrict']),
+    seesLearner: ['hr', 'admin'],
   },
   {
     route: 'src/pages/personal/zertifikate/[id].astro',
     url: (i) => `/personal/zertifikate/${i.certificate}`,
     expect: onlyFor(['hr', 'admin'], { hrScoped: 'notfound', otherDistrict: 'notfound' }),
+    seesLearner: ['hr', 'admin'],
   },
   { route: 'src/pages/verwaltung/index.astro', url: () => '/verwaltung', expect: onlyFor(['admin', 'otherDistrict']) },
+  { route: 'src/pages/verwaltung/kohorten.astro', url: () => '/verwaltung/kohorten', expect: onlyFor(['admin', 'otherDistrict']) },
+  {
+    route: 'src/pages/verwaltung/kohorten/[id].astro',
+    url: (i) => `/verwaltung/kohorten/${i.cohort}`,
+    expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+    seesLearner: ['admin'],
+  },
   { route: 'src/pages/verwaltung/lernpfade.astro', url: () => '/verwaltung/lernpfade', expect: onlyFor(['admin', 'otherDistrict']) },
   // password reset: public by decision; the answer never says whether an account exists
   { route: 'src/pages/passwort-vergessen.astro', url: () => '/passwort-vergessen', expect: all('public') },
@@ -165,6 +197,14 @@ export const routeMatrix: RouteEntry[] = [
     url: () => '/verwaltung/erinnerungen/senden?status=not-started',
     expect: onlyFor(['admin', 'otherDistrict']),
   },
+  { route: 'src/pages/verwaltung/anmeldung.astro', url: () => '/verwaltung/anmeldung', expect: onlyFor(['admin', 'otherDistrict']) },
+  // single sign-on routes of a district without SSO (the matrix districts have none) or of no district: not found for everyone
+  { route: 'src/pages/anmelden/sso/[tenant].ts', url: () => '/anmelden/sso/gibt-es-nicht', expect: all('notfound') },
+  {
+    route: 'src/pages/anmelden/sso/[tenant]/callback.ts',
+    url: () => '/anmelden/sso/gibt-es-nicht/callback?code=x&state=y',
+    expect: all('notfound'),
+  },
 ];
 
 /**
@@ -190,6 +230,25 @@ export const actionMatrix: ActionEntry[] = [
     allowed: ['admin'],
   },
   { action: 'removeAssignment', form: () => ({ assignmentId: '00000000-0000-4000-8000-000000000000' }), allowed: ['admin'] },
+  { action: 'createCohort', form: (i) => ({ name: 'Matrix-Kohorte', einheit: i.orgUnitA }), allowed: ['admin'] },
+  { action: 'assignMultiplier', form: (i) => ({ cohortId: i.cohort, email: 'niemand@test.example' }), allowed: ['admin'] },
+  { action: 'unassignMultiplier', form: (i) => ({ cohortId: i.cohort, userId: i.multiplier }), allowed: ['admin'] },
+  { action: 'endCohort', form: (i) => ({ cohortId: i.cohort }), allowed: ['admin'] },
+  // a district's own setting: the other district's admin changes only theirs
+  { action: 'updateMultiplierSettings', form: () => ({ mindestgruppe: '3' }), allowed: ['admin', 'otherDistrict'] },
   { action: 'revokeCertificate', form: (i) => ({ certificateId: i.certificate, reason: 'Fehler im Nachweis' }), allowed: ['hr', 'admin'] },
+  {
+    action: 'saveSsoSettings',
+    form: () => ({
+      enabled: 'on',
+      issuer: 'https://sso.landkreis.example/realms/kiko',
+      clientId: 'kiko',
+      bindBy: 'verified-email',
+      defaultJobRole: 'sachbearbeitung',
+      passwordLogin: 'on',
+    }),
+    // the admins of the home district and of the other district (for their own district)
+    allowed: ['admin', 'otherDistrict'],
+  },
   { action: 'reissueCertificate', form: (i) => ({ certificateId: i.certificate }), allowed: ['hr', 'admin'] },
 ];

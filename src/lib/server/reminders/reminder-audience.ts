@@ -1,16 +1,17 @@
 /**
  * Who may remind whom. The first step of every reminder verb: `authorize` with the sender's action, then every
  * chosen person must lie in its scope — HR and admins: their district and org subtree; the CLI (system actor): the
- * district; multipliers: the people of their cohorts. Cohort membership is decided by a `canRemind` function the
- * caller passes (the cohort module provides it); without it a multiplier cannot send. A single id outside the scope
- * refuses the whole request as "not found", without saying which.
+ * district; multipliers: the current members of the cohorts they lead (cohort-can-remind.ts, or a `canRemind`
+ * function the caller passes). A single id outside the scope refuses the whole request as "not found", without
+ * saying which.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { userTable } from '../../../../db/schema/index.ts';
 import { authorize, inScope, type Scope } from '../authz/authorize.ts';
 import { type Action, can } from '../authz/can.ts';
 import type { Ctx } from '../context.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
+import { NotFoundError, ValidationError } from '../errors/domain-errors.ts';
+import { cohortCanRemind } from './cohort-can-remind.ts';
 
 /** People of `userIds` the multiplier may remind (members of the cohorts in `scope.cohortIds`). */
 export type CanRemind = (ctx: Ctx, scope: Scope, userIds: readonly string[]) => Promise<ReadonlySet<string>>;
@@ -45,8 +46,7 @@ export async function authorizeReminderAudience(
   if (ids.length > MAX_RECIPIENTS) throw new ValidationError(`Bitte höchstens ${MAX_RECIPIENTS} Personen auf einmal erinnern.`);
   if (ids.some((id) => typeof id !== 'string' || id.length > 100)) throw new NotFoundError('Nicht gefunden.');
   if (scope.action === 'cohort.view') {
-    if (!canRemind) throw new ForbiddenError('Erinnerungen an Kohorten sind in dieser Fassung von KIKO noch nicht freigeschaltet.');
-    const allowed = await canRemind(ctx, scope, ids);
+    const allowed = await (canRemind ?? cohortCanRemind)(ctx, scope, ids);
     if (ids.some((id) => !allowed.has(id))) throw new NotFoundError('Nicht gefunden.');
   }
   const people: Recipient[] = [];

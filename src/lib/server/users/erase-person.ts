@@ -5,7 +5,7 @@
  * figures for past dates (coverage, completions) are unchanged and the audit chain still verifies.
  */
 import { and, eq } from 'drizzle-orm';
-import { mailMessageTable, passwordTokenTable, sessionTable, userTable } from '../../../../db/schema/index.ts';
+import { mailMessageTable, passwordTokenTable, sessionTable, userIdentityTable, userTable } from '../../../../db/schema/index.ts';
 import { erasePersonalAudit } from '../audit/erase-personal-audit.ts';
 import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
@@ -44,6 +44,8 @@ export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPart
       .update(mailMessageTable)
       .set({ status: 'failed', lastError: 'Empfänger gelöscht, nicht versendet' })
       .where(and(eq(mailMessageTable.userId, userId), eq(mailMessageTable.status, 'queued')));
+    // the provider's subject identifies the person: an erased person can no longer sign in with single sign-on
+    await tx.delete(userIdentityTable).where(eq(userIdentityTable.userId, userId));
     await appendFact(tx, { tenantId, type: 'person.erased', userId, effectiveAt: now, recordedAt: now, actorId: by, data: {} });
     const erased = await erasePersonalAudit(tx, { chain: tenantId, personId: userId, actorId: by, at: now });
     return { auditPartsCleared: erased.erased };
