@@ -204,16 +204,21 @@ export const routeMatrix: RouteEntry[] = [
     route: 'src/pages/verwaltung/postausgang/index.astro',
     url: () => '/verwaltung/postausgang',
     expect: onlyFor(['admin', 'otherDistrict']),
+    seesLearner: ['admin'],
   },
   {
     route: 'src/pages/verwaltung/postausgang/[id].astro',
     url: (i) => `/verwaltung/postausgang/${i.mail}`,
     expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+    // the mail names its recipient; only the district's admin opens it
+    seesLearner: ['admin'],
   },
   {
     route: 'src/pages/verwaltung/postausgang/[id].eml.ts',
     url: (i) => `/verwaltung/postausgang/${i.mail}.eml`,
     expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+    // the mail names its recipient; only the district's admin opens it
+    seesLearner: ['admin'],
   },
   {
     route: 'src/pages/verwaltung/erinnerungen/index.astro',
@@ -224,6 +229,8 @@ export const routeMatrix: RouteEntry[] = [
     route: 'src/pages/verwaltung/erinnerungen/senden.astro',
     url: () => '/verwaltung/erinnerungen/senden?status=not-started',
     expect: onlyFor(['admin', 'otherDistrict']),
+    // the preview names the people who would be reminded: the own district's admin only
+    seesLearner: ['admin'],
   },
   { route: 'src/pages/verwaltung/anmeldung.astro', url: () => '/verwaltung/anmeldung', expect: onlyFor(['admin', 'otherDistrict']) },
   // single sign-on routes of a district without SSO (the matrix districts have none) or of no district: not found for everyone
