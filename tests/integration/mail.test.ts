@@ -255,6 +255,29 @@ describe('outbox', () => {
     expect(parsed.messageId).toBe((await row(storedId))?.messageId);
   });
 
+  test('does not show the personal link of a password mail that went to the SMTP server', async () => {
+    const { id } = await queueMail(
+      t.db,
+      {
+        tenantId: home.id,
+        userId: learner.id,
+        to: learner.email,
+        template: 'password-reset',
+        subject: 'KIKO: Passwort zurücksetzen',
+        text: 'http://x/passwort-neu?token=geheim',
+      },
+      { delivery: 'smtp' },
+    );
+    for (const m of [
+      await getOutboxMessage(personContext(t.db, admin, content), id),
+      await simpleParser((await getOutboxEml(personContext(t.db, admin, content), id)).content),
+    ]) {
+      expect('bodyText' in m ? m.bodyText : m.text).not.toContain('token=geheim');
+    }
+    await t.db.update(mailMessageTable).set({ status: 'sent' }).where(eq(mailMessageTable.id, id));
+    expect((await getOutboxMessage(personContext(t.db, admin, content), id)).bodyText).toContain('persönlichen Link');
+  });
+
   test('refuses another district, learners and an admin whose org subtree does not hold the recipient', async () => {
     const other = await makeTenant(t.db);
     const foreignAdmin = await makeUser(t.db, { tenant: other.slug, roles: ['admin'] });

@@ -79,7 +79,18 @@ export async function listOutbox(ctx: Ctx, opts: { page?: number; status?: MailS
   return { entries: rows, page, pages, total, counts, smtp: mailDelivery().mode === 'smtp' };
 }
 
-/** One message of the district's outbox; NotFound for another district's or an out-of-scope one. */
+/** Kinds of mail whose text holds a personal link that sets a password. */
+const PERSONAL_LINK_TEMPLATES = new Set(['password-reset', 'invitation']);
+
+/** Shown instead of the text of a delivered password mail. */
+export const HIDDEN_LINK_TEXT =
+  'Diese E-Mail enthält einen persönlichen Link zum Festlegen des Passworts. Sie wurde an die Person versendet; der Text wird hier nicht gezeigt.';
+
+/**
+ * One message of the district's outbox; NotFound for another district's or an out-of-scope one. A password mail that
+ * went to the SMTP server keeps its link to the person: the admin sees that it was sent, not the link. Without an
+ * SMTP server (stored in the outbox) the admin needs the text to pass it on, so it is shown.
+ */
 export async function getOutboxMessage(ctx: Ctx, id: string): Promise<MailRow> {
   const scope = await authorize(ctx, 'tenant.admin');
   const [row] = await ctx.db
@@ -88,6 +99,8 @@ export async function getOutboxMessage(ctx: Ctx, id: string): Promise<MailRow> {
     .leftJoin(userTable, eq(userTable.id, mailMessageTable.userId))
     .where(and(eq(mailMessageTable.id, id), inScope(scope)));
   if (!row) throw new NotFoundError('Diese Nachricht gibt es nicht.');
+  if (PERSONAL_LINK_TEMPLATES.has(row.m.template) && row.m.status !== 'stored')
+    return { ...row.m, bodyText: HIDDEN_LINK_TEXT, bodyHtml: null };
   return row.m;
 }
 
