@@ -12,6 +12,8 @@ const USAGE = `Aufruf: kiko <befehl>
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
   audit export --tenant T --out DATEI    Audit-Protokoll exportieren (offline prüfbar)
   audit checkpoint --tenant T            signierten Kontrollpunkt schreiben
+  reminders send --tenant T [--status not-started|overdue|refresher-due] [--template ID] [--dry-run] [--operator NAME]
+                                      Erinnerungen per E-Mail versenden
   tenant sso --tenant T --issuer URL --client-id ID [--password-login on|off] [--operator NAME]   Anmeldung mit dem Dienstkonto
   evidence export --tenant T --format csv|csv-excel|xlsx|json|pdf --out DATEI [--as-of DATUM] [--recorded-by DATUM]
                   [--org-unit ID] [--job-role J] [--status S] [--operator NAME]   Nachweis Art. 4 KI-VO exportieren`;
@@ -27,6 +29,7 @@ async function lazy(name: string): Promise<Command> {
     case 'user':
     case 'serve':
     case 'audit':
+    case 'reminders':
     case 'tenant':
     case 'evidence':
     case 'certificates': {

@@ -55,6 +55,7 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
     const { superviseWorkers } = await import('./serve-cluster.ts');
     await superviseWorkers(workers, io);
   } else await startServer();
+  await startJobs(env, io, workers === 1);
   io.out(
     `\nKIKO läuft auf http://${env.HOST === '127.0.0.1' ? 'localhost' : env.HOST}:${env.PORT}${workers > 1 ? ` (${workers} Serverprozesse)` : ''}`,
   );
@@ -64,6 +65,36 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
     for (const l of DEMO_LOGINS) io.out(`  ${l.email.padEnd(40)} ${l.role}`);
   }
   return 0;
+}
+
+/**
+ * Scheduled jobs (mail delivery …) run once per server: here, in the single server process or the cluster's primary
+ * (workers only serve requests); their leases (jobs/job-runner.ts) keep each job in one process also when several
+ * servers share the database. A job's failure is logged and never stops the server.
+ */
+async function startJobs(env: ReturnType<typeof getEnv>, io: CliIo, ownSignals: boolean): Promise<void> {
+  try {
+    const { openDb } = await import('../../db/client.ts');
+    const { startServerJobs } = await import('../lib/server/jobs/server-jobs.ts');
+    const { describeSmtp, mailDelivery } = await import('../lib/server/mail/mail-config.ts');
+    const { db } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+    const runner = startServerJobs(db, env, (line) => io.err(line));
+    for (const signal of ['SIGTERM', 'SIGINT'] as const)
+      process.once(signal, () => {
+        // give the leases back (at most 5 s); a single server then ends as the signal asks, a cluster's primary
+        // ends through its own handler (serve-cluster.ts)
+        const stopped = Promise.race([runner.stop(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+        if (ownSignals) void stopped.finally(() => process.kill(process.pid, signal));
+      });
+    const delivery = mailDelivery(env);
+    io.out(
+      delivery.mode === 'smtp'
+        ? `E-Mails werden über ${describeSmtp(delivery.smtpUrl)} versendet.`
+        : 'Kein SMTP-Server eingerichtet (KIKO_SMTP_URL): E-Mails bleiben im Postausgang (Verwaltung → Postausgang).',
+    );
+  } catch (error) {
+    io.err(`Geplante Aufgaben konnten nicht starten: ${(error as Error).message}`);
+  }
 }
 
 /** Runs serve-prepare.ts in a child process, passing its output through; whether the server may start. */
