@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { publicUrlProblem } from '../lib/server/certificates/certificate-config.ts';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
 import { limitRequestBodies } from '../lib/server/http/body-limit.ts';
+import { databaseFilePath, holdServerPidFile } from '../lib/server/operations/server-pid-file.ts';
 import type { CliIo } from './io.ts';
 import type { PrepareMessage } from './serve-prepare.ts';
 
@@ -50,11 +51,19 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
     return 1;
   }
   if (!(await prepareInChild(io))) return 1;
+  // `kiko db restore` refuses while this file names a live process (removed again on exit)
+  const dbPath = databaseFilePath(env.DATABASE_URL);
+  if (dbPath) holdServerPidFile(dbPath);
   const workers = env.KIKO_WORKERS === 'auto' ? availableParallelism() : env.KIKO_WORKERS;
   if (workers > 1) {
     const { superviseWorkers } = await import('./serve-cluster.ts');
     await superviseWorkers(workers, io);
-  } else await startServer();
+  } else {
+    await startServer();
+    // end through process.exit, so exit handlers (the pid file) run; the cluster primary does the same
+    process.once('SIGTERM', () => process.exit(0));
+    process.once('SIGINT', () => process.exit(0));
+  }
   io.out(
     `\nKIKO läuft auf http://${env.HOST === '127.0.0.1' ? 'localhost' : env.HOST}:${env.PORT}${workers > 1 ? ` (${workers} Serverprozesse)` : ''}`,
   );
