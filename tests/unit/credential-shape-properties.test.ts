@@ -14,6 +14,7 @@ import { issueOpenBadge, type OpenBadgeCredential } from '../../src/lib/server/c
 import { type KeyRing, loadOrCreateKeyRing } from '../../src/lib/server/certificates/signing-keys.ts';
 import { verifyOpenBadgeInWorker } from '../../src/lib/server/certificates/verify-in-worker.ts';
 import { makePayload } from '../fixtures/certificates/certificate-factory.ts';
+import { change, changed } from '../setup/hostile-credential.ts';
 
 const RUNS = { seed: 20261203, numRuns: 300 } as const;
 /** Per call on a busy 2-core machine; the guard itself takes well under a millisecond for 64 KB. */
@@ -52,60 +53,6 @@ function guarded(bytes: Uint8Array): ReturnType<typeof checkCredentialShape> {
     expect(r.reason).toMatch(/^Die Datei ist (kein Open-Badges-Nachweis in der Form, in der KIKO ihn ausstellt|weder ein KIKO-Zertifikat)/);
   return r;
 }
-
-/** Every path to a value inside a JSON value. */
-function paths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
-  if (value === null || typeof value !== 'object') return [prefix];
-  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
-  return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
-}
-
-type Change = { kind: 'replace' | 'delete' | 'add-key' | 'nest' | 'widen'; pathIndex: number; value: unknown; n: number; key: string };
-
-/** Applies one random change at a random place of a copy of the credential. */
-function changed(base: unknown, c: Change): unknown {
-  const copy = structuredClone(base) as Record<string, unknown>;
-  const all = paths(copy);
-  const path = all[c.pathIndex % all.length] as Array<string | number>;
-  if (path.length === 0) return c.kind === 'replace' ? c.value : copy;
-  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], copy) as Record<
-    string | number,
-    unknown
-  >;
-  const last = path[path.length - 1] as string | number;
-  const current = parent[last];
-  switch (c.kind) {
-    case 'replace':
-      parent[last] = c.value;
-      break;
-    case 'delete':
-      if (Array.isArray(parent)) parent.splice(Number(last), 1);
-      else delete parent[last];
-      break;
-    case 'add-key':
-      if (current && typeof current === 'object' && !Array.isArray(current)) (current as Record<string, unknown>)[c.key] = c.value;
-      else parent[c.key] = c.value;
-      break;
-    case 'nest': {
-      let v: unknown = current;
-      for (let i = 0; i < c.n % 12; i++) v = i % 2 ? { x: v } : [v];
-      parent[last] = v;
-      break;
-    }
-    case 'widen':
-      parent[last] = Array.from({ length: c.n }, () => current);
-      break;
-  }
-  return copy;
-}
-
-const change: fc.Arbitrary<Change> = fc.record({
-  kind: fc.constantFrom('replace', 'delete', 'add-key', 'nest', 'widen'),
-  pathIndex: fc.nat(),
-  value: fc.jsonValue({ maxDepth: 4 }),
-  n: fc.integer({ min: 0, max: 300 }),
-  key: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', '@context', 'evidence', 'tag')),
-});
 
 describe('checkCredentialShape', () => {
   test('answers random bytes with a German refusal within its budget', () => {
