@@ -142,7 +142,7 @@ try {
       await fetch(`${base}/zertifikat-pruefen`, {
         method: 'POST',
         headers: { origin: base, 'content-type': f.type, 'x-forwarded-for': '203.0.113.1' },
-        body: new Blob([f.body]),
+        body: new Uint8Array(f.body),
       }).then((r) => r.arrayBuffer());
     }
 
@@ -167,7 +167,7 @@ try {
             'content-type': f.type,
             'x-forwarded-for': sameAddress ? '198.18.0.1' : `198.18.${(n >> 8) & 255}.${n & 255}`,
           },
-          body: new Blob([f.body]),
+          body: new Uint8Array(f.body),
           signal: AbortSignal.timeout(60_000),
         });
         await res.arrayBuffer();

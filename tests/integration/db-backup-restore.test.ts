@@ -199,7 +199,7 @@ describe('kiko db restore', () => {
     expect((await kiko(['audit', 'verify', '--platform'])).status).toBe(0);
   }, 60_000);
 
-  test('refuses a damaged backup and a file that is no KIKO database, replacing nothing (exit 1)', async () => {
+  test('refuses a damaged backup, a file that is no KIKO database and a newer schema, replacing nothing (exit 1)', async () => {
     handle.close();
     const damaged = join(dir, 'beschaedigt.db');
     copyFileSync(backup, damaged);
@@ -212,9 +212,16 @@ describe('kiko db restore', () => {
     const c = createClient({ url: `file:${other}` });
     await c.execute('CREATE TABLE notizen (text TEXT)');
     c.close();
+    // a backup from a newer KIKO: one migration more than this version knows
+    const newer = join(dir, 'neuer.db');
+    copyFileSync(backup, newer);
+    const n = createClient({ url: `file:${newer}` });
+    await n.execute("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('aus-der-zukunft', 4102444800000)");
+    n.close();
     const hash = sha(dbPath);
     const files = readdirSync(dir).sort();
     for (const [file, reason] of [
+      [newer, /passt nicht zu dieser KIKO-Version/],
       [damaged, /beschädigt|keine lesbare SQLite-Datenbank/],
       [text, /keine lesbare SQLite-Datenbank/],
       [other, /keine KIKO-Datenbank \(Tabelle/],
