@@ -104,6 +104,11 @@ function describeLoss(p: PreparedRestore, io: CliIo): void {
     `Verloren geht alles, was nach dem neuesten Eintrag der Sicherung (${t}) aufgezeichnet wurde: ` +
       `${count(loss.learningFacts, 'Eintrag', 'Einträge')} im Lernnachweis und ${count(loss.auditEntries, 'Eintrag', 'Einträge')} im Audit-Protokoll.`,
   );
+  if (loss.certificatesIssued > 0)
+    io.out(
+      `  Darunter ${count(loss.certificatesIssued, 'ausgestelltes Zertifikat', 'ausgestellte Zertifikate')}: ` +
+        'Die Prüfseite kennt sie danach nicht mehr (auch die Nachweise, auf denen sie beruhen, gehen verloren).',
+    );
 }
 
 async function restore(args: string[], io: CliIo): Promise<number> {

@@ -158,19 +158,26 @@ describe('kiko db restore', () => {
   test('restores the backup, says what is lost, keeps the replaced database, and evidence and audit chain verify', async () => {
     expect((await kiko(['db', 'backup', backup])).status).toBe(0);
     before = await scalar(dbPath, 'SELECT count(*) FROM learning_events');
-    // recorded after the backup: lost by the restore
+    const auditBefore = await scalar(dbPath, 'SELECT count(*) FROM audit_events');
+    // recorded after the backup: lost by the restore (a completed course with its certificate among them)
     for (let i = 0; i < 3; i++) await writeOne(handle.db, 1000 + i);
+    const later = await makeUser(handle.db, { tenant: tenant.slug, name: 'Leo Später' });
+    await completeCourseWithAnswerKey(handle.db, later, content, 'ki-kompetenz-basis', new Date());
+    const lostFacts = (await scalar(dbPath, 'SELECT count(*) FROM learning_events')) - before;
+    const lostAudit = (await scalar(dbPath, 'SELECT count(*) FROM audit_events')) - auditBefore;
+    expect(lostFacts).toBeGreaterThan(3);
     handle.close();
 
     const r = await kiko(['db', 'restore', backup, '--operator', 'IT-Betrieb Meyer']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Verloren geht alles, was nach dem neuesten Eintrag der Sicherung');
-    expect(r.stdout).toContain('3 Einträge im Lernnachweis und 3 Einträge im Audit-Protokoll');
+    expect(r.stdout).toContain(`${lostFacts} Einträge im Lernnachweis und ${lostAudit} Einträge im Audit-Protokoll`);
+    expect(r.stdout).toContain('Darunter 1 ausgestelltes Zertifikat: Die Prüfseite kennt sie danach nicht mehr');
     expect(r.stdout).toMatch(/Wiederhergestellt aus der Sicherung vom \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2} Uhr/);
     const kept = readdirSync(dir).filter((f) => /^kiko\.db\.vor-wiederherstellung-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/.test(f));
     expect(kept).toHaveLength(1);
-    expect(await scalar(join(dir, kept[0] as string), 'SELECT count(*) FROM learning_events')).toBe(before + 3);
+    expect(await scalar(join(dir, kept[0] as string), 'SELECT count(*) FROM learning_events')).toBe(before + lostFacts);
     expect(readdirSync(dir).filter((f) => f.includes('wiederherstellung-') && !f.startsWith('kiko.db.vor-'))).toEqual([]);
 
     handle = await openDb({ url: env.DATABASE_URL });
@@ -187,7 +194,11 @@ describe('kiko db restore', () => {
       args: [tenant.id],
     });
     expect(restored.rows).toHaveLength(1);
-    expect(JSON.parse(String(restored.rows[0]?.data))).toMatchObject({ backupFile: 'stand.db', lostLearningFacts: 3, lostAuditEntries: 3 });
+    expect(JSON.parse(String(restored.rows[0]?.data))).toMatchObject({
+      backupFile: 'stand.db',
+      lostLearningFacts: lostFacts,
+      lostAuditEntries: lostAudit,
+    });
     const personal = await handle.client.execute({
       sql: "SELECT p.data FROM audit_personal p JOIN audit_events e ON e.seq = p.seq WHERE e.type = 'database.restored' AND e.chain = ?",
       args: [tenant.id],

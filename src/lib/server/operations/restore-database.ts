@@ -31,6 +31,8 @@ export interface RestoreLoss {
   readable: boolean;
   learningFacts: number;
   auditEntries: number;
+  /** Certificates issued after the backup (their public check will say "unknown" after the restore). */
+  certificatesIssued: number;
   byChain: Map<string, { learningFacts: number; auditEntries: number }>;
 }
 
@@ -105,7 +107,14 @@ async function checkCopy(staging: string, root: string | undefined): Promise<num
 
 /** Counts the current database's facts and audit entries after `since`, per chain. */
 async function countLoss(dbPath: string, since: Date | null): Promise<RestoreLoss> {
-  const loss: RestoreLoss = { exists: existsSync(dbPath), readable: false, learningFacts: 0, auditEntries: 0, byChain: new Map() };
+  const loss: RestoreLoss = {
+    exists: existsSync(dbPath),
+    readable: false,
+    learningFacts: 0,
+    auditEntries: 0,
+    certificatesIssued: 0,
+    byChain: new Map(),
+  };
   if (!loss.exists) return loss;
   const client = createClient({ url: `file:${dbPath}` });
   try {
@@ -122,6 +131,11 @@ async function countLoss(dbPath: string, since: Date | null): Promise<RestoreLos
     };
     for (const r of facts.rows) entry(String(r[0] ?? '')).learningFacts += Number(r[1]);
     for (const r of audit.rows) entry(String(r[0] ?? '')).auditEntries += Number(r[1]);
+    const issued = await client.execute({
+      sql: "SELECT count(*) FROM learning_events WHERE recorded_at > ? AND type = 'certificate.issued'",
+      args: [t],
+    });
+    loss.certificatesIssued = Number(issued.rows[0]?.[0] ?? 0);
     for (const e of loss.byChain.values()) {
       loss.learningFacts += e.learningFacts;
       loss.auditEntries += e.auditEntries;
