@@ -17,7 +17,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { publicUrlProblem } from '../lib/server/certificates/certificate-config.ts';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
 import { limitRequestBodies } from '../lib/server/http/body-limit.ts';
-import { databaseFilePath, holdServerPidFile } from '../lib/server/operations/server-pid-file.ts';
 import type { CliIo } from './io.ts';
 import type { PrepareMessage } from './serve-prepare.ts';
 
@@ -52,6 +51,7 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
   }
   if (!(await prepareInChild(io))) return 1;
   // `kiko db restore` refuses while this file names a live process (removed again on exit)
+  const { databaseFilePath, holdServerPidFile } = await import('../lib/server/operations/server-pid-file.ts');
   const dbPath = databaseFilePath(env.DATABASE_URL);
   if (dbPath) holdServerPidFile(dbPath);
   const workers = env.KIKO_WORKERS === 'auto' ? availableParallelism() : env.KIKO_WORKERS;
