@@ -1,7 +1,7 @@
 /**
  * Durability under `kill -9`: the built server is started, several learners answer a quiz as fast as they can, the
- * server is killed (SIGKILL, no chance to flush anything) while answers are in flight, and started again on the same
- * database — for KIKO_KILL_CYCLES cycles (default 5, about a minute; the acceptance run is KIKO_KILL_CYCLES=20).
+ * server is killed (SIGKILL to all its processes, no chance to flush anything) while answers are in flight, and started
+ * again on the same database (every second cycle with KIKO_WORKERS=2) — for KIKO_KILL_CYCLES cycles (default 5, about a minute; the acceptance run is KIKO_KILL_CYCLES=20).
  * Afterwards every answer the server acknowledged (HTTP 303) must be in quiz_responses and in the learning record as
  * its `quiz.response` fact, the database must pass SQLite's integrity check and the audit chain must verify.
  * Needs dist/ (`astro build`); without it the suite is skipped with a message.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseQuizForm } from '../../bench/lib/exam-day.ts';
 import { createSessions, missingResponses, pickUsers } from '../../bench/lib/fixtures.ts';
-import { type RunningProcess, startKiko } from '../../bench/lib/server.ts';
+import { processTree, type RunningProcess, startKiko } from '../../bench/lib/server.ts';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify-audit-chain.ts';
 import { hashPassword } from '../../src/lib/server/auth/password.ts';
 import { generateTenant } from '../../src/lib/server/demo/generate-district.ts';
@@ -89,9 +89,19 @@ function quizLoad(baseUrl: string, cookies: readonly string[], logins: readonly 
   };
 }
 
+/** SIGKILL to the server and its worker processes at once (as an OOM kill of the container or a power cut would). */
 async function killHard(server: RunningProcess): Promise<void> {
-  process.kill(server.pid, 'SIGKILL');
-  while (!server.exited()) await new Promise((r) => setTimeout(r, 20));
+  const pids = processTree(server.pid);
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (!server.exited() || pids.slice(1).some(alive)) await new Promise((r) => setTimeout(r, 20));
 }
 
 describe.skipIf(!built)(`kill -9 under quiz load (${CYCLES} cycles)`, () => {
@@ -125,7 +135,9 @@ describe.skipIf(!built)(`kill -9 under quiz load (${CYCLES} cycles)`, () => {
       const random = seededRandom('kill-cycles');
       const keyDir = join(t.dir, 'keys');
       for (let cycle = 0; cycle < CYCLES; cycle++) {
-        server = await startKiko({ root: process.cwd(), dbUrl: t.url, keyDir });
+        // every second cycle with two server processes: the kill also ends the primary that grants the write lock
+        const workers = cycle % 2 === 1 ? '2' : '1';
+        server = await startKiko({ root: process.cwd(), dbUrl: t.url, keyDir, env: { KIKO_WORKERS: workers } });
         const load = quizLoad(server.url, cookies.slice(cycle * LEARNERS, (cycle + 1) * LEARNERS), logins, `zyklus-${cycle}`);
         // kill after a seeded number of acknowledged answers (4–28 of up to 48), so the learners are mid-quiz
         const target = 4 + Math.floor(random() * 25);
@@ -136,7 +148,7 @@ describe.skipIf(!built)(`kill -9 under quiz load (${CYCLES} cycles)`, () => {
         await killHard(server);
         await load.done;
         expect(load.errors, `Zyklus ${cycle + 1}`).toEqual([]);
-        cycleLog.push(`${load.acknowledged.length}/${load.loggedIn()}`);
+        cycleLog.push(`${load.acknowledged.length}/${load.loggedIn()}${workers === '2' ? ' (2 Prozesse)' : ''}`);
         loginsAcknowledged += load.loggedIn();
         acknowledged.push(...load.acknowledged);
       }
