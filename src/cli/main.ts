@@ -5,6 +5,8 @@ const USAGE = `Aufruf: kiko <befehl>
 
   serve                               KIKO starten (migriert die Datenbank, Demo-Daten im Demo-Modus)
   db migrate                          Datenbank-Migrationen anwenden
+  db backup DATEI [--force]           Datenbank sichern (auch während KIKO läuft)
+  db restore DATEI [--force] [--operator NAME]   Datenbank aus einer Sicherung wiederherstellen
   demo seed                           Demo-Landkreise anlegen (idempotent)
   user create --tenant T --email E --name N [--role R] [--job-role J] [--password P]
   content check [--overlay DIR]       Kursinhalte prüfen

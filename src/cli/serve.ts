@@ -50,11 +50,17 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
     return 1;
   }
   if (!(await prepareInChild(io))) return 1;
+  // `kiko db restore` refuses while this file names a live process (removed again on exit)
+  const { databaseFilePath, holdServerPidFile } = await import('../lib/server/operations/server-pid-file.ts');
+  const dbPath = databaseFilePath(env.DATABASE_URL);
+  if (dbPath) holdServerPidFile(dbPath);
   const workers = env.KIKO_WORKERS === 'auto' ? availableParallelism() : env.KIKO_WORKERS;
   if (workers > 1) {
     const { superviseWorkers } = await import('./serve-cluster.ts');
     await superviseWorkers(workers, io);
   } else await startServer();
+  // a single server ends through process.exit once its jobs have given their leases back, so exit handlers (the pid
+  // file) run; the cluster primary does the same (serve-cluster.ts)
   await startJobs(env, io, workers === 1);
   io.out(
     `\nKIKO läuft auf http://${env.HOST === '127.0.0.1' ? 'localhost' : env.HOST}:${env.PORT}${workers > 1 ? ` (${workers} Serverprozesse)` : ''}`,
@@ -81,10 +87,10 @@ async function startJobs(env: ReturnType<typeof getEnv>, io: CliIo, ownSignals: 
     const runner = startServerJobs(db, env, (line) => io.err(line));
     for (const signal of ['SIGTERM', 'SIGINT'] as const)
       process.once(signal, () => {
-        // give the leases back (at most 5 s); a single server then ends as the signal asks, a cluster's primary
+        // give the leases back (at most 5 s); a single server then ends through process.exit, a cluster's primary
         // ends through its own handler (serve-cluster.ts)
         const stopped = Promise.race([runner.stop(), new Promise((r) => setTimeout(r, 5_000).unref())]);
-        if (ownSignals) void stopped.finally(() => process.kill(process.pid, signal));
+        if (ownSignals) void stopped.finally(() => process.exit(0));
       });
     const delivery = mailDelivery(env);
     io.out(
@@ -94,6 +100,7 @@ async function startJobs(env: ReturnType<typeof getEnv>, io: CliIo, ownSignals: 
     );
   } catch (error) {
     io.err(`Geplante Aufgaben konnten nicht starten: ${(error as Error).message}`);
+    if (ownSignals) for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
   }
 }
 
