@@ -4,6 +4,7 @@ export * from './certificates.ts';
 export * from './cohorts.ts';
 export * from './evidence.ts';
 export * from './learning.ts';
+export * from './mail.ts';
 export * from './rate-limits.ts';
 export * from './sso.ts';
 export * from './tenants.ts';
