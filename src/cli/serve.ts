@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { publicUrlProblem } from '../lib/server/certificates/certificate-config.ts';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
 import { limitRequestBodies } from '../lib/server/http/body-limit.ts';
+import { withCompression } from '../lib/server/http/compress.ts';
 import { withSecurityHeaders } from '../lib/server/http/security-headers.ts';
 import { parseTrustedProxies } from '../lib/server/http/trusted-proxy.ts';
 import type { CliIo } from './io.ts';
@@ -32,8 +33,11 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
     const { handler } = (await import(pathToFileURL(entry).href)) as {
       handler: (req: IncomingMessage, res: ServerResponse) => unknown;
     };
-    // security headers first, so that every answer has them, also the body limit's 413 and static files
-    const server = createServer(withSecurityHeaders(limitRequestBodies(handler), parseTrustedProxies(env.KIKO_TRUST_PROXY)));
+    // security headers first, so that every answer has them, also the body limit's 413 and static files; then
+    // compression, then the body limit before any route
+    const server = createServer(
+      withSecurityHeaders(withCompression(limitRequestBodies(handler)), parseTrustedProxies(env.KIKO_TRUST_PROXY)),
+    );
     server.listen(env.PORT, env.HOST);
     await once(server, 'listening');
   };
