@@ -60,6 +60,8 @@ export function parseStaffFile(buf: Buffer): ParsedStaffFile {
       bom: true,
       info: true,
       relax_column_count: true,
+      // HR exports leave quotes inside unquoted cells (=HYPERLINK("…")); such a cell is read as it stands
+      relax_quotes: true,
       skip_empty_lines: true,
       trim: true,
     }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
