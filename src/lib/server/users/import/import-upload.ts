@@ -72,6 +72,7 @@ export async function getImportUpload(ctx: Ctx, id: string): Promise<StagedUploa
 }
 
 export async function discardImportUpload(ctx: Ctx, id: string): Promise<void> {
+  await authorize(ctx, 'tenant.admin');
   const upload = await getImportUpload(ctx, id);
   await ctx.db.delete(importUploadTable).where(eq(importUploadTable.id, upload.id));
 }
