@@ -12,6 +12,7 @@ import { formatTime } from '../lib/shared/format.ts';
 import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
 import { learningActions } from './learning.ts';
+import { peopleActions } from './people.ts';
 
 export const server = {
   login: defineAction({
@@ -61,4 +62,5 @@ export const server = {
   ...learningActions,
   ...adminActions,
   ...certificateActions,
+  ...peopleActions,
 };

@@ -11,7 +11,8 @@ import { authorize } from '../../authz/authorize.ts';
 import { actorId, type Ctx } from '../../context.ts';
 import { NotFoundError, ValidationError } from '../../errors/domain-errors.ts';
 import { MAX_BODY_BYTES } from '../../http/body-limit.ts';
-import { applyImport, type ImportResult } from './import-people.ts';
+import { applyImport, type ImportResult, previewImport } from './import-people.ts';
+import type { ImportPlan } from './plan-import.ts';
 
 /** How long an uploaded file waits for its apply. */
 export const UPLOAD_RETENTION_MS = 24 * 60 * 60_000;
@@ -84,4 +85,15 @@ export async function applyImportUpload(ctx: Ctx, input: { uploadId: string; dea
   const result = await applyImport(ctx, { file: upload.content, deactivateMissing: input.deactivateMissing ?? false });
   await ctx.db.delete(importUploadTable).where(eq(importUploadTable.id, upload.id));
   return result;
+}
+
+/** The dry run of an uploaded file (writes nothing). */
+export async function previewImportUpload(
+  ctx: Ctx,
+  input: { uploadId: string; deactivateMissing?: boolean },
+): Promise<{ upload: Omit<StagedUpload, 'content'>; plan: ImportPlan }> {
+  await authorize(ctx, 'tenant.admin');
+  const upload = await getImportUpload(ctx, input.uploadId);
+  const plan = await previewImport(ctx, { file: upload.content, deactivateMissing: input.deactivateMissing ?? false });
+  return { upload: { id: upload.id, fileName: upload.fileName, createdAt: upload.createdAt }, plan };
 }
