@@ -1,0 +1,205 @@
+/**
+ * KIKO's record of processing (Art. 30 GDPR) at column level: every table with its purpose and retention, every
+ * column either personal (with what it holds) or not. tests/unit/data-inventory.test.ts compares this with the drizzle
+ * schema, so a new table or column cannot be added without deciding what it is for and how long it stays (the idea of
+ * Moodle's privacy provider check). Ids that point at a person (user_id, actor, subject) count as personal: they are
+ * pseudonymous, and erasure (src/lib/server/users/erase-person.ts) keeps them only together with the pseudonym.
+ */
+
+export interface TableInventory {
+  /** Why the table exists (for the Verzeichnis von Verarbeitungstätigkeiten). */
+  purpose: string;
+  /** How long its rows are kept and what ends them. */
+  retention: string;
+  /** Columns with personal data → what they hold. */
+  personal: Record<string, string>;
+  /** Columns without personal data. */
+  other: readonly string[];
+}
+
+const RECORD_RETENTION =
+  'Unbefristet als Nachweis nach Art. 4 KI-Verordnung (nur anhängen); bei Löschung der Person bleiben die Einträge unter ihrem Pseudonym.';
+const ACCOUNT_RETENTION = 'Solange das Konto besteht; bei Löschung (Art. 17) pseudonymisiert.';
+
+export const dataInventory: Record<string, TableInventory> = {
+  tenants: {
+    purpose: 'Landkreise der Installation mit Einstellungen (Marke, Unterzeichnende, Zertifikate).',
+    retention: 'Solange der Landkreis KIKO nutzt.',
+    personal: { settings: 'Name der unterzeichnenden Person (Zertifikate)' },
+    other: ['id', 'slug', 'name', 'status', 'created_at', 'record_started_at'],
+  },
+  org_units: {
+    purpose: 'Organisationsbaum des Landkreises (Zuweisung von Lernpfaden, Auswertungen).',
+    retention: 'Unbefristet; geschlossene Einheiten bleiben für frühere Nachweise.',
+    personal: {},
+    other: ['id', 'tenant_id', 'parent_id', 'code', 'name', 'closed_at'],
+  },
+  users: {
+    purpose: 'Konten der Beschäftigten: Anmeldung, Zuordnung zu Organisationseinheit und Tätigkeitsprofil, Rollen.',
+    retention: ACCOUNT_RETENTION,
+    personal: {
+      id: 'Kennung der Person',
+      email: 'dienstliche E-Mail-Adresse (Anmeldename)',
+      name: 'Name',
+      org_unit_id: 'Organisationseinheit',
+      job_role: 'Tätigkeitsprofil',
+      status: 'Kontostatus',
+      password_hash: 'Passwort (argon2id-Hash)',
+      external_id: 'Personalnummer',
+      created_at: 'Anlagedatum',
+      deactivated_at: 'Deaktivierungsdatum',
+      last_login_at: 'letzte Anmeldung',
+    },
+    other: ['tenant_id'],
+  },
+  user_roles: {
+    purpose: 'Rollen einer Person (Berechtigungen) und ihr Bereich.',
+    retention: ACCOUNT_RETENTION,
+    personal: { user_id: 'Person', role: 'Rolle', scope_org_unit_id: 'Bereich der Rolle' },
+    other: ['tenant_id'],
+  },
+  sessions: {
+    purpose: 'Angemeldete Sitzungen.',
+    retention: 'Bis zur Abmeldung, nach Leerlauf oder Höchstdauer; sofort bei Deaktivierung oder Löschung.',
+    personal: { user_id: 'Person', created_at: 'Anmeldezeit', last_used_at: 'letzte Nutzung' },
+    other: ['id', 'secret_hash'],
+  },
+  rate_limits: {
+    purpose: 'Schutz vor Passwort-Raten (Zähler je Konto, Gerät und Adresse).',
+    retention:
+      'Zählerstände verfallen nach dem Zählfenster (höchstens eine Stunde); abgelaufene Zeilen werden beim nächsten Versuch desselben Schlüssels überschrieben, nicht eigens gelöscht.',
+    personal: { key: 'E-Mail-Adresse und IP-Adresse der Anmeldeversuche' },
+    other: ['points', 'expire'],
+  },
+  learning_events: {
+    purpose: 'Der Lernnachweis: jede Lernhandlung, Zuordnung und Rollenänderung mit Zeitpunkt (Art. 4 KI-Verordnung).',
+    retention: RECORD_RETENTION,
+    personal: {
+      user_id: 'Person',
+      data: 'Zugehörigkeit, Antworten, Punkte der Person',
+      actor_id: 'wer den Eintrag verursacht hat',
+      effective_at: 'Zeitpunkt der Lernhandlung',
+      recorded_at: 'Zeitpunkt der Erfassung',
+    },
+    other: ['seq', 'tenant_id', 'org_unit_id', 'type', 'subject', 'ref', 'version', 'how', 'idem_key'],
+  },
+  lesson_progress: {
+    purpose: 'Aktueller Lernstand je Lektion (Projektion des Lernnachweises).',
+    retention: RECORD_RETENTION,
+    personal: {
+      user_id: 'Person',
+      started_at: 'Beginn',
+      completed_at: 'Abschluss',
+      completed_recorded_at: 'Erfassung des Abschlusses',
+      last_seen_at: 'letzter Besuch',
+    },
+    other: ['tenant_id', 'course_id', 'lesson_id', 'lesson_version'],
+  },
+  quiz_attempts: {
+    purpose: 'Quizversuche mit Ergebnis (Projektion des Lernnachweises).',
+    retention: RECORD_RETENTION,
+    personal: {
+      user_id: 'Person',
+      started_at: 'Beginn',
+      submitted_at: 'Abgabe',
+      score: 'Punkte',
+      max_score: 'erreichbare Punkte',
+      passed: 'bestanden',
+      duration_ms: 'Dauer',
+      status: 'Stand des Versuchs',
+    },
+    other: ['id', 'tenant_id', 'quiz_id', 'course_id', 'quiz_version', 'seed', 'layout', 'expires_at'],
+  },
+  quiz_responses: {
+    purpose: 'Antworten eines Quizversuchs.',
+    retention: RECORD_RETENTION,
+    personal: { attempt_id: 'Versuch der Person', response: 'gegebene Antwort', score: 'Punkte', answered_at: 'Zeitpunkt' },
+    other: ['tenant_id', 'item_id'],
+  },
+  course_completions: {
+    purpose: 'Abgeschlossene Kurse und wie (online, in Präsenz, anerkannt).',
+    retention: RECORD_RETENTION,
+    personal: { user_id: 'Person', completed_at: 'Abschluss', how: 'Weg des Abschlusses', quiz_attempt_id: 'zugehöriger Versuch' },
+    other: ['id', 'tenant_id', 'course_id', 'course_version'],
+  },
+  path_assignments: {
+    purpose: 'Zuweisungen von Lernpfaden an Personen oder Organisationseinheiten.',
+    retention: 'Solange die Zuweisung gilt; das Ende steht im Lernnachweis.',
+    personal: { user_id: 'Person (persönliche Zuweisung)', assigned_by: 'zuweisende Person', due_at: 'Fälligkeit' },
+    other: ['id', 'tenant_id', 'org_unit_id', 'path_id', 'created_at'],
+  },
+  certificates: {
+    purpose: 'Ausgestellte Zertifikate und ihre Prüfbarkeit (Widerruf).',
+    retention: 'Unbefristet, damit Echtheit und Widerruf prüfbar bleiben.',
+    personal: {
+      user_id: 'Person',
+      payload: 'signierter Inhalt mit Name der Person',
+      issued_at: 'Ausstellung',
+      expires_at: 'Gültigkeit',
+      revoked_at: 'Widerruf',
+      revoked_reason: 'Grund des Widerrufs',
+    },
+    other: ['id', 'tenant_id', 'kind', 'achievement_id', 'signature', 'key_id', 'replaces_id'],
+  },
+  cohorts: {
+    purpose: 'Lerngruppen der KI-Multiplikator:innen.',
+    retention: 'Bis die Gruppe endet, danach für Auswertungen.',
+    personal: {},
+    other: ['id', 'tenant_id', 'name', 'created_at', 'ended_at'],
+  },
+  cohort_multipliers: {
+    purpose: 'Welche Multiplikator:innen eine Gruppe betreuen (deren Sichtbereich).',
+    retention: ACCOUNT_RETENTION,
+    personal: { user_id: 'Person (Multiplikator:in)' },
+    other: ['cohort_id', 'tenant_id'],
+  },
+  content_versions: {
+    purpose: 'Archiv der ausgelieferten Inhaltsfassungen (was gelernt wurde).',
+    retention: 'Unbefristet.',
+    personal: {},
+    other: ['kind', 'content_id', 'version', 'title', 'data', 'archived', 'first_served_at'],
+  },
+  audit_events: {
+    purpose: 'Manipulationssicheres Audit-Protokoll (Hash-Kette) ohne personenbezogene Angaben.',
+    retention: 'Unbefristet (nur anhängen).',
+    personal: { at: 'Zeitpunkt einer Handlung (mit dem persönlichen Teil einer Person zuordenbar)' },
+    other: [
+      'seq',
+      'tenant_id',
+      'actor_id',
+      'type',
+      'subject_id',
+      'data',
+      'prev_hash',
+      'hash',
+      'format',
+      'chain',
+      'chain_seq',
+      'personal_hash',
+    ],
+  },
+  audit_personal: {
+    purpose: 'Personenbezogener Teil der Audit-Einträge (wer, über wen, Namen, Gründe), getrennt und löschbar.',
+    retention: 'Bis zur Löschung der Person (Art. 17); dann geleert, die Kette bleibt prüfbar.',
+    personal: { person_id: 'Person, um die es geht', data: 'handelnde und betroffene Person, Namen, E-Mail, Gründe' },
+    other: ['seq', 'chain', 'salt', 'erased_by'],
+  },
+  audit_checkpoints: {
+    purpose: 'Signierte Kontrollpunkte der Audit-Kette.',
+    retention: 'Unbefristet.',
+    personal: {},
+    other: ['chain', 'chain_seq', 'hash', 'at', 'key_id', 'public_key', 'signature'],
+  },
+  import_mappings: {
+    purpose: 'Gespeicherte Zuordnung von Spalten und Tätigkeitsprofilen für Personal-Importe.',
+    retention: 'Solange der Landkreis sie nutzt.',
+    personal: {},
+    other: ['tenant_id', 'kind', 'source', 'target', 'updated_at'],
+  },
+  import_uploads: {
+    purpose: 'Hochgeladene Personal-Datei zwischen Vorschau und Übernahme.',
+    retention: 'Bis zur Übernahme oder zum Verwerfen, höchstens einen Tag (wird beim nächsten Hochladen entfernt).',
+    personal: { content: 'Personaldaten der Datei (Namen, E-Mail, Personalnummern)', uploaded_by: 'hochladende Person' },
+    other: ['id', 'tenant_id', 'file_name', 'created_at'],
+  },
+};
