@@ -8,9 +8,7 @@ import { describe, expect, test } from 'vitest';
 import * as schema from '../../db/schema/index.ts';
 import { dataInventory } from '../../src/lib/server/privacy/data-inventory.ts';
 
-const tables = Object.values(schema)
-  .filter((v): v is SQLiteTable => v instanceof SQLiteTable)
-  .map((t) => getTableConfig(t));
+const tables = (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => v instanceof SQLiteTable).map((t) => getTableConfig(t));
 
 describe('data inventory', () => {
   test('knows the tables of the schema', () => {
