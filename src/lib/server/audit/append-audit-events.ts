@@ -45,6 +45,7 @@ export async function appendAuditEvents(tx: Tx, inputs: readonly AuditEventInput
     await tx.run(sql`INSERT INTO ${auditPersonalTable} (seq, chain, person_id, salt, data)
       SELECT e.seq, ${chain}, j.value->>1, j.value->>2, j.value->>3
         FROM json_each(${JSON.stringify(personals.slice(i, i + CHUNK))}) AS j
-        JOIN ${auditEventTable} AS e ON e.chain = ${chain} AND e.chain_seq = j.value->>0`);
+        -- CROSS JOIN keeps the batch as the outer loop: one index lookup per entry, not a scan of the chain per entry
+       CROSS JOIN ${auditEventTable} AS e ON e.chain = ${chain} AND e.chain_seq = j.value->>0`);
   return envelopes.length;
 }

@@ -112,7 +112,16 @@ export async function listPeople(ctx: Ctx, query: PeopleQuery = {}): Promise<Peo
   const requested = Number.parseInt(String(query.page ?? '1'), 10);
   const page = Number.isFinite(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
   if (query.page && page !== requested) notes.push(`Seite ${String(query.page).slice(0, 10)} gibt es nicht; gezeigt wird Seite ${page}.`);
-  const order = sql.join([sortColumn[sort], sql.raw(dir === 'desc' ? 'DESC NULLS LAST' : 'ASC NULLS LAST'), sql`, u.name, u.id`], sql` `);
+  // name and e-mail are never null: without a NULLS clause the name order comes straight from users_tenant_name_idx
+  const nullable = sort === 'unit' || sort === 'login';
+  const order = sql.join(
+    [
+      sortColumn[sort],
+      sql.raw(`${dir === 'desc' ? 'DESC' : 'ASC'}${nullable ? ' NULLS LAST' : ''}`),
+      sql.raw(sort === 'name' ? ', u.id' : ', u.name, u.id'),
+    ],
+    sql` `,
+  );
   const rows = await ctx.db.all<{
     id: string;
     name: string;

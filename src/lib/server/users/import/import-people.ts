@@ -15,7 +15,7 @@ import { forgetSession } from '../../auth/session-cache.ts';
 import { authorize, type Scope } from '../../authz/authorize.ts';
 import { actorId, type Ctx } from '../../context.ts';
 import { ConflictError, ValidationError } from '../../errors/domain-errors.ts';
-import { appendFacts, type Tx } from '../../evidence/record.ts';
+import { appendFactsBulk, type Tx } from '../../evidence/record.ts';
 import { recordMembershipChanges } from '../change-membership.ts';
 import { LAST_ADMIN_MESSAGE } from '../last-admin.ts';
 import { loadImportMapping } from './import-mapping.ts';
@@ -36,6 +36,8 @@ export interface ImportResult {
   unchanged: number;
 }
 
+/** Page cache (KiB) of the importing connection during an apply. */
+const IMPORT_CACHE_KIB = 32_768;
 /** People per batch of set-based writes. */
 const BATCH = 1_000;
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -117,77 +119,96 @@ export async function applyImport(ctx: Ctx, opts: ImportOptions): Promise<Import
   const progress = opts.onProgress ?? (() => {});
   const ended: string[] = [];
   const result = await ctx.db.transaction(async (tx) => {
-    const plan = await loadPlan(tx, scope, file, opts.deactivateMissing ?? false);
-    if (plan.missing.length > 0) throw new ValidationError(`In der Datei fehlt: ${plan.missing.join(', ')}. Es wurde nichts übernommen.`);
-    if (plan.errors.length > 0)
-      throw new ValidationError(
-        `${plan.errors.length} Fehler in der Datei (erster in Zeile ${plan.errors[0]?.line}: ${plan.errors[0]?.message}). Es wurde nichts übernommen.`,
-      );
-    const now = ctx.clock();
-    if (plan.deactivate.length > 0)
-      await refuseLosingAllAdmins(
-        tx,
-        tenantId,
-        plan.deactivate.map((d) => d.userId),
-      );
-    const total = planChanges(plan);
-    let done = 0;
-    for (let i = 0; i < plan.created.length; i += BATCH) {
-      await writeCreated(tx, tenantId, plan.created.slice(i, i + BATCH), by, now, importId);
-      done += Math.min(BATCH, plan.created.length - i);
-      progress('Neue Personen', done, total);
-      await yieldToEventLoop();
+    const restoreCache = await enlargePageCache(tx);
+    try {
+      const plan = await loadPlan(tx, scope, file, opts.deactivateMissing ?? false);
+      if (plan.missing.length > 0) throw new ValidationError(`In der Datei fehlt: ${plan.missing.join(', ')}. Es wurde nichts übernommen.`);
+      if (plan.errors.length > 0)
+        throw new ValidationError(
+          `${plan.errors.length} Fehler in der Datei (erster in Zeile ${plan.errors[0]?.line}: ${plan.errors[0]?.message}). Es wurde nichts übernommen.`,
+        );
+      const now = ctx.clock();
+      if (plan.deactivate.length > 0)
+        await refuseLosingAllAdmins(
+          tx,
+          tenantId,
+          plan.deactivate.map((d) => d.userId),
+        );
+      const total = planChanges(plan);
+      let done = 0;
+      for (let i = 0; i < plan.created.length; i += BATCH) {
+        await writeCreated(tx, tenantId, plan.created.slice(i, i + BATCH), by, now, importId);
+        done += Math.min(BATCH, plan.created.length - i);
+        progress('Neue Personen', done, total);
+        await yieldToEventLoop();
+      }
+      for (let i = 0; i < plan.changed.length; i += BATCH) {
+        await writeChanged(tx, tenantId, plan.changed.slice(i, i + BATCH), by, now, importId);
+        done += Math.min(BATCH, plan.changed.length - i);
+        progress('Geänderte Personen', done, total);
+        await yieldToEventLoop();
+      }
+      for (let i = 0; i < plan.deactivate.length; i += BATCH) {
+        const part = plan.deactivate.slice(i, i + BATCH);
+        await recordMembershipChanges(tx, {
+          tenantId,
+          actorId: by,
+          at: now,
+          changes: part.map((d) => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, status: 'disabled' as const })),
+          auditType: 'user.deactivated',
+          audit: { importId },
+        });
+        const sessions = await tx
+          .delete(sessionTable)
+          .where(sql`${sessionTable.userId} IN (SELECT value FROM json_each(${JSON.stringify(part.map((d) => d.userId))}))`)
+          .returning({ id: sessionTable.id });
+        ended.push(...sessions.map((s) => s.id));
+        done += part.length;
+        progress('Deaktivierte Personen', done, total);
+        await yieldToEventLoop();
+      }
+      if (total > 0)
+        await appendAuditEvent(tx, {
+          tenantId,
+          actorId: by,
+          type: 'users.imported',
+          data: {
+            importId,
+            fileHash,
+            created: plan.created.length,
+            changed: plan.changed.length,
+            deactivated: plan.deactivate.length,
+            unchanged: plan.unchanged,
+          },
+          at: now,
+        });
+      return {
+        plan,
+        created: plan.created.length,
+        changed: plan.changed.length,
+        deactivated: plan.deactivate.length,
+        unchanged: plan.unchanged,
+      };
+    } finally {
+      await restoreCache();
     }
-    for (let i = 0; i < plan.changed.length; i += BATCH) {
-      await writeChanged(tx, tenantId, plan.changed.slice(i, i + BATCH), by, now, importId);
-      done += Math.min(BATCH, plan.changed.length - i);
-      progress('Geänderte Personen', done, total);
-      await yieldToEventLoop();
-    }
-    for (let i = 0; i < plan.deactivate.length; i += BATCH) {
-      const part = plan.deactivate.slice(i, i + BATCH);
-      await recordMembershipChanges(tx, {
-        tenantId,
-        actorId: by,
-        at: now,
-        changes: part.map((d) => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, status: 'disabled' as const })),
-        auditType: 'user.deactivated',
-        audit: { importId },
-      });
-      const sessions = await tx
-        .delete(sessionTable)
-        .where(sql`${sessionTable.userId} IN (SELECT value FROM json_each(${JSON.stringify(part.map((d) => d.userId))}))`)
-        .returning({ id: sessionTable.id });
-      ended.push(...sessions.map((s) => s.id));
-      done += part.length;
-      progress('Deaktivierte Personen', done, total);
-      await yieldToEventLoop();
-    }
-    if (total > 0)
-      await appendAuditEvent(tx, {
-        tenantId,
-        actorId: by,
-        type: 'users.imported',
-        data: {
-          importId,
-          fileHash,
-          created: plan.created.length,
-          changed: plan.changed.length,
-          deactivated: plan.deactivate.length,
-          unchanged: plan.unchanged,
-        },
-        at: now,
-      });
-    return {
-      plan,
-      created: plan.created.length,
-      changed: plan.changed.length,
-      deactivated: plan.deactivate.length,
-      unchanged: plan.unchanged,
-    };
   });
   for (const id of ended) forgetSession(id);
   return result;
+}
+
+/**
+ * A larger page cache for the importing connection while the batches run (they touch the user, record and audit
+ * indexes all over; with SQLite's default 2 MB, pages are written and read again within the transaction), as the
+ * district generator does. Returns the function that restores the previous size.
+ */
+async function enlargePageCache(tx: Tx): Promise<() => Promise<void>> {
+  const [row] = await tx.all<{ cache_size: number }>(sql`PRAGMA cache_size`);
+  const previous = Number(row?.cache_size ?? -2000);
+  await tx.run(sql.raw(`PRAGMA cache_size = -${IMPORT_CACHE_KIB}`));
+  return async () => {
+    await tx.run(sql.raw(`PRAGMA cache_size = ${previous}`));
+  };
 }
 
 async function refuseLosingAllAdmins(tx: Reader, tenantId: string, leaving: string[]): Promise<void> {
@@ -221,20 +242,20 @@ async function writeCreated(
       FROM json_each(${JSON.stringify(rows.map((p) => [p.id, p.orgUnitId, p.email, p.name, p.jobRole, p.externalId]))})`);
   await tx.run(sql`INSERT INTO ${userRoleTable} (user_id, role, tenant_id)
     SELECT value, 'learner', ${tenantId} FROM json_each(${JSON.stringify(rows.map((p) => p.id))})`);
-  const base = { tenantId, effectiveAt: now, recordedAt: now, actorId: by };
-  for (let i = 0; i < rows.length; i += 250)
-    await appendFacts(
-      tx,
-      rows.slice(i, i + 250).flatMap((p) => [
-        {
-          ...base,
-          userId: p.id,
-          type: 'membership.changed' as const,
-          data: { orgUnitId: p.orgUnitId, jobRole: p.jobRole, status: 'active' },
-        },
-        { ...base, userId: p.id, type: 'roles.changed' as const, data: { grants: [{ role: 'learner', scopeOrgUnitId: null }] } },
-      ]),
-    );
+  const base = { effectiveAt: now, recordedAt: now, actorId: by };
+  await appendFactsBulk(
+    tx,
+    tenantId,
+    rows.flatMap((p) => [
+      {
+        ...base,
+        userId: p.id,
+        type: 'membership.changed' as const,
+        data: { orgUnitId: p.orgUnitId, jobRole: p.jobRole, status: 'active' },
+      },
+      { ...base, userId: p.id, type: 'roles.changed' as const, data: { grants: [{ role: 'learner', scopeOrgUnitId: null }] } },
+    ]),
+  );
   await appendAuditEvents(
     tx,
     rows.map((p) => ({
@@ -261,7 +282,7 @@ async function writeChanged(
   if (personal.length > 0) {
     await tx.run(sql`UPDATE ${userTable} SET name = j.value->>1, email = j.value->>2, external_id = j.value->>3
         FROM json_each(${JSON.stringify(personal.map((p) => [p.userId, p.name, p.email, p.externalId]))}) AS j
-       WHERE ${userTable.id} = j.value->>0 AND ${userTable.tenantId} = ${tenantId}`);
+       WHERE ${userTable.id} = j.value->>0 AND +${userTable.tenantId} = ${tenantId}`);
     await appendAuditEvents(
       tx,
       personal.map((p) => ({
