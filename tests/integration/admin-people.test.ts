@@ -216,3 +216,20 @@ describe('createPerson / changeMembership', () => {
     expect(Number(n?.n)).toBe(2);
   });
 });
+
+describe('erasePersonConfirmed', () => {
+  test('erases only with the typed e-mail address, and the audit chain still verifies', async () => {
+    const { erasePersonConfirmed } = await import('../../src/lib/server/users/erase-person-confirmed.ts');
+    const { verifyAuditChain } = await import('../../src/lib/server/audit/verify-audit-chain.ts');
+    const p = await makeUser(t.db, { tenant: home.slug, orgUnitId: subUnit, name: 'Zu Löschen' });
+    await expect(erasePersonConfirmed(as(admin), { userId: p.id, confirmation: 'falsch@lk.example' })).rejects.toThrow(/genau so eingeben/);
+    const [still] = await t.db.select().from(userTable).where(eq(userTable.id, p.id));
+    expect(still?.name).toBe('Zu Löschen');
+    await erasePersonConfirmed(as(admin), { userId: p.id, confirmation: ` ${p.email.toUpperCase()} ` });
+    const [gone] = await t.db.select().from(userTable).where(eq(userTable.id, p.id));
+    expect(gone).toMatchObject({ status: 'disabled', externalId: null });
+    expect(gone?.name).not.toBe('Zu Löschen');
+    expect((await verifyAuditChain(t.db, home.id)).ok).toBe(true);
+    await expect(erasePersonConfirmed(as(admin), { userId: admin.id, confirmation: admin.email })).rejects.toThrow(ConflictError);
+  });
+});
