@@ -1,11 +1,12 @@
 /** The org tree verbs: create, rename, move (never into a cycle), close (empty, or carrying its people along). */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { learningEventTable, orgUnitTable, userRoleTable, userTable } from '../../db/schema/index.ts';
+import { learningEventTable, orgUnitTable, pathAssignmentTable, userRoleTable, userTable } from '../../db/schema/index.ts';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify-audit-chain.ts';
 import { type Ctx, personContext } from '../../src/lib/server/context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/lib/server/errors/domain-errors.ts';
 import { getStatusAsOf } from '../../src/lib/server/evidence/status-as-of.ts';
+import { assignPath } from '../../src/lib/server/learning/assign-path.ts';
 import { closeOrgUnit, previewCloseOrgUnit } from '../../src/lib/server/tenancy/close-org-unit.ts';
 import { createOrgUnit } from '../../src/lib/server/tenancy/create-org-unit.ts';
 import { getOrgTree } from '../../src/lib/server/tenancy/get-org-tree.ts';
@@ -77,9 +78,11 @@ describe('closeOrgUnit', () => {
     const hr = await makeUser(t.db, { tenant: home.slug, roles: ['hr'] });
     await t.db.update(userRoleTable).set({ scopeOrgUnitId: from.id }).where(eq(userRoleTable.userId, hr.id));
     await expect(closeOrgUnit(as(admin), { orgUnitId: from.id })).rejects.toThrow(/Bitte wählen Sie die Einheit/);
+    await assignPath(as(admin), { pathId: 'fuehrung', orgUnitId: from.id });
     const preview = await previewCloseOrgUnit(as(admin), { orgUnitId: from.id, targetId: to.id });
     expect(preview.people.map((p) => p.name)).toEqual(['Bernd Alt', 'Erika Alt']);
     expect(preview.scopedGrants).toBe(1);
+    expect(preview.pathAssignments).toEqual(['fuehrung']);
     const before = new Date();
     const { moved } = await closeOrgUnit(
       as(admin, () => new Date(before.getTime() + 1000)),
@@ -93,6 +96,12 @@ describe('closeOrgUnit', () => {
       .from(learningEventTable)
       .where(and(eq(learningEventTable.userId, p1.id), eq(learningEventTable.type, 'membership.changed')));
     expect(facts.map((f) => (f.data as { orgUnitId: string }).orgUnitId)).toEqual([from.id, to.id]);
+    expect(await t.db.select().from(pathAssignmentTable).where(eq(pathAssignmentTable.orgUnitId, from.id))).toEqual([]);
+    const unassigned = await t.db
+      .select()
+      .from(learningEventTable)
+      .where(and(eq(learningEventTable.orgUnitId, from.id), eq(learningEventTable.type, 'path.unassigned')));
+    expect(unassigned).toHaveLength(1);
     const [grant] = await t.db.select().from(userRoleTable).where(eq(userRoleTable.userId, hr.id));
     expect(grant?.scopeOrgUnitId).toBe(to.id);
     // evidence for a date before the move keeps the old unit

@@ -1,12 +1,12 @@
 /**
  * Closes an org unit. An empty unit closes at once; a unit with people carries them to a chosen open unit, each move
  * a membership change in the learning record (so evidence for earlier dates keeps the old unit). Role grants scoped
- * to the unit move to the target too. A unit with open sub-units cannot close: move or close those first. The closed
+ * to the unit move to the target too; learning-path assignments to the unit end (facts). A unit with open sub-units cannot close: move or close those first. The closed
  * unit keeps its id (facts and past figures refer to it) and no longer appears in selections.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { orgUnitTable, userRoleTable, userTable } from '../../../../db/schema/index.ts';
+import { orgUnitTable, pathAssignmentTable, userRoleTable, userTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { authorize, type Scope } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
@@ -24,6 +24,8 @@ export interface ClosePreview {
   people: Array<{ id: string; name: string; email: string; status: string }>;
   /** Role grants limited to this unit; they move to the target. */
   scopedGrants: number;
+  /** Learning paths assigned to this unit: the assignments end (the people follow the target's rules). */
+  pathAssignments: string[];
   openChildren: number;
 }
 
@@ -47,7 +49,7 @@ async function loadPreview(ctx: Ctx, scope: Scope, orgUnitId: string, targetId: 
   const target = targetId ? units.find((u) => u.id === targetId) : null;
   if (targetId && (!target || target.closedAt)) throw new NotFoundError('Die Ziel-Einheit gibt es nicht (mehr).');
   if (targetId === orgUnitId) throw new ValidationError('Die Ziel-Einheit muss eine andere als die zu schließende sein.');
-  const [people, grants, children] = await Promise.all([
+  const [people, grants, children, assignments] = await Promise.all([
     ctx.db
       .select({ id: userTable.id, name: userTable.name, email: userTable.email, status: userTable.status })
       .from(userTable)
@@ -61,6 +63,10 @@ async function loadPreview(ctx: Ctx, scope: Scope, orgUnitId: string, targetId: 
       .select({ n: sql<number>`count(*)` })
       .from(orgUnitTable)
       .where(and(eq(orgUnitTable.tenantId, tenantId), eq(orgUnitTable.parentId, orgUnitId), isNull(orgUnitTable.closedAt))),
+    ctx.db
+      .select({ pathId: pathAssignmentTable.pathId })
+      .from(pathAssignmentTable)
+      .where(and(eq(pathAssignmentTable.tenantId, tenantId), eq(pathAssignmentTable.orgUnitId, orgUnitId))),
   ]);
   const brief = (u: typeof unit) => ({ id: u.id, code: u.code, name: u.name });
   return {
@@ -68,6 +74,7 @@ async function loadPreview(ctx: Ctx, scope: Scope, orgUnitId: string, targetId: 
     target: target ? brief(target) : null,
     people,
     scopedGrants: Number(grants[0]?.n ?? 0),
+    pathAssignments: assignments.map((a) => a.pathId),
     openChildren: Number(children[0]?.n ?? 0),
   };
 }
@@ -105,6 +112,24 @@ export async function closeOrgUnit(ctx: Ctx, input: z.input<typeof closeOrgUnitS
       audit: { closedOrgUnitId: orgUnitId },
     });
     if (preview.scopedGrants > 0 && targetId) await carryScopedGrants(tx, tenantId, orgUnitId, targetId, by, now);
+    // assignments to the closed unit end (a fact each); its former people follow the target unit's rules
+    const ended = await tx
+      .delete(pathAssignmentTable)
+      .where(and(eq(pathAssignmentTable.tenantId, tenantId), eq(pathAssignmentTable.orgUnitId, orgUnitId)))
+      .returning();
+    await appendFacts(
+      tx,
+      ended.map((a) => ({
+        tenantId,
+        type: 'path.unassigned' as const,
+        orgUnitId,
+        subject: a.pathId,
+        ref: a.id,
+        effectiveAt: now,
+        recordedAt: now,
+        actorId: by,
+      })),
+    );
     await tx
       .update(orgUnitTable)
       .set({ closedAt: now })
@@ -113,7 +138,7 @@ export async function closeOrgUnit(ctx: Ctx, input: z.input<typeof closeOrgUnitS
       tenantId,
       actorId: by,
       type: 'org-unit.closed',
-      data: { orgUnitId, targetId, peopleMoved: moved, grantsMoved: preview.scopedGrants },
+      data: { orgUnitId, targetId, peopleMoved: moved, grantsMoved: preview.scopedGrants, assignmentsEnded: ended.map((a) => a.id) },
       at: now,
     });
     return { moved };
