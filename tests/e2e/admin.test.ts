@@ -128,6 +128,29 @@ describe('people', () => {
   });
 });
 
+describe('without JavaScript', () => {
+  test('filtering the list, changing a job role and the deactivation confirmation work as plain forms', async () => {
+    await login(page, 'admin@musterstadt.example');
+    const noJs = await browser.newContext({ baseURL: baseUrl(), locale: 'de-DE', javaScriptEnabled: false });
+    await noJs.addCookies(await fresh.context().cookies());
+    const p = await noJs.newPage();
+    await p.goto('/verwaltung/personen');
+    await p.getByLabel('Tätigkeitsprofil').selectOption({ label: 'Führungskraft' });
+    await p.getByRole('button', { name: 'Anzeigen' }).click();
+    await expect.poll(() => p.locator('main table').innerText()).toContain('Ännchen Weiß');
+    await p.getByRole('link', { name: 'Ännchen Weiß' }).click();
+    await p.getByLabel('Tätigkeitsprofil').selectOption({ label: 'IT/Digitalisierung' });
+    await p.getByRole('button', { name: 'Speichern', exact: true }).click();
+    await expect.poll(() => p.getByRole('status').first().innerText()).toContain('gespeichert');
+    expect(await p.locator('dl').innerText()).toContain('IT/Digitalisierung');
+    await p.getByRole('link', { name: 'Deaktivieren …' }).click();
+    expect(await p.getByRole('button', { name: 'Ja, deaktivieren' }).count()).toBe(1);
+    await p.getByRole('link', { name: 'Abbrechen' }).click();
+    expect(await p.locator('dl').innerText()).toContain('aktiv');
+    await noJs.close();
+  });
+});
+
 describe('organisation', () => {
   test('creates a unit, shows the close preview and closes the empty unit', async () => {
     await login(page, 'admin@musterstadt.example');

@@ -233,3 +233,14 @@ describe('erasePersonConfirmed', () => {
     await expect(erasePersonConfirmed(as(admin), { userId: admin.id, confirmation: admin.email })).rejects.toThrow(ConflictError);
   });
 });
+
+describe('setPersonRoles and sessions', () => {
+  test('a revoked role no longer counts from the next request of a signed-in person', async () => {
+    const p = await makeUser(t.db, { tenant: home.slug, roles: ['learner', 'hr'], password: 'dritte-passwort-789' });
+    const login = await loginWithPassword(t.db, { email: p.email, password: 'dritte-passwort-789', ip: '10.3.3.3', deviceSecret });
+    if (!login.ok) throw new Error('login failed');
+    expect((await getSessionUser(t.db, login.token, policy))?.user.roles).toEqual(['hr', 'learner']);
+    await setPersonRoles(as(admin), { userId: p.id, grants: [{ role: 'learner' }] });
+    expect((await getSessionUser(t.db, login.token, policy))?.user.roles).toEqual(['learner']);
+  });
+});

@@ -5,9 +5,10 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { orgUnitTable, userRoleTable, userTable } from '../../../../db/schema/index.ts';
+import { orgUnitTable, sessionTable, userRoleTable, userTable } from '../../../../db/schema/index.ts';
 import { grantableRoles, subtreeScopedRoles } from '../../shared/people-labels.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import { forgetSession } from '../auth/session-cache.ts';
 import { authorize, inScope } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
@@ -38,7 +39,7 @@ export async function setPersonRoles(ctx: Ctx, input: z.input<typeof setPersonRo
     if (g.scopeOrgUnitId && !inScope(scope, g.scopeOrgUnitId)) throw new NotFoundError('Nicht gefunden.');
   }
   const now = ctx.clock();
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     const [user] = await tx
       .select({ id: userTable.id })
       .from(userTable)
@@ -86,4 +87,10 @@ export async function setPersonRoles(ctx: Ctx, input: z.input<typeof setPersonRo
     });
     return { changed: true };
   });
+  // the new roles count from the next request in every server process, not only after the session cache's TTL
+  if (result.changed) {
+    const sessions = await ctx.db.select({ id: sessionTable.id }).from(sessionTable).where(eq(sessionTable.userId, userId));
+    for (const s of sessions) forgetSession(s.id);
+  }
+  return result;
 }
