@@ -244,3 +244,13 @@ describe('setPersonRoles and sessions', () => {
     expect((await getSessionUser(t.db, login.token, policy))?.user.roles).toEqual(['learner']);
   });
 });
+
+describe('erasePerson and the last admin', () => {
+  test("the district's last admin cannot be erased, also not from the command line", async () => {
+    const { erasePerson } = await import('../../src/lib/server/users/erase-person.ts');
+    const { systemContext } = await import('../../src/lib/server/context.ts');
+    const district = await makeTenant(t.db);
+    const only = await makeUser(t.db, { tenant: district.slug, roles: ['admin'] });
+    await expect(erasePerson(systemContext(t.db, content, { tenantId: district.id }), only.id)).rejects.toThrow(LAST_ADMIN_MESSAGE);
+  });
+});

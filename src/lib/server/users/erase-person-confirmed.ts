@@ -1,6 +1,7 @@
 /**
  * The admin page's erasure (GDPR Art. 17): the admin types the person's e-mail address to confirm, then erasePerson
- * pseudonymises the account and clears the personal audit parts while the evidence stays verifiable.
+ * pseudonymises the account and clears the personal audit parts while the evidence stays verifiable (and refuses the
+ * district's last admin).
  */
 import { and, eq } from 'drizzle-orm';
 import { userTable } from '../../../../db/schema/index.ts';
@@ -8,7 +9,6 @@ import { authorize } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors/domain-errors.ts';
 import { erasePerson } from './erase-person.ts';
-import { isDistrictAdmin, requireAnotherDistrictAdmin } from './last-admin.ts';
 
 export async function erasePersonConfirmed(
   ctx: Ctx,
@@ -17,7 +17,7 @@ export async function erasePersonConfirmed(
   const scope = await authorize(ctx, 'tenant.admin', { userId: input.userId });
   const tenantId = scope.tenantId as string;
   const [user] = await ctx.db
-    .select({ email: userTable.email, status: userTable.status })
+    .select({ email: userTable.email })
     .from(userTable)
     .where(and(eq(userTable.id, input.userId), eq(userTable.tenantId, tenantId)));
   if (!user || input.confirmation.trim().toLowerCase() !== user.email)
@@ -26,7 +26,5 @@ export async function erasePersonConfirmed(
     });
   if (ctx.actor.kind === 'person' && ctx.actor.user.id === input.userId)
     throw new ConflictError('Ihre eigenen Daten kann nur eine andere Administration löschen.');
-  if (user.status === 'active' && (await isDistrictAdmin(ctx.db, tenantId, input.userId)))
-    await requireAnotherDistrictAdmin(ctx.db, tenantId, input.userId);
   return erasePerson(ctx, input.userId);
 }
