@@ -169,6 +169,23 @@ describe('organisation', () => {
     await expectAccessible(page);
   });
 
+  test("another district's admin gets 404 for this district's person and org unit ids", async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung/personen?q=lena');
+    const personHref = (await page.getByRole('link', { name: 'Lena Lernende' }).getAttribute('href')) as string;
+    await page.goto('/verwaltung/organisation');
+    const unitHref = (await page.getByRole('link', { name: 'Jugendamt umbenennen' }).getAttribute('href')) as string;
+    const other = await newContext(browser);
+    const p = await other.newPage();
+    await login(p, 'admin@beispielhausen.example');
+    expect((await p.goto(personHref))?.status()).toBe(404);
+    expect((await p.goto(unitHref))?.status()).toBe(404);
+    expect(await p.locator('main').innerText()).not.toContain('Jugendamt');
+    expect((await p.goto(`${personHref.slice(0, -1)}x`))?.status()).toBe(404);
+    await expectAccessible(p);
+    await other.close();
+  });
+
   test('another role gets no access to the administration pages', async () => {
     await login(page, 'paula.personal@musterstadt.example');
     for (const path of ['/verwaltung/personen', '/verwaltung/organisation', '/verwaltung/import']) {
