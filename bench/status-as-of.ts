@@ -2,7 +2,7 @@
  * `node bench/status-as-of.ts --db FILE --tenant SLUG [--rounds 5]`
  *
  * Times the one status rule in bulk on a generated district (`kiko demo generate`, 50,000 staff, 1 M progress rows):
- * a 5,000-person cohort as of now, all staff as of now, and all staff as of a date a year back (recorded by now).
+ * a 5,000-person cohort now (projections) and as of now (the record), all staff now, and all staff as of a date a year back (recorded by now).
  * Reports the median and the slowest of the rounds, with the raw SQLite select baseline of the same run.
  * Targets (evidence-core issue): cohort ≤ 100 ms; 50,000 as of a year back ≤ 2 s.
  */
@@ -48,8 +48,14 @@ const rows = [
     const [r] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM learning_events WHERE tenant_id = ${tenant.id}`);
     return r?.n ?? 0;
   }),
-  await time('cohort of 5,000, as of now', async () => (await getStatusAsOf(ctx, { asOf: now, userIds: cohort })).people.length),
-  await time('all staff, as of now', async () => (await getStatusAsOf(ctx, { asOf: now })).people.length),
+  // without asOf: the status now, from the current-state projections (what dashboards show)
+  await time('cohort of 5,000, now', async () => (await getStatusAsOf(ctx, { userIds: cohort })).people.length),
+  await time('all staff, now', async () => (await getStatusAsOf(ctx, {})).people.length),
+  // with asOf = now: the same figures from the learning record itself
+  await time(
+    'cohort of 5,000, as of now from the record',
+    async () => (await getStatusAsOf(ctx, { asOf: now, userIds: cohort })).people.length,
+  ),
   await time('all staff, as of a year back', async () => (await getStatusAsOf(ctx, { asOf: yearBack, recordedBy: now })).people.length),
 ];
 console.log('| measurement | people / rows | median ms | slowest ms |\n|---|--:|--:|--:|');

@@ -6,5 +6,6 @@ export * from './evidence.ts';
 export * from './imports.ts';
 export * from './learning.ts';
 export * from './rate-limits.ts';
+export * from './sso.ts';
 export * from './tenants.ts';
 export * from './users.ts';

@@ -51,13 +51,11 @@ export const lessonProgressTable = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.courseId, t.lessonId] }),
-    // one learner's progress (Mein Lernpfad, lesson page). Leads with tenant and user so the planner prefers it to the
-    // dashboard index for per-person queries (both would otherwise match two equality columns).
-    index('lesson_progress_tenant_user_idx').on(t.tenantId, t.userId, t.courseId),
     // dashboards: progress of a tenant per course
     index('lesson_progress_tenant_course_idx').on(t.tenantId, t.courseId),
-    // status as of T in bulk (evidence/status-as-of.ts): first start and first completion per person, course and lesson,
-    // read in person order from the index alone
+    // one learner's progress in a course (Mein Lernpfad, lesson page), and the status as of T in bulk
+    // (evidence/status-as-of.ts): first start and first completion per person, course and lesson, read in person order
+    // from the index alone. Leads with tenant and user so per-person queries prefer it to the dashboard index.
     index('lesson_progress_asof_idx').on(t.tenantId, t.userId, t.courseId, t.startedAt, t.completedAt, t.completedRecordedAt),
   ],
 );

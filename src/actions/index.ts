@@ -8,11 +8,14 @@ import { DEVICE_COOKIE_MAX_AGE_SECONDS, deviceCookieName, deviceSecret } from '.
 import { loginWithPassword } from '../lib/server/auth/login.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../lib/server/auth/session-cookie.ts';
 import { getEnv } from '../lib/server/config/env.ts';
+import { listSsoTenants } from '../lib/server/sso/sso-tenant.ts';
 import { formatTime } from '../lib/shared/format.ts';
 import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
+import { cohortActions } from './cohorts.ts';
 import { learningActions } from './learning.ts';
 import { peopleActions } from './people.ts';
+import { ssoActions } from './sso.ts';
 
 export const server = {
   login: defineAction({
@@ -46,7 +49,12 @@ export const server = {
             }),
           });
         }
-        throw new ActionError({ code: 'UNAUTHORIZED', message: context.locals.t('login.invalid') });
+        // the same message for unknown accounts and for people of a district without password login (no enumeration)
+        const ssoOnInstallation = (await listSsoTenants(await getDb())).length > 0;
+        throw new ActionError({
+          code: 'UNAUTHORIZED',
+          message: context.locals.t(ssoOnInstallation ? 'login.invalidSso' : 'login.invalid'),
+        });
       }
       setSessionCookie(context.cookies, result.token, context.locals.secure);
       context.cookies.set(deviceCookie, result.deviceToken, {
@@ -63,4 +71,6 @@ export const server = {
   ...adminActions,
   ...certificateActions,
   ...peopleActions,
+  ...cohortActions,
+  ...ssoActions,
 };

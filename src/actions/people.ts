@@ -140,12 +140,13 @@ export const peopleActions = {
   }),
   uploadImport: defineAction({
     accept: 'form',
-    input: z.object({ datei: z.instanceof(File, { message: 'Bitte eine CSV-Datei wählen.' }) }),
-    handler: async ({ datei }, context) => {
+    // read by hand: the verb decides authorization before the file is checked (no hint to those who may not upload)
+    handler: async (form: FormData, context) => {
       const ctx = await contextOf(context);
-      if (datei.size === 0) throw new ActionError({ code: 'BAD_REQUEST', message: 'Bitte eine CSV-Datei wählen.' });
-      const content = Buffer.from(await datei.arrayBuffer());
-      return mapDomainErrors(async () => stageImportUpload(ctx, { fileName: datei.name || 'import.csv', content }));
+      const datei = form.get('datei');
+      const file = datei instanceof File ? datei : null;
+      const content = file ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
+      return mapDomainErrors(async () => stageImportUpload(ctx, { fileName: file?.name || 'import.csv', content }));
     },
   }),
   saveImportMapping: defineAction({

@@ -12,7 +12,8 @@ const USAGE = `Aufruf: kiko <befehl>
   content stats [--json]              Umfang der Inhalte
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
   audit export --tenant T --out DATEI    Audit-Protokoll exportieren (offline prüfbar)
-  audit checkpoint --tenant T            signierten Kontrollpunkt schreiben`;
+  audit checkpoint --tenant T            signierten Kontrollpunkt schreiben
+  tenant sso --tenant T --issuer URL --client-id ID [--password-login on|off] [--operator NAME]   Anmeldung mit dem Dienstkonto`;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -26,6 +27,7 @@ async function lazy(name: string): Promise<Command> {
     case 'users':
     case 'serve':
     case 'audit':
+    case 'tenant':
     case 'certificates': {
       const mod = await import(`./${name}.ts`);
       return mod.default as Command;

@@ -60,6 +60,31 @@ export const de = {
   'lesson.easy.unreviewed': 'Diese Zusammenfassung in Leichter Sprache ist noch nicht von einer Prüfgruppe geprüft.',
   'lesson.easy.fullText': 'Den ganzen Text lesen Sie in der Ansicht „Standard-Text“.',
   'quiz.stand': 'Stand: {date}',
+  'login.invalidSso':
+    'E-Mail-Adresse oder Passwort ist nicht korrekt. Nutzt Ihr Landkreis die Anmeldung mit dem Dienstkonto, melden Sie sich bitte über „Mit dem Dienstkonto anmelden“ an.',
+  'login.sso.heading': 'Mit dem Dienstkonto',
+  'login.sso.button': 'Mit dem Dienstkonto anmelden',
+  'login.sso.buttonFor': 'Mit dem Dienstkonto anmelden: {district}',
+  'login.sso.passwordHeading': 'Mit E-Mail-Adresse und Passwort',
+  'login.sso.passwordOff': '{district}: Bitte melden Sie sich mit Ihrem Dienstkonto an. Die Anmeldung mit Passwort ist dort ausgeschaltet.',
+  'login.sso.passwordStillWorks': 'Sie können sich weiterhin mit E-Mail-Adresse und Passwort anmelden.',
+  'login.sso.error.unavailable':
+    'Der Anmeldedienst Ihres Landkreises ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten erneut.',
+  'login.sso.error.expired':
+    'Die Anmeldung mit dem Dienstkonto ist abgelaufen oder wurde schon verwendet. Bitte starten Sie sie noch einmal.',
+  'login.sso.error.cancelled': 'Die Anmeldung wurde beim Anmeldedienst abgebrochen oder abgelehnt.',
+  'login.sso.error.refused':
+    'Die Antwort des Anmeldedienstes konnte nicht bestätigt werden. Bitte versuchen Sie es noch einmal. Bleibt der Fehler, wenden Sie sich an die IT Ihres Landkreises.',
+  'login.sso.error.disabled': 'Ihr Konto ist nicht aktiv. Bitte wenden Sie sich an die KIKO-Administration Ihres Landkreises.',
+  'login.sso.error.other-district':
+    'Ihr Dienstkonto gehört zu einem anderen Landkreis. Bitte melden Sie sich über Ihren eigenen Landkreis an.',
+  'login.sso.error.no-match':
+    'Ihr Dienstkonto konnte keinem KIKO-Konto sicher zugeordnet werden. Bitte wenden Sie sich an die KIKO-Administration Ihres Landkreises.',
+  'login.sso.error.missing-claims':
+    'Der Anmeldedienst hat Ihre E-Mail-Adresse oder Ihren Namen nicht übermittelt. Bitte wenden Sie sich an die IT Ihres Landkreises.',
+  'login.sso.error.rate-limited': 'Zu viele Anmeldeversuche von dieser Adresse. Bitte versuchen Sie es in einigen Minuten erneut.',
+  'login.sso.unknownDistrict':
+    'Einen Landkreis „{slug}“ mit Anmeldung über das Dienstkonto gibt es nicht; angezeigt sind alle Landkreise mit Dienstkonto.',
 } as const;
 
 export type MessageKey = keyof typeof de;

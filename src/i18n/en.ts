@@ -61,4 +61,24 @@ export const en: Record<MessageKey, string> = {
   'lesson.easy.unreviewed': 'This summary in Leichte Sprache has not yet been checked by a review group of readers.',
   'lesson.easy.fullText': 'The full text is in the view "Standard text".',
   'quiz.stand': 'Last checked: {date}',
+  'login.invalidSso':
+    'E-mail address or password is not correct. If your district uses sign-in with your work account, please use “Sign in with your work account”.',
+  'login.sso.heading': 'With your work account',
+  'login.sso.button': 'Sign in with your work account',
+  'login.sso.buttonFor': 'Sign in with your work account: {district}',
+  'login.sso.passwordHeading': 'With e-mail address and password',
+  'login.sso.passwordOff': '{district}: please sign in with your work account. Password sign-in is switched off there.',
+  'login.sso.passwordStillWorks': 'You can still sign in with your e-mail address and password.',
+  'login.sso.error.unavailable': 'Your district’s sign-in service cannot be reached right now. Please try again in a few minutes.',
+  'login.sso.error.expired': 'The sign-in with your work account has expired or was already used. Please start it again.',
+  'login.sso.error.cancelled': 'The sign-in was cancelled or refused at the sign-in service.',
+  'login.sso.error.refused':
+    'The answer of the sign-in service could not be confirmed. Please try again. If the error persists, contact your district’s IT.',
+  'login.sso.error.disabled': 'Your account is not active. Please contact your district’s KIKO administration.',
+  'login.sso.error.other-district': 'Your work account belongs to another district. Please sign in through your own district.',
+  'login.sso.error.no-match':
+    'Your work account could not be matched to a KIKO account safely. Please contact your district’s KIKO administration.',
+  'login.sso.error.missing-claims': 'The sign-in service did not send your e-mail address or name. Please contact your district’s IT.',
+  'login.sso.error.rate-limited': 'Too many sign-in attempts from this address. Please try again in a few minutes.',
+  'login.sso.unknownDistrict': 'There is no district “{slug}” with sign-in by work account; all districts with it are shown.',
 };

@@ -25,6 +25,8 @@ const publicRoutes: Record<string, string> = {
   'src/pages/index.astro': 'start page, redirects by role',
   'src/pages/anmelden.astro': 'login form',
   'src/pages/abmelden.astro': 'logout (ends the own session only)',
+  'src/pages/anmelden/sso/[tenant].ts': 'starts the login with the district’s identity provider (not signed in yet)',
+  'src/pages/anmelden/sso/[tenant]/callback.ts': 'finishes the login with the district’s identity provider (not signed in yet)',
   'src/pages/impressum.astro': 'static page',
   'src/pages/datenschutz.astro': 'static page',
   'src/pages/barrierefreiheit.astro': 'static page',
@@ -59,7 +61,7 @@ describe('authorization enumeration', () => {
       for (const h of handlers) expect(h).toMatch(/contextOf\(|requestContext\(|authorize\(|requirePermission\(/);
     });
 
-  const verbDirs = ['learning', 'quizzes', 'evidence', 'tenancy', 'users', 'certificates', 'privacy'];
+  const verbDirs = ['learning', 'quizzes', 'evidence', 'tenancy', 'users', 'certificates', 'cohorts', 'sso', 'privacy'];
   const verbs = verbDirs.flatMap((d) => files(join(root, 'src', 'lib', 'server', d), ['.ts']));
   for (const file of verbs) {
     const source = readFileSync(join(root, file), 'utf8');

@@ -20,6 +20,7 @@ import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../../../../db/client.ts';
 import { rateLimitTable, sessionTable, userTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
+import { isPasswordLoginAllowed } from '../sso/password-login-policy.ts';
 import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
 import { createDeviceToken, verifyDeviceToken } from './device-cookie.ts';
 import { verifyAgainstDummy, verifyPassword } from './password.ts';
@@ -112,8 +113,10 @@ export async function loginWithPassword(db: Db, input: LoginInput): Promise<Logi
   }
 
   const row = await db.query.userTable.findFirst({ where: eq(userTable.email, email) });
+  // a district that switched password login off: its people are refused like unknown accounts (no enumeration)
+  const passwordAllowed = row ? await isPasswordLoginAllowed(db, row.tenantId) : true;
   const valid =
-    row?.passwordHash && row.status === 'active'
+    row?.passwordHash && row.status === 'active' && passwordAllowed
       ? await verifyPassword(row.passwordHash, input.password)
       : await verifyAgainstDummy(input.password);
   const user = valid && row ? await getAuthUser(db, row.id) : null;
@@ -131,7 +134,7 @@ export async function loginWithPassword(db: Db, input: LoginInput): Promise<Logi
 }
 
 /** Ends the session of a cookie the browser sent, when its secret matches (a guessed id ends nothing). */
-async function endPreviousSession(db: Db, token: string | undefined): Promise<void> {
+export async function endPreviousSession(db: Db, token: string | undefined): Promise<void> {
   const parts = parseSessionToken(token);
   if (!parts) return;
   const row = await db.query.sessionTable.findFirst({ where: eq(sessionTable.id, parts.id) });

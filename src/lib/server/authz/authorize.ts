@@ -9,7 +9,7 @@
  * The CLI acts as a system or operator actor: a system actor in a tenant has that tenant's full scope.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { cohortMultiplierTable, orgUnitTable, userRoleTable, userTable } from '../../../../db/schema/index.ts';
+import { cohortMultiplierTable, cohortTable, orgUnitTable, userRoleTable, userTable } from '../../../../db/schema/index.ts';
 import type { Ctx } from '../context.ts';
 import { ForbiddenError, NotFoundError } from '../errors/domain-errors.ts';
 import { type Action, can } from './can.ts';
@@ -34,6 +34,8 @@ export interface AuthzTarget {
   tenantId?: string;
   orgUnitId?: string | null;
   userId?: string;
+  /** A cohort: must be the actor's district's, and for a multiplier one they lead. */
+  cohortId?: string;
 }
 
 export async function authorize(ctx: Ctx, action: Action, target: AuthzTarget = {}): Promise<Scope> {
@@ -67,6 +69,7 @@ export async function authorize(ctx: Ctx, action: Action, target: AuthzTarget = 
       .from(cohortMultiplierTable)
       .where(and(eq(cohortMultiplierTable.tenantId, tenantId), eq(cohortMultiplierTable.userId, user.id)));
     scope.cohortIds = rows.map((r) => r.id);
+    if (target.cohortId && !scope.cohortIds.includes(target.cohortId)) throw new NotFoundError('Nicht gefunden.');
     return scope;
   }
   // hr, admin, staff-council: the widest grant among the roles that allow the action decides the subtree
@@ -90,6 +93,13 @@ export async function authorize(ctx: Ctx, action: Action, target: AuthzTarget = 
 /** A target org unit or person must lie in the scope's district and subtree; otherwise "not found". */
 async function checkTarget(ctx: Ctx, scope: Scope, target: AuthzTarget): Promise<void> {
   if (!scope.tenantId) return;
+  if (target.cohortId) {
+    const cohort = await ctx.db
+      .select({ id: cohortTable.id })
+      .from(cohortTable)
+      .where(and(eq(cohortTable.id, target.cohortId), eq(cohortTable.tenantId, scope.tenantId)));
+    if (!cohort[0]) throw new NotFoundError('Nicht gefunden.');
+  }
   if (target.orgUnitId) {
     const unit = await ctx.db
       .select({ id: orgUnitTable.id })

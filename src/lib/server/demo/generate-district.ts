@@ -341,6 +341,7 @@ export async function deleteTenant(client: Client, tenantId: string): Promise<vo
       'DELETE FROM lesson_progress WHERE tenant_id = ?1',
       'DELETE FROM path_assignments WHERE tenant_id = ?1',
       'DELETE FROM cohort_multipliers WHERE tenant_id = ?1',
+      'DELETE FROM cohort_rules WHERE tenant_id = ?1',
       'DELETE FROM cohorts WHERE tenant_id = ?1',
       `DELETE FROM sessions WHERE user_id IN (${users})`,
       `DELETE FROM user_roles WHERE user_id IN (${users})`,

@@ -12,6 +12,7 @@ import { ensureTenant } from '../tenancy/create-tenant.ts';
 import { type CreateUserInput, createUser } from '../users/create-user.ts';
 import { getAuthUser } from '../users/get-auth-user.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './demo-logins.ts';
+import { seedDemoCohorts } from './seed-demo-cohorts.ts';
 import { seedDemoHistory } from './seed-demo-history.ts';
 import { seedDemoLearning } from './seed-demo-learning.ts';
 
@@ -153,5 +154,6 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
       await seedDemoHistory(db, content, { tenantId: muster.id, admin, mover, earlyLearner, units: muster.orgUnitIds }, now);
   }
   await seedDemoLearning(db, content);
+  await seedDemoCohorts(db, content, now);
   return { tenantsCreated, usersCreated };
 }

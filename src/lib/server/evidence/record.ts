@@ -37,8 +37,18 @@ export async function appendFact(tx: Writer, fact: Fact): Promise<boolean> {
 /** Appends many facts in one statement (seeding, imports, the snapshot); returns how many were new. */
 export async function appendFacts(tx: Writer, facts: readonly Fact[]): Promise<number> {
   if (facts.length === 0) return 0;
+  const inserted = await factInsert(tx, facts);
+  return inserted.length;
+}
+
+/**
+ * The insert statement of facts, not yet run: for a caller that writes a fact together with its projection row in
+ * one `db.batch` (a single write under the lock, e.g. a quiz answer). Returns the new rows' `seq`; a fact whose
+ * idempotency key is already recorded is skipped.
+ */
+export function factInsert(tx: Writer, facts: readonly Fact[]) {
   const now = new Date();
-  const inserted = await tx
+  return tx
     .insert(learningEventTable)
     .values(
       facts.map((f) => ({
@@ -59,7 +69,6 @@ export async function appendFacts(tx: Writer, facts: readonly Fact[]): Promise<n
     )
     .onConflictDoNothing()
     .returning({ seq: learningEventTable.seq });
-  return inserted.length;
 }
 
 /**

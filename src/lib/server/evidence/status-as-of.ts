@@ -43,21 +43,6 @@ export interface StatusAsOf {
   pathVersions: Record<string, string | null>;
 }
 
-interface MembershipRow {
-  user_id: string;
-  data: { orgUnitId: string | null; jobRole: string; status: string };
-  first_at: number;
-}
-interface AssignmentRow {
-  type: string;
-  user_id: string | null;
-  org_unit_id: string | null;
-  subject: string;
-  ref: string;
-  data: { dueAt?: number | null };
-  effective_at: number;
-}
-
 /**
  * Runs `inner` and returns its rows as arrays, fetched as ONE JSON text (json_group_array keeps the inner order): for
  * hundreds of thousands of rows the driver's per-row materialisation costs three times the query itself
@@ -101,7 +86,6 @@ export async function computeStatusAsOf(
   const T = asOf.getTime();
   const R = recordedBy.getTime();
   const db = ctx.db;
-  const ev = learningEventTable;
   // Facts are fetched in the order of learning_events_type_idx (tenant, type, person, subject, effective time, seq), so
   // "the latest per person" is a fold in one pass with no sort; lesson milestones come from lesson_progress (see below).
   const [memberships, assignments, lessons, quizzes, completions] = opts.current

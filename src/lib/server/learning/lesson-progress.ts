@@ -6,7 +6,7 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { ContentSet, LoadedLesson } from '../content/load-content.ts';
 import type { Ctx } from '../context.ts';
 import { NotFoundError } from '../errors/domain-errors.ts';
-import { appendFact } from '../evidence/record.ts';
+import { appendFact, factInsert } from '../evidence/record.ts';
 import { completeCourseIfDone } from './complete-course.ts';
 import { authorizeLearner, type Learner } from './learner.ts';
 
@@ -43,15 +43,16 @@ export async function visitLesson(ctx: Ctx, courseId: string, lessonId: string):
   const lesson = requireLesson(content, courseId, lessonId);
   const rows = await courseProgressRows(db, learner, courseId);
   const seen = rows.find((r) => r.lessonId === lessonId);
+  // the progress row and its fact as one batch (one short write); a second tab's insert changes neither: the fact
+  // has the same idempotency key as the one written with the row
   if (!seen)
-    await db.transaction(async (tx) => {
-      const inserted = await tx
+    await db.batch([
+      db
         .insert(lessonProgressTable)
         .values(progressRow(learner, courseId, lesson, now))
-        .onConflictDoNothing()
-        .returning({ lessonId: lessonProgressTable.lessonId });
-      if (inserted.length > 0)
-        await appendFact(tx, {
+        .onConflictDoNothing(),
+      factInsert(db, [
+        {
           tenantId: learner.tenantId,
           type: 'lesson.started',
           userId: learner.userId,
@@ -61,8 +62,9 @@ export async function visitLesson(ctx: Ctx, courseId: string, lessonId: string):
           effectiveAt: now,
           actorId: learner.userId,
           idemKey: `lesson-start:${learner.userId}:${courseId}:${lesson.id}`,
-        });
-    });
+        },
+      ]),
+    ]);
   else if (now.getTime() - seen.lastSeenAt.getTime() >= VISIT_RESOLUTION_MS)
     await db
       .update(lessonProgressTable)

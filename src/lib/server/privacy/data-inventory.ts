@@ -190,6 +190,35 @@ export const dataInventory: Record<string, TableInventory> = {
     personal: {},
     other: ['chain', 'chain_seq', 'hash', 'at', 'key_id', 'public_key', 'signature'],
   },
+  cohort_rules: {
+    purpose: 'Wer zu einer Kohorte gehört: Organisationseinheiten (mit oder ohne Untereinheiten) und einzeln gewählte Personen.',
+    retention: 'Unbefristet mit Gültigkeitszeitraum, damit die Kohorte für frühere Stichtage stimmt.',
+    personal: { user_id: 'einzeln gewählte Person' },
+    other: ['id', 'cohort_id', 'tenant_id', 'kind', 'org_unit_id', 'include_subunits', 'valid_from', 'valid_to'],
+  },
+  user_identities: {
+    purpose: 'Verknüpfung einer Person mit ihrem Konto beim Anmeldedienst des Landkreises (Single Sign-on).',
+    retention: ACCOUNT_RETENTION,
+    personal: {
+      user_id: 'Person',
+      subject: 'Kennung der Person beim Anmeldedienst',
+      created_at: 'erste Anmeldung über den Dienst',
+      last_login_at: 'letzte Anmeldung über den Dienst',
+    },
+    other: ['id', 'tenant_id', 'issuer'],
+  },
+  sso_login_states: {
+    purpose: 'Begonnene Anmeldungen beim Anmeldedienst bis zur Rückkehr (Schutz gegen untergeschobene Anmeldungen).',
+    retention: 'Bis zur Rückkehr vom Anmeldedienst (einmal verwendbar) oder bis zum Ablauf nach wenigen Minuten.',
+    personal: { browser_hash: 'Hash eines Geheimnisses im Browser der Person', return_to: 'aufgerufene Seite' },
+    other: ['state', 'tenant_id', 'code_verifier', 'nonce', 'created_at', 'expires_at'],
+  },
+  sso_sessions: {
+    purpose: 'Sitzungen, die mit Single Sign-on begannen (Abmelden auch beim Anmeldedienst).',
+    retention: 'Wie die Sitzung (endet mit ihr).',
+    personal: { session_id: 'Sitzung der Person' },
+    other: ['tenant_id', 'issuer'],
+  },
   import_mappings: {
     purpose: 'Gespeicherte Zuordnung von Spalten und Tätigkeitsprofilen für Personal-Importe.',
     retention: 'Solange der Landkreis sie nutzt.',

@@ -1,7 +1,7 @@
 /**
  * A person's own data (GDPR Art. 15 access, Art. 20 portability): profile, roles, learning status (from the one
  * status rule), the learning record, lesson progress, quiz attempts with answers, completions, certificates,
- * sessions and the audit entries about them. Only the signed-in person's own data (authorize: learning.own, self);
+ * sessions, sign-on identities and the audit entries about them. Only the signed-in person's own data (authorize: learning.own, self);
  * no secrets (password and session hashes, signing keys, quiz answer keys, audit salts) are included.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
@@ -17,6 +17,7 @@ import {
   quizResponseTable,
   sessionTable,
   tenantTable,
+  userIdentityTable,
   userRoleTable,
   userTable,
 } from '../../../../db/schema/index.ts';
@@ -84,6 +85,8 @@ export interface OwnDataExport {
     revokedReason: string | null;
   }>;
   sessions: Array<{ createdAt: string; lastUsedAt: string }>;
+  /** Accounts at the district's sign-on service linked to this person. */
+  identities: Array<{ issuer: string; subject: string; createdAt: string; lastLoginAt: string | null }>;
   auditEntries: Array<{ at: string; type: string; data: unknown; personal: unknown }>;
 }
 
@@ -140,6 +143,15 @@ export async function exportOwnData(ctx: Ctx): Promise<OwnDataExport> {
       .orderBy(asc(auditEventTable.seq)),
     computeStatusAsOf(ctx, scope, { asOf: ctx.clock(), current: true, userIds: [userId] }),
   ]);
+  const identities = await db
+    .select({
+      issuer: userIdentityTable.issuer,
+      subject: userIdentityTable.subject,
+      createdAt: userIdentityTable.createdAt,
+      lastLoginAt: userIdentityTable.lastLoginAt,
+    })
+    .from(userIdentityTable)
+    .where(and(eq(userIdentityTable.tenantId, tenantId), eq(userIdentityTable.userId, userId)));
   const answers =
     attempts.length > 0
       ? await db
@@ -222,6 +234,12 @@ export async function exportOwnData(ctx: Ctx): Promise<OwnDataExport> {
       revokedReason: c.revokedReason,
     })),
     sessions: sessions.map((s) => ({ createdAt: s.createdAt.toISOString(), lastUsedAt: s.lastUsedAt.toISOString() })),
+    identities: identities.map((i) => ({
+      issuer: i.issuer,
+      subject: i.subject,
+      createdAt: i.createdAt.toISOString(),
+      lastLoginAt: iso(i.lastLoginAt),
+    })),
     auditEntries: audit.map((a) => ({ at: a.at.toISOString(), type: a.type, data: a.data, personal: a.personal })),
   };
 }

@@ -4,7 +4,7 @@
  * Responses are stored in the attempt's public ids; the stored layout makes grading reproducible.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { quizAttemptTable, quizResponseTable } from '../../../../db/schema/index.ts';
 import type { Quiz, QuizItem } from '../../shared/content-schema.ts';
@@ -13,7 +13,7 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { ContentSet, LoadedQuiz } from '../content/load-content.ts';
 import type { Ctx } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.ts';
-import { appendFact, appendFacts, type Fact } from '../evidence/record.ts';
+import { appendFact, appendFacts, type Fact, factInsert } from '../evidence/record.ts';
 import { completeCourseIfDone } from '../learning/complete-course.ts';
 import { authorizeLearner, type Learner } from '../learning/learner.ts';
 import { type AttemptLayout, drawAttempt, seededRandom } from './draw-attempt.ts';
@@ -233,24 +233,23 @@ export async function answerItem(
     throw e;
   }
   const grade = gradePublicResponse(item, layout, valid);
-  const inserted = await db.transaction(async (tx) => {
-    const rows = await tx
+  // the response, its fact and the count of answers in one batch: one short write under the lock, no awaits inside
+  // it. A response already stored (second tab, double click) leaves both unchanged: its fact has the same
+  // idempotency key and was recorded with the first answer.
+  const [inserted, , answered] = await db.batch([
+    db
       .insert(quizResponseTable)
       .values({ attemptId, tenantId: learner.tenantId, itemId, response: valid, score: grade.score, answeredAt: now })
       .onConflictDoNothing()
-      .returning({ itemId: quizResponseTable.itemId });
-    if (rows.length > 0) await appendFact(tx, responseFact(learner, attempt, item, valid, grade.score, now));
-    return rows;
-  });
+      .returning({ itemId: quizResponseTable.itemId }),
+    factInsert(db, [responseFact(learner, attempt, item, valid, grade.score, now)]),
+    db.select({ n: count() }).from(quizResponseTable).where(eq(quizResponseTable.attemptId, attemptId)),
+  ]);
   if (inserted.length === 0)
     throw new ConflictError(
       'Diese Frage ist in diesem Versuch schon beantwortet (z. B. in einem anderen Browser-Tab). Es zählt die erste Antwort.',
     );
-  const answered = await db
-    .select({ itemId: quizResponseTable.itemId })
-    .from(quizResponseTable)
-    .where(eq(quizResponseTable.attemptId, attemptId));
-  const submitted = answered.length >= layout.itemIds.length ? await submitAttempt(ctx, attemptId) : null;
+  const submitted = (answered[0]?.n ?? 0) >= layout.itemIds.length ? await submitAttempt(ctx, attemptId) : null;
   return { grade, submitted };
 }
 

@@ -1,5 +1,9 @@
 /** Settings a district can change; stored as JSON on the tenant. */
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Db } from '../../../../db/client.ts';
+import { tenantTable } from '../../../../db/schema/index.ts';
+import { ssoSettingsSchema } from '../sso/sso-settings.ts';
 
 export const tenantSettingsSchema = z.strictObject({
   /** What the public verification page shows of the holder: initials (default), full name, or nothing. */
@@ -13,10 +17,25 @@ export const tenantSettingsSchema = z.strictObject({
   signatory: z.string().max(120).optional(),
   /** Logo as inline SVG markup (sanitised before rendering). */
   logoSvg: z.string().max(50_000).optional(),
+  /**
+   * Whether KI-Multiplikator:innen see person-level views (the person × course matrix and its export) of their own
+   * cohorts. Off by default: many districts need a staff-council agreement first; without it they see aggregates only.
+   */
+  multiplierPersonViews: z.boolean().default(false),
+  /** Smallest group whose quiz answers are shown as aggregates (item analysis); never below 3. */
+  minGroupSize: z.number().int().min(3).max(100).default(5),
+  /** Single sign-on with the district's OpenID provider (sso/sso-settings.ts); absent: password login only. */
+  sso: ssoSettingsSchema.optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
 export function readTenantSettings(raw: unknown): TenantSettings {
   const parsed = tenantSettingsSchema.safeParse(raw ?? {});
   return parsed.success ? parsed.data : tenantSettingsSchema.parse({});
+}
+
+/** The settings of one district (defaults when unset or unreadable). */
+export async function getTenantSettings(db: Db, tenantId: string): Promise<TenantSettings> {
+  const [row] = await db.select({ settings: tenantTable.settings }).from(tenantTable).where(eq(tenantTable.id, tenantId));
+  return readTenantSettings(row?.settings);
 }

@@ -5,7 +5,7 @@
  * figures for past dates (coverage, completions) are unchanged and the audit chain still verifies.
  */
 import { and, eq } from 'drizzle-orm';
-import { sessionTable, userTable } from '../../../../db/schema/index.ts';
+import { sessionTable, userIdentityTable, userTable } from '../../../../db/schema/index.ts';
 import { erasePersonalAudit } from '../audit/erase-personal-audit.ts';
 import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
@@ -36,6 +36,8 @@ export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPart
       .set({ name: pseudonymOf(userId), email: `${userId}@geloescht.invalid`, passwordHash: null, externalId: null, status: 'disabled' })
       .where(eq(userTable.id, userId));
     await tx.delete(sessionTable).where(eq(sessionTable.userId, userId));
+    // the provider's subject identifies the person: an erased person can no longer sign in with single sign-on
+    await tx.delete(userIdentityTable).where(eq(userIdentityTable.userId, userId));
     await appendFact(tx, { tenantId, type: 'person.erased', userId, effectiveAt: now, recordedAt: now, actorId: by, data: {} });
     const erased = await erasePersonalAudit(tx, { chain: tenantId, personId: userId, actorId: by, at: now });
     return { auditPartsCleared: erased.erased };

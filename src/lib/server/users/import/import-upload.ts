@@ -32,8 +32,8 @@ export interface StagedUpload {
 export async function stageImportUpload(ctx: Ctx, input: { fileName: string; content: Buffer }): Promise<{ id: string }> {
   const scope = await authorize(ctx, 'tenant.admin');
   const parsed = stageSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError('Bitte eine CSV-Datei wählen.');
-  if (parsed.data.content.length === 0) throw new ValidationError('Die Datei ist leer.');
+  if (!parsed.success || parsed.data.content.length === 0)
+    throw new ValidationError('Bitte eine CSV-Datei wählen (sie darf nicht leer sein).', { datei: 'Bitte eine CSV-Datei wählen.' });
   if (parsed.data.content.length > MAX_BODY_BYTES)
     throw new ValidationError('Die Datei ist größer als 2 MB. Größere Dateien importieren Sie über die Kommandozeile (kiko users import).');
   const tenantId = scope.tenantId as string;

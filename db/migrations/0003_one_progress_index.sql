@@ -1,0 +1,1 @@
+DROP INDEX `lesson_progress_tenant_user_idx`;

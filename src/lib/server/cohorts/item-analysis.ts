@@ -1,0 +1,270 @@
+/**
+ * Item analysis of a cohort: the quiz items its people most often answer wrongly, as topics for the next workshop.
+ * Read from the learning record's `quiz.response` facts, grouped by the authored item id across quiz versions (a
+ * changed meaning gets a new id), each person's latest answer per item; an item no longer in today's quiz is read from
+ * the content archive. Aggregates only, and only where no one's
+ * answers can be read off:
+ * - an item is shown only when at least `minGroupSize` people of the group answered it (district setting, ≥ 3);
+ * - with a filter, also the groups it can be compared with (the cohort, and the cohort with only one of the two
+ *   filters) must differ from it by 0 or at least `minGroupSize` answering people — otherwise subtracting the two
+ *   would reveal a handful of people's answers; org-unit filters are exact units (not sub-units), so they never nest;
+ * - no option distribution when all answers fall on one option;
+ * - never a name: the verb does not read who answered.
+ * The correct option is named as text in this server-rendered aggregate page only; keys never go to a browser script.
+ */
+import { sql } from 'drizzle-orm';
+import { jobRoleLabels } from '../../shared/cohort-labels.ts';
+import type { QuizItem } from '../../shared/content-schema.ts';
+import { authorize } from '../authz/authorize.ts';
+import type { Ctx } from '../context.ts';
+import { getTenantSettings } from '../tenancy/tenant-settings.ts';
+import { type Cohort, type CohortMember, membersOf, requireCohortIn } from './cohort-members.ts';
+
+/** How many items the page lists. */
+export const ITEMS_SHOWN = 12;
+
+export interface ItemStat {
+  quizId: string;
+  itemId: string;
+  courseTitle: string;
+  prompt: string;
+  /** People of the group who answered the item. */
+  answered: number;
+  /** Share of them whose latest answer was not fully right, 0–100. */
+  percentWrong: number;
+  /** The wrong option chosen most often, with the share of answering people; null when not shown. */
+  mostChosenWrong: { text: string; percent: number } | null;
+  /** Why no option distribution is shown (German), if so. */
+  distributionNote: string | null;
+  correctAnswer: string | null;
+  lesson: { href: string; title: string } | null;
+}
+
+export interface ItemAnalysis {
+  cohort: Cohort;
+  minGroupSize: number;
+  notes: string[];
+  applied: { einheit: string | null; rolle: string | null };
+  options: { orgUnits: Array<{ id: string; label: string }>; jobRoles: Array<{ id: string; label: string }> };
+  /** People in the (filtered) group. */
+  groupSize: number;
+  /** True when the group (or its difference to a comparable group) is too small: "zu wenige Antworten". */
+  suppressed: boolean;
+  items: ItemStat[];
+  /** Items with enough answers that are not listed (answered right by everyone, or further down the list). */
+  hiddenItems: number;
+}
+
+type Answer = { wrong: boolean; chosen: string[] };
+
+/** Option keys a response chose (choice items and true/false), for the distribution. */
+function chosenOptions(item: QuizItem | undefined, response: Record<string, unknown> | null): string[] {
+  if (!item || !response) return [];
+  if ((item.type === 'single' || item.type === 'scenario') && typeof response.optionId === 'string') return [response.optionId];
+  if (item.type === 'multiple' && Array.isArray(response.optionIds)) return response.optionIds.map(String);
+  if (item.type === 'truefalse' && typeof response.value === 'boolean') return [response.value ? 'wahr' : 'falsch'];
+  return [`${JSON.stringify(response)}`];
+}
+
+function optionText(item: QuizItem, key: string): string | null {
+  if (item.type === 'truefalse') return key === 'wahr' ? '„wahr“' : '„falsch“';
+  if ('options' in item) return item.options.find((o) => o.id === key)?.text ?? null;
+  return null;
+}
+
+function isWrongOption(item: QuizItem, key: string): boolean {
+  if (item.type === 'truefalse') return (key === 'wahr') !== item.answer;
+  if ('options' in item) return !item.options.find((o) => o.id === key)?.correct;
+  return false;
+}
+
+function correctAnswerOf(item: QuizItem): string | null {
+  if (item.type === 'single' || item.type === 'scenario' || item.type === 'multiple')
+    return item.options
+      .filter((o) => o.correct)
+      .map((o) => o.text)
+      .join(' · ');
+  if (item.type === 'truefalse') return item.answer ? 'Die Aussage ist wahr.' : 'Die Aussage ist falsch.';
+  if (item.type === 'ordering') return item.steps.map((s) => s.text).join(' → ');
+  if (item.type === 'matching') return item.pairs.map((p) => `${p.left} – ${p.right}`).join(' · ');
+  return null;
+}
+
+/**
+ * The authored item behind each (quiz, item id) answered: from today's curriculum, else from the newest archived
+ * version of the quiz that has it (content_versions, one query for all such quizzes).
+ */
+async function resolveItems(
+  ctx: Ctx,
+  rows: ReadonlyArray<{ quiz: string; item: string }>,
+): Promise<Map<string, { quizId: string; item: QuizItem | undefined }>> {
+  const out = new Map<string, { quizId: string; item: QuizItem | undefined }>();
+  const missing = new Set<string>();
+  for (const r of rows) {
+    const key = `${r.quiz}\u0000${r.item}`;
+    if (!r.item || out.has(key)) continue;
+    const item = ctx.content.quizzes.get(r.quiz)?.quiz.items.find((i) => i.id === r.item);
+    out.set(key, { quizId: r.quiz, item });
+    if (!item) missing.add(r.quiz);
+  }
+  if (missing.size === 0) return out;
+  const archived = await ctx.db.all<{ quiz: string; data: string }>(sql`
+    SELECT content_id AS quiz, data FROM content_versions
+     WHERE kind = 'quiz' AND content_id IN (SELECT value FROM json_each(${JSON.stringify([...missing])}))
+     ORDER BY first_served_at DESC`);
+  for (const a of archived) {
+    const items = (JSON.parse(a.data) as { quiz?: { items?: QuizItem[] } }).quiz?.items ?? [];
+    for (const item of items) {
+      const entry = out.get(`${a.quiz}\u0000${item.id}`);
+      if (entry && !entry.item) entry.item = item;
+    }
+  }
+  return out;
+}
+
+export async function getItemAnalysis(
+  ctx: Ctx,
+  cohortId: string,
+  query: { einheit?: string | null; rolle?: string | null },
+): Promise<ItemAnalysis> {
+  const scope = await authorize(ctx, 'cohort.view', { cohortId });
+  const cohort = await requireCohortIn(ctx, scope, cohortId);
+  const tenantId = scope.tenantId as string;
+  const { minGroupSize } = await getTenantSettings(ctx.db, tenantId);
+  const members = await membersOf(ctx, scope, cohort);
+  const units = await ctx.db.all<{ id: string; code: string; name: string }>(
+    sql`SELECT id, code, name FROM org_units WHERE tenant_id = ${tenantId}`,
+  );
+  const unitLabel = new Map(units.map((u) => [u.id, `${u.code} – ${u.name}`]));
+  const unitOptions = [...new Set(members.map((m) => m.orgUnitId).filter((u): u is string => u !== null))]
+    .map((id) => ({ id, label: unitLabel.get(id) ?? id }))
+    .sort((a, b) => a.label.localeCompare(b.label, 'de'));
+  const roleOptions = [...new Set(members.map((m) => m.jobRole))]
+    .map((id) => ({ id, label: jobRoleLabels[id] ?? id }))
+    .sort((a, b) => a.label.localeCompare(b.label, 'de'));
+  const notes: string[] = [];
+  const pick = (value: string | null | undefined, allowed: string[], what: string): string | null => {
+    if (!value) return null;
+    if (allowed.includes(value)) return value;
+    notes.push(`Der Filter „${what}“ hat einen unbekannten Wert und wurde nicht angewendet.`);
+    return null;
+  };
+  const einheit = pick(
+    query.einheit,
+    unitOptions.map((u) => u.id),
+    'Organisationseinheit',
+  );
+  const rolle = pick(
+    query.rolle,
+    roleOptions.map((r) => r.id),
+    'Tätigkeitsprofil',
+  );
+  const inGroup = (m: CohortMember, unit: string | null, role: string | null): boolean =>
+    (!unit || m.orgUnitId === unit) && (!role || m.jobRole === role);
+  const group = members.filter((m) => inGroup(m, einheit, rolle));
+  // groups a reader could compare this one with (each a superset): the cohort, and the cohort with one filter only
+  const comparisons = (
+    einheit && rolle
+      ? [
+          [null, null],
+          [einheit, null],
+          [null, rolle],
+        ]
+      : einheit || rolle
+        ? [[null, null]]
+        : []
+  ).map(([u, r]) => new Set(members.filter((m) => inGroup(m, u ?? null, r ?? null)).map((m) => m.userId)));
+  const base: ItemAnalysis = {
+    cohort,
+    minGroupSize,
+    notes,
+    applied: { einheit, rolle },
+    options: { orgUnits: unitOptions, jobRoles: roleOptions },
+    groupSize: group.length,
+    suppressed: true,
+    items: [],
+    hiddenItems: 0,
+  };
+  if (group.length < minGroupSize) return base;
+
+  // each person's latest answer per quiz and item, for every cohort member (the comparisons need them too)
+  const rows = await ctx.db.all<{ user_id: string; quiz: string; item: string; response: string | null; score: number | null }>(sql`
+    SELECT user_id, subject AS quiz, json_extract(data, '$.itemId') AS item, json_extract(data, '$.response') AS response,
+           json_extract(data, '$.score') AS score
+      FROM learning_events
+     WHERE tenant_id = ${tenantId} AND type = 'quiz.response'
+       AND user_id IN (SELECT value FROM json_each(${JSON.stringify(members.map((m) => m.userId))}))
+     ORDER BY user_id, subject, effective_at, seq`);
+  const itemsOf = await resolveItems(ctx, rows);
+  const answers = new Map<string, Map<string, Answer>>(); // item key → person → answer
+  for (const r of rows) {
+    if (!r.item) continue;
+    const key = `${r.quiz}\u0000${r.item}`;
+    let byPerson = answers.get(key);
+    if (!byPerson) {
+      byPerson = new Map();
+      answers.set(key, byPerson);
+    }
+    const response = r.response ? (JSON.parse(r.response) as Record<string, unknown>) : null;
+    byPerson.set(r.user_id, { wrong: (r.score ?? 0) < 1, chosen: chosenOptions(itemsOf.get(key)?.item, response) });
+  }
+  const groupIds = new Set(group.map((m) => m.userId));
+  const courseOfQuiz = new Map([...ctx.content.courses.values()].filter((c) => c.course.quiz).map((c) => [c.course.quiz as string, c]));
+
+  const stats: ItemStat[] = [];
+  let shownEnough = 0;
+  let missingText = 0;
+  for (const [key, byPerson] of answers) {
+    const { quizId, item } = itemsOf.get(key) as { quizId: string; item: QuizItem | undefined };
+    const mine = [...byPerson].filter(([u]) => groupIds.has(u)).map(([, a]) => a);
+    const n = mine.length;
+    if (n < minGroupSize) continue;
+    const safe = comparisons.every((ids) => {
+      const d = [...byPerson.keys()].filter((u) => ids.has(u)).length - n;
+      return d === 0 || d >= minGroupSize;
+    });
+    if (!safe) continue;
+    shownEnough++;
+    if (!item) {
+      missingText++;
+      continue;
+    }
+    const wrong = mine.filter((a) => a.wrong).length;
+    if (wrong === 0) continue;
+    const distinct = new Set(mine.map((a) => a.chosen.join(',')));
+    let mostChosenWrong: ItemStat['mostChosenWrong'] = null;
+    let distributionNote: string | null = null;
+    const hasOptions = item.type !== 'ordering' && item.type !== 'matching';
+    if (!hasOptions) distributionNote = 'Bei dieser Fragenart gibt es keine einzelnen Antwortoptionen.';
+    else if (distinct.size <= 1) distributionNote = 'Alle haben gleich geantwortet; die Verteilung wird deshalb nicht gezeigt.';
+    else {
+      const counts = new Map<string, number>();
+      for (const a of mine) for (const k of a.chosen) if (isWrongOption(item, k)) counts.set(k, (counts.get(k) ?? 0) + 1);
+      const top = [...counts].sort((a, b) => b[1] - a[1])[0];
+      if (top) mostChosenWrong = { text: optionText(item, top[0]) ?? top[0], percent: Math.round((top[1] / n) * 100) };
+    }
+    const course = courseOfQuiz.get(quizId);
+    const lesson = course?.lessons.find((l) => l.frontmatter.objectives.some((o) => o.id === item.objective));
+    stats.push({
+      quizId,
+      itemId: item.id,
+      courseTitle: course?.course.title ?? quizId,
+      prompt: item.prompt,
+      answered: n,
+      percentWrong: Math.round((wrong / n) * 100),
+      mostChosenWrong,
+      distributionNote,
+      correctAnswer: correctAnswerOf(item),
+      lesson: course && lesson ? { href: `/kurse/${course.course.id}/${lesson.id}`, title: lesson.frontmatter.title } : null,
+    });
+  }
+  stats.sort((a, b) => b.percentWrong - a.percentWrong || b.answered - a.answered || a.itemId.localeCompare(b.itemId));
+  if (missingText > 0)
+    notes.push(`${missingText} Fragen aus früheren Fassungen der Quizze sind heute nicht mehr enthalten und werden nicht aufgeführt.`);
+  return {
+    ...base,
+    suppressed: shownEnough === 0,
+    items: stats.slice(0, ITEMS_SHOWN),
+    hiddenItems: shownEnough - Math.min(stats.length, ITEMS_SHOWN),
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Demo cohorts for Landkreis Musterstadt: about 40 colleagues in Fachbereich 2 and 3 with uneven progress (some not
+ * started, some halfway, some through their required path months ago, quizzes with a few hard questions that many
+ * get wrong), and Max Multiplikator leading two cohorts ("Ordnung und Verkehr", "Soziales und Jugend"), so the
+ * multiplier's dashboard, matrix and item analysis show real shapes after `npm start`. Written through the real
+ * verbs (createUser, completeLesson, startAttempt, answerItem, createCohort, assignMultiplier), so record, projections
+ * and audit log agree. The district switches person-level views on for the demo. Runs once: skipped when Musterstadt
+ * already has cohorts.
+ */
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../../db/client.ts';
+import { cohortTable, tenantTable, userTable } from '../../../../db/schema/index.ts';
+import type { QuizItem } from '../../shared/content-schema.ts';
+import type { ItemResponse } from '../../shared/quiz-response.ts';
+import { assignMultiplier } from '../cohorts/cohort-multipliers.ts';
+import { createCohort } from '../cohorts/create-cohort.ts';
+import type { ContentSet } from '../content/load-content.ts';
+import { personContext } from '../context.ts';
+import { completeLesson } from '../learning/lesson-progress.ts';
+import type { AttemptLayout } from '../quizzes/draw-attempt.ts';
+import { gradeItem } from '../quizzes/grade-item.ts';
+import { idTranslation } from '../quizzes/public-item.ts';
+import { answerItem, startAttempt } from '../quizzes/quiz-attempts.ts';
+import { createUser } from '../users/create-user.ts';
+import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
+import { DEMO_LOGINS } from './demo-logins.ts';
+
+const DAY = 86_400_000;
+const MULTIPLIER_EMAIL = DEMO_LOGINS[1].email;
+const ADMIN_EMAIL = DEMO_LOGINS[3].email;
+
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Clara',
+  'David',
+  'Elif',
+  'Felix',
+  'Greta',
+  'Hannes',
+  'Ida',
+  'Jan',
+  'Katrin',
+  'Lukas',
+  'Mara',
+  'Niklas',
+  'Olga',
+  'Paul',
+  'Quirin',
+  'Rosa',
+  'Sven',
+  'Tanja',
+];
+const LAST = [
+  'Albers',
+  'Brandt',
+  'Celik',
+  'Dietrich',
+  'Engel',
+  'Fischer',
+  'Günther',
+  'Hoffmann',
+  'Iwanow',
+  'Jansen',
+  'Krüger',
+  'Lange',
+  'Meyer',
+  'Nowak',
+  'Otto',
+  'Peters',
+  'Richter',
+  'Schulz',
+  'Thomsen',
+  'Ulrich',
+];
+
+/** A stable number in [0, 1) from a text (so the demo's answers are the same on every machine). */
+function chance(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** A wrong response to an item, in authored ids. */
+function wrongResponse(item: QuizItem): ItemResponse {
+  switch (item.type) {
+    case 'single':
+    case 'scenario':
+      return { type: item.type, optionId: item.options.find((o) => !o.correct)?.id ?? '' };
+    case 'multiple':
+      return { type: 'multiple', optionIds: [item.options.find((o) => !o.correct)?.id ?? ''] };
+    case 'truefalse':
+      return { type: 'truefalse', value: !item.answer };
+    case 'ordering':
+      return { type: 'ordering', order: [...item.steps].reverse().map((s) => s.id) };
+    case 'matching':
+      return {
+        type: 'matching',
+        pairs: Object.fromEntries(item.pairs.map((p, i) => [p.id, (item.pairs[(i + 1) % item.pairs.length] as { id: string }).id])),
+      };
+  }
+}
+
+/** Lessons of a course, then (with `quiz`) attempts until passed or two tries: hard items are often answered wrongly. */
+async function takeCourse(
+  db: Db,
+  user: AuthUser,
+  content: ContentSet,
+  courseId: string,
+  at: Date,
+  lessons: number,
+  quiz: boolean,
+): Promise<void> {
+  const course = content.courses.get(courseId);
+  if (!course) return;
+  const ctxAt = (t: Date) => personContext(db, user, content, () => t);
+  for (const [i, lesson] of course.lessons.slice(0, lessons).entries())
+    await completeLesson(ctxAt(new Date(at.getTime() + i * 9 * 60_000)), courseId, lesson.id);
+  const loaded = course.course.quiz ? content.quizzes.get(course.course.quiz) : undefined;
+  if (!quiz || !loaded || lessons < course.lessons.length) return;
+  for (let attemptNo = 0; attemptNo < 2; attemptNo++) {
+    const start = new Date(at.getTime() + course.lessons.length * 9 * 60_000 + attemptNo * DAY);
+    const attempt = await startAttempt(ctxAt(start), courseId);
+    const layout = attempt.layout as AttemptLayout;
+    let passed = false;
+    for (const [i, itemId] of layout.itemIds.entries()) {
+      const index = loaded.quiz.items.findIndex((x) => x.id === itemId);
+      const item = loaded.quiz.items[index];
+      if (!item) continue;
+      // two items in every quiz are the hard ones; the second attempt comes after reading the explanations
+      const hard = index % 8 === 1 || index % 8 === 4;
+      const p = chance(`${user.email}|${itemId}|${attemptNo}`);
+      const wrong = hard ? p < (attemptNo === 0 ? 0.65 : 0.3) : p < 0.06;
+      const authored = wrong ? wrongResponse(item) : gradeItem(item, undefined).solution;
+      const result = await answerItem(
+        ctxAt(new Date(start.getTime() + (i + 1) * 40_000)),
+        attempt.id,
+        itemId,
+        idTranslation(item, layout).toPublic(authored),
+      );
+      if (result.submitted) passed = Boolean(result.submitted.attempt.passed);
+    }
+    if (passed) return;
+  }
+}
+
+export async function seedDemoCohorts(db: Db, content: ContentSet, now = new Date()): Promise<boolean> {
+  const [tenant] = await db.select().from(tenantTable).where(eq(tenantTable.slug, 'musterstadt'));
+  if (!tenant) return false;
+  const existing = await db.select({ id: cohortTable.id }).from(cohortTable).where(eq(cohortTable.tenantId, tenant.id)).limit(1);
+  if (existing.length > 0) return false;
+  const find = async (email: string) => {
+    const [row] = await db.select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email));
+    return row ? getAuthUser(db, row.id) : null;
+  };
+  const [admin, lead] = await Promise.all([find(ADMIN_EMAIL), find(MULTIPLIER_EMAIL)]);
+  if (!admin || !lead) return false;
+  await db
+    .update(tenantTable)
+    .set({ settings: { ...(tenant.settings as Record<string, unknown>), multiplierPersonViews: true } })
+    .where(eq(tenantTable.id, tenant.id));
+  const unitRows = await db.query.orgUnitTable.findMany({ where: (u, { eq: is }) => is(u.tenantId, tenant.id) });
+  const unit = (code: string): string => unitRows.find((u) => u.code === code)?.id as string;
+  // accounts from the start of the record: a few colleagues took their first course almost two years ago, so their
+  // refresher is due in the next weeks
+  const since = new Date(now.getTime() - 725 * DAY);
+  const plan: Array<{ code: string; n: number }> = [
+    { code: 'FB3-ZUL', n: 12 },
+    { code: 'FB3-FS', n: 8 },
+    { code: 'FB2-JA', n: 11 },
+    { code: 'FB2-SA', n: 9 },
+  ];
+  let k = 0;
+  for (const { code, n } of plan)
+    for (let i = 0; i < n; i++, k++) {
+      const first = FIRST[k % FIRST.length] as string;
+      const last = LAST[(k * 7 + 3) % LAST.length] as string;
+      const email = `${first}.${last}.${k}@musterstadt.example`.toLowerCase().replace(/ü/g, 'ue').replace(/ö/g, 'oe');
+      const { id } = await createUser(
+        db,
+        {
+          tenant: 'musterstadt',
+          email,
+          name: `${first} ${last}`,
+          roles: ['learner'],
+          jobRole: k % 6 === 0 ? 'fuehrungskraft' : 'sachbearbeitung',
+          orgUnitId: unit(code),
+        },
+        { now: since, actorId: 'system:demo-seed' },
+      );
+      const user = (await getAuthUser(db, id)) as AuthUser;
+      const path = k % 6 === 0 ? 'fuehrungskraft' : 'sachbearbeitung';
+      const required = content.paths.get(path)?.required ?? [];
+      // uneven progress: by position, a share of the colleagues is further along; the FB 3 units a little ahead
+      const level = Math.floor(chance(`level|${email}`) * 7) + (code.startsWith('FB3') ? 1 : 0);
+      const startDay = 20 + Math.floor(chance(`start|${email}`) * 330);
+      const courses = Math.min(required.length, Math.max(0, level - 1));
+      const early = courses > 0 && chance(`early|${email}`) < 0.2;
+      for (const [c, courseId] of required.slice(0, courses).entries()) {
+        const day = early && c === 0 ? 680 + Math.floor(chance(`early-day|${email}`) * 30) : Math.max(2, startDay - c * 12);
+        await takeCourse(db, user, content, courseId, new Date(now.getTime() - day * DAY), 99, true);
+      }
+      // level 1: a lesson or two of the next course
+      const next = required[courses];
+      if (level >= 1 && next && level <= 3)
+        await takeCourse(db, user, content, next, new Date(now.getTime() - 5 * DAY), 1 + (k % 2), false);
+    }
+  const created = new Date(now.getTime() - 200 * DAY);
+  const adminAt = personContext(db, admin, content, () => created);
+  const fb3 = await createCohort(adminAt, { name: 'Ordnung und Verkehr', orgUnits: [{ orgUnitId: unit('FB3'), includeSubunits: true }] });
+  const fb2 = await createCohort(adminAt, { name: 'Soziales und Jugend', orgUnits: [{ orgUnitId: unit('FB2'), includeSubunits: true }] });
+  await assignMultiplier(adminAt, { cohortId: fb3.id, email: MULTIPLIER_EMAIL });
+  await assignMultiplier(adminAt, { cohortId: fb2.id, email: MULTIPLIER_EMAIL });
+  return true;
+}
