@@ -1,4 +1,5 @@
-// `npm test` needs a few Debian tools: Chromium for the browser tests, qpdf and poppler-utils for the PDF checks.
+// `npm test` needs a few Debian tools: Chromium for the browser tests, qpdf and poppler-utils for the PDF checks,
+// LibreOffice Calc for the spreadsheet round trips of evidence exports.
 // When one is missing and the tests run as root (CI, a fresh container), they are installed with apt-get;
 // otherwise the run stops at once and names the one command that installs them.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,8 @@ const tools = [
   { pkg: 'qpdf', file: '/usr/bin/qpdf' },
   { pkg: 'poppler-utils', file: '/usr/bin/pdftotext' },
   { pkg: 'fonts-dejavu-core', file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
+  // opens exported CSV/XLSX files the way a spreadsheet would (evidence export round trips)
+  { pkg: 'libreoffice-calc', file: '/usr/bin/soffice' },
 ];
 
 const missing = tools.filter((t) => !existsSync(t.file)).map((t) => t.pkg);

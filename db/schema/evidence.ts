@@ -113,3 +113,26 @@ export const contentVersionTable = sqliteTable(
     index('content_versions_served_idx').on(t.kind, t.contentId, t.firstServedAt),
   ],
 );
+
+/**
+ * Stored month-end coverage of a district (HR's 24-month trend): the one status rule's figures as of the end of a past
+ * month, recorded by `recorded_by`, counted per org unit and job role so that any subtree, scope and filter can sum
+ * them. Not evidence but a cache of a pure function of the record: appending a backdated fact deletes the months it
+ * reaches (evidence/record.ts), so a stored month always equals computing it again with a later cut-off.
+ */
+export const coverageMonthTable = sqliteTable(
+  'coverage_months',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantTable.id),
+    /** End of the month (23:59:59 Europe/Berlin, to the minute), the "as of" of the figures. */
+    monthEnd: integer('month_end', { mode: 'timestamp_ms' }).notNull(),
+    /** The recording cut-off the figures were computed with (the time they were stored). */
+    recordedBy: integer('recorded_by', { mode: 'timestamp_ms' }).notNull(),
+    /** `[orgUnitId | null, jobRole, active, withPath, covered, overdue, notDue, noPath, refresherDue][]` */
+    groups: text('groups', { mode: 'json' }).notNull(),
+  },
+  // one row per district and month; the trend reads a district's months in one range query
+  (t) => [primaryKey({ columns: [t.tenantId, t.monthEnd] })],
+);

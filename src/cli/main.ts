@@ -13,7 +13,9 @@ const USAGE = `Aufruf: kiko <befehl>
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
   audit export --tenant T --out DATEI    Audit-Protokoll exportieren (offline prüfbar)
   audit checkpoint --tenant T            signierten Kontrollpunkt schreiben
-  tenant sso --tenant T --issuer URL --client-id ID [--password-login on|off] [--operator NAME]   Anmeldung mit dem Dienstkonto`;
+  tenant sso --tenant T --issuer URL --client-id ID [--password-login on|off] [--operator NAME]   Anmeldung mit dem Dienstkonto
+  evidence export --tenant T --format csv|csv-excel|xlsx|json|pdf --out DATEI [--as-of DATUM] [--recorded-by DATUM]
+                  [--org-unit ID] [--job-role J] [--status S] [--operator NAME]   Nachweis Art. 4 KI-VO exportieren`;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -28,6 +30,7 @@ async function lazy(name: string): Promise<Command> {
     case 'serve':
     case 'audit':
     case 'tenant':
+    case 'evidence':
     case 'certificates': {
       const mod = await import(`./${name}.ts`);
       return mod.default as Command;

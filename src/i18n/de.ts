@@ -13,6 +13,7 @@ export const de = {
   'nav.search': 'Suche',
   'nav.cohort': 'Multiplikator:innen',
   'nav.hr': 'Personal',
+  'nav.council': 'Personalrat',
   'nav.admin': 'Verwaltung',
   'nav.operator': 'Betrieb',
   'nav.login': 'Anmelden',

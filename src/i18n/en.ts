@@ -15,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   'nav.search': 'Search',
   'nav.cohort': 'Multipliers',
   'nav.hr': 'HR',
+  'nav.council': 'Staff council',
   'nav.admin': 'Administration',
   'nav.operator': 'Operations',
   'nav.login': 'Sign in',

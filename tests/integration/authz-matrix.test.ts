@@ -95,10 +95,15 @@ describe.skipIf(!built)('authorization matrix against the built server', () => {
     const [certificate] = await t.db.select().from(certificateTable).where(eq(certificateTable.userId, learner.id));
     const attempt = await startAttempt(personContext(t.db, learner, content), 'datenschutz');
     // the learner's cohort (org unit A), led by the multiplier; person views on, so its pages name people
+    // (HR figures are asked for to the full minute: the record starts a day back, as for any district in use)
     await t.db
       .update(tenantTable)
-      .set({ settings: { multiplierPersonViews: true } })
+      .set({ settings: { multiplierPersonViews: true }, recordStartedAt: new Date(Date.now() - 86_400_000) })
       .where(eq(tenantTable.id, home.id));
+    await t.db
+      .update(tenantTable)
+      .set({ recordStartedAt: new Date(Date.now() - 86_400_000) })
+      .where(eq(tenantTable.id, other.id));
     const admin = personContext(t.db, users.admin as AuthUser, content);
     const cohort = await createCohort(admin, { name: 'Kohorte Amt A', orgUnits: [{ orgUnitId: unitA ?? '', includeSubunits: true }] });
     await assignMultiplier(admin, { cohortId: cohort.id, email: users.multiplier?.email ?? '' });

@@ -146,6 +146,34 @@ export const routeMatrix: RouteEntry[] = [
     seesLearner: ['multiplier'],
   },
   { route: 'src/pages/personal.astro', url: () => '/personal', expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']) },
+  // the district's evidence: HR of the whole district names the learner; HR limited to org unit B never does
+  {
+    route: 'src/pages/personal/export.ts',
+    url: () => '/personal/export?format=csv-excel',
+    expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']),
+    seesLearner: ['hr'],
+  },
+  {
+    route: 'src/pages/personal/export.ts',
+    url: (i) => `/personal/export?format=csv&einheit=${i.orgUnitA}`,
+    expect: onlyFor(['hr'], { hrScoped: 'notfound', otherDistrict: 'notfound' }),
+    seesLearner: ['hr'],
+  },
+  {
+    route: 'src/pages/personal/protokoll.astro',
+    url: () => '/personal/protokoll',
+    expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']),
+    seesLearner: ['hr'],
+  },
+  // the verifiable audit export covers the whole district: a grant limited to a subtree may not download it
+  {
+    route: 'src/pages/personal/protokoll/export.ts',
+    url: () => '/personal/protokoll/export',
+    expect: onlyFor(['hr', 'otherDistrict']),
+    seesLearner: ['hr'],
+  },
+  // the staff council sees aggregates only
+  { route: 'src/pages/personalrat.astro', url: () => '/personalrat', expect: onlyFor(['council']) },
   {
     route: 'src/pages/personal/zertifikate/index.astro',
     url: () => '/personal/zertifikate',

@@ -63,5 +63,6 @@ export function homePathFor(user: AuthUser): string {
   if (user.roles.includes('admin')) return '/verwaltung';
   if (user.roles.includes('hr')) return '/personal';
   if (user.roles.includes('multiplier')) return '/multiplikator';
+  if (user.roles.includes('staff-council')) return '/personalrat';
   return '/lernen';
 }

@@ -13,7 +13,7 @@ import { type CertificatePayload, canonicalPayload, newCertificateId } from './c
 import { type KeyRing, signPayload } from './signing-keys.ts';
 
 /** Database handle or transaction: what issuing needs. */
-export type CertificateWriter = Pick<Db, 'select' | 'insert' | 'update'>;
+export type CertificateWriter = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
 /** Input of issueCertificate. */
 export interface IssueCertificateInput {

@@ -12,6 +12,8 @@ declare module 'svg-to-pdfkit' {
     /** Loads external SVG documents referenced by <use>; KIKO loads none. */
     documentCallback?: (file: string) => unknown;
     warningCallback?: (message: string) => void;
+    /** Name of a registered pdfkit font for an SVG font family (charts use the embedded Noto Sans). */
+    fontCallback?: (family: string, bold: boolean, italic: boolean) => string;
   }
   /** Draws an SVG into a pdfkit document as vectors. */
   export default function SVGtoPDF(doc: PDFKit.PDFDocument, svg: string, x?: number, y?: number, options?: SVGtoPDFOptions): void;

@@ -159,6 +159,12 @@ export const dataInventory: Record<string, TableInventory> = {
     personal: {},
     other: ['kind', 'content_id', 'version', 'title', 'data', 'archived', 'first_served_at'],
   },
+  coverage_months: {
+    purpose: 'Zwischenspeicher der Monatszahlen für Personal und Personalrat (aus dem Lernnachweis berechnet).',
+    retention: 'Cache: wird verworfen, sobald ein rückdatierter Eintrag den Monat betrifft, und neu berechnet.',
+    personal: {},
+    other: ['tenant_id', 'month_end', 'recorded_by', 'groups'],
+  },
   audit_events: {
     purpose: 'Manipulationssicheres Audit-Protokoll (Hash-Kette) ohne personenbezogene Angaben.',
     retention: 'Unbefristet (nur anhängen).',

@@ -22,8 +22,12 @@ export const tenantSettingsSchema = z.strictObject({
    * cohorts. Off by default: many districts need a staff-council agreement first; without it they see aggregates only.
    */
   multiplierPersonViews: z.boolean().default(false),
-  /** Smallest group whose quiz answers are shown as aggregates (item analysis); never below 3. */
-  minGroupSize: z.number().int().min(3).max(100).default(5),
+  /**
+   * Smallest group shown in aggregates: quiz answers of a cohort (item analysis) and the staff council's coverage
+   * figures; smaller groups are suppressed. Never below 3: a stored value below 3 (or unreadable) counts as the
+   * default 5, without resetting the district's other settings.
+   */
+  minGroupSize: z.number().int().min(3).max(100).catch(5).default(5),
   /** Single sign-on with the district's OpenID provider (sso/sso-settings.ts); absent: password login only. */
   sso: ssoSettingsSchema.optional(),
 });

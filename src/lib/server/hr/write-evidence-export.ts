@@ -1,0 +1,279 @@
+/**
+ * Writes a prepared evidence export (prepare-evidence-export.ts) to a stream, one record at a time, in constant
+ * memory beyond the selection itself:
+ * - `csv-excel`: what German Excel opens with a double click: UTF-8 with BOM, `;`, dates dd.mm.yyyy, decimal commas;
+ * - `csv`: plain RFC 4180 (comma, CRLF, quotes as needed), ISO dates (yyyy-mm-dd), decimal points;
+ *   both begin with a block "what this is" (district, as-of date, cut-off, filters, fingerprint), an empty line,
+ *   then the people table with its header row (also when no one is selected);
+ * - `xlsx`: sheets Personen, Kurse, Organisationseinheiten (real date and number cells, frozen header row, filters)
+ *   and Angaben (dates, filters, content versions, fingerprint); exceljs' streaming writer;
+ * - `json`: `{ fingerprint, exportedAt, exportedBy, selection }`, the selection in canonical JSON
+ *   (docs/evidence-export-schema.md);
+ * - `pdf`: the report with summary, trend, training concept and annex (write-evidence-report.ts).
+ * Formula injection: in CSV, a text cell starting with = + - @, tab or CR gets a leading apostrophe (the OWASP
+ * advice); in XLSX every text is a typed string cell, which a spreadsheet never evaluates. Numbers and dates stay
+ * numbers and dates. Dates are calendar days in Europe/Berlin.
+ */
+import { once } from 'node:events';
+import { Readable, type Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import { coverageClassLabel } from './coverage.ts';
+import { berlinDay } from './evidence-dates.ts';
+import { completionWayLabel, courseStateLabel, formatLabel, jobRoleName, pathStateLabel } from './evidence-labels.ts';
+import {
+  canonicalSelection,
+  type EvidenceCourseRecord,
+  type EvidenceExport,
+  type EvidenceFormat,
+  type EvidencePersonRecord,
+  type EvidenceUnitRecord,
+} from './prepare-evidence-export.ts';
+
+type Kind = 'text' | 'date' | 'int' | 'share';
+type Value = string | number | null;
+interface Column<R> {
+  header: string;
+  kind: Kind;
+  width?: number;
+  get: (r: R) => Value;
+}
+
+const yesNo = (b: boolean): string => (b ? 'ja' : 'nein');
+
+export const personColumns: Column<EvidencePersonRecord>[] = [
+  { header: 'Name', kind: 'text', width: 28, get: (p) => p.name },
+  { header: 'E-Mail', kind: 'text', width: 30, get: (p) => p.email },
+  { header: 'Einheit (Kürzel)', kind: 'text', width: 12, get: (p) => p.orgUnit?.code ?? null },
+  { header: 'Organisationseinheit', kind: 'text', width: 32, get: (p) => p.orgUnit?.name ?? null },
+  { header: 'Tätigkeitsprofil', kind: 'text', width: 22, get: (p) => jobRoleName(p.jobRole) },
+  { header: 'Lernpfad', kind: 'text', width: 24, get: (p) => p.path?.title ?? p.path?.id ?? null },
+  { header: 'Lernpfad-Version', kind: 'text', width: 18, get: (p) => p.path?.version ?? null },
+  { header: 'Nachweis', kind: 'text', width: 18, get: (p) => coverageClassLabel[p.coverage] },
+  { header: 'Stand des Lernpfads', kind: 'text', width: 18, get: (p) => (p.path ? pathStateLabel[p.path.state] : null) },
+  { header: 'Fällig am', kind: 'date', width: 12, get: (p) => p.path?.dueAt ?? null },
+  { header: 'Pflichtkurse erledigt', kind: 'int', width: 10, get: (p) => p.path?.requiredDone ?? null },
+  { header: 'Pflichtkurse gesamt', kind: 'int', width: 10, get: (p) => p.path?.requiredTotal ?? null },
+  { header: 'Fortschritt in %', kind: 'int', width: 10, get: (p) => p.path?.percent ?? null },
+  { header: 'Nachgewiesen seit', kind: 'date', width: 12, get: (p) => p.path?.completedAt ?? null },
+  { header: 'Nächste Auffrischung', kind: 'date', width: 12, get: (p) => p.nextRefresherAt },
+  { header: 'Gelöscht (pseudonymisiert)', kind: 'text', width: 10, get: (p) => yesNo(p.erased) },
+  { header: 'Personen-ID', kind: 'text', width: 38, get: (p) => p.id },
+];
+
+type CourseRow = { person: EvidencePersonRecord; course: EvidenceCourseRecord };
+const courseColumns: Column<CourseRow>[] = [
+  { header: 'Name', kind: 'text', width: 28, get: (r) => r.person.name },
+  { header: 'Einheit (Kürzel)', kind: 'text', width: 12, get: (r) => r.person.orgUnit?.code ?? null },
+  { header: 'Kurs', kind: 'text', width: 32, get: (r) => r.course.title },
+  { header: 'Kurs-ID', kind: 'text', width: 22, get: (r) => r.course.id },
+  { header: 'Pflichtkurs', kind: 'text', width: 8, get: (r) => yesNo(r.course.required) },
+  { header: 'Stand', kind: 'text', width: 20, get: (r) => courseStateLabel[r.course.state] },
+  { header: 'Fortschritt in %', kind: 'int', width: 10, get: (r) => r.course.percent },
+  { header: 'Lektionen erledigt', kind: 'int', width: 10, get: (r) => r.course.lessonsDone },
+  { header: 'Lektionen gesamt', kind: 'int', width: 10, get: (r) => r.course.lessonsTotal },
+  { header: 'Bestes Quizergebnis in %', kind: 'int', width: 10, get: (r) => r.course.quizBestPercent },
+  { header: 'Abgeschlossen am', kind: 'date', width: 12, get: (r) => r.course.completedAt },
+  { header: 'Kursversion', kind: 'text', width: 18, get: (r) => r.course.completedVersion },
+  {
+    header: 'Art des Abschlusses',
+    kind: 'text',
+    width: 12,
+    get: (r) => (r.course.completedHow ? completionWayLabel[r.course.completedHow] : null),
+  },
+  { header: 'Auffrischung fällig am', kind: 'date', width: 12, get: (r) => r.course.refresherDueAt },
+  { header: 'Fällig am', kind: 'date', width: 12, get: (r) => r.course.dueAt },
+  { header: 'Personen-ID', kind: 'text', width: 38, get: (r) => r.person.id },
+];
+
+const unitColumns: Column<EvidenceUnitRecord>[] = [
+  { header: 'Kürzel', kind: 'text', width: 12, get: (u) => u.code },
+  { header: 'Organisationseinheit', kind: 'text', width: 36, get: (u) => `${'  '.repeat(u.depth)}${u.name}` },
+  { header: 'Ebene', kind: 'int', width: 6, get: (u) => u.depth },
+  { header: 'Aktive Beschäftigte', kind: 'int', width: 10, get: (u) => u.active },
+  { header: 'mit Pflichtkursen', kind: 'int', width: 10, get: (u) => u.withPath },
+  { header: 'nachgewiesen', kind: 'int', width: 10, get: (u) => u.covered },
+  { header: 'Abdeckung (Anteil)', kind: 'share', width: 10, get: (u) => u.share },
+  { header: 'überfällig', kind: 'int', width: 10, get: (u) => u.overdue },
+  { header: 'noch nicht fällig', kind: 'int', width: 10, get: (u) => u.notDue },
+  { header: 'ohne Pflichtkurse', kind: 'int', width: 10, get: (u) => u.noPath },
+  { header: 'Auffrischung fällig', kind: 'int', width: 10, get: (u) => u.refresherDue },
+];
+
+/** A text cell that a spreadsheet would read as a formula, made inert with a leading apostrophe. */
+export function neutralizeFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** dd.mm.yyyy of a Berlin calendar day. */
+function germanDay(isoInstant: string): string {
+  const [y, m, d] = berlinDay(new Date(isoInstant)).split('-');
+  return `${d}.${m}.${y}`;
+}
+
+/** The "what this is" lines of every export. */
+export function describeExport(exp: EvidenceExport, german: boolean): Array<[string, string]> {
+  const h = exp.head;
+  const day = (s: string): string => (german ? germanDay(s) : berlinDay(new Date(s)));
+  const minute = (s: string): string => {
+    const d = new Date(s);
+    const time = new Intl.DateTimeFormat('de-DE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' }).format(d);
+    return `${day(s)} ${time}`;
+  };
+  return [
+    ['Nachweis der KI-Kompetenz (Art. 4 KI-VO)', h.tenant.name],
+    ['Stand am', minute(h.asOf)],
+    ['Erfasst bis', minute(h.recordedBy)],
+    [
+      'Organisationseinheit',
+      h.filters.orgUnit ? `${h.filters.orgUnit.code} ${h.filters.orgUnit.name} (mit untergeordneten Einheiten)` : 'alle',
+    ],
+    ['Tätigkeitsprofil', h.filters.jobRole ? jobRoleName(h.filters.jobRole) : 'alle'],
+    ['Nachweis-Status', h.filters.status ? coverageClassLabel[h.filters.status] : 'alle'],
+    ['Personen', String(exp.count)],
+    [
+      'Inhaltsversionen',
+      h.contentVersions.map((v) => `${v.kind === 'path' ? 'Lernpfad' : 'Kurs'} ${v.id}@${v.version ?? 'aktuell'}`).join(', '),
+    ],
+    ['Fingerabdruck (SHA-256 des kanonischen JSON)', exp.fingerprint],
+    ['Datenformat', `${h.schema} Version ${h.schemaVersion}`],
+  ];
+}
+
+function csvCell(kind: Kind, v: Value, german: boolean): string {
+  if (v === null) return '';
+  if (kind === 'text') return neutralizeFormula(String(v));
+  if (kind === 'date') return german ? germanDay(String(v)) : berlinDay(new Date(String(v)));
+  if (kind === 'share') {
+    const s = (v as number).toFixed(4);
+    return german ? s.replace('.', ',') : s;
+  }
+  return String(v);
+}
+
+async function writeCsv(exp: EvidenceExport, out: Writable, german: boolean): Promise<void> {
+  function* records(): Generator<string[]> {
+    for (const [k, v] of describeExport(exp, german)) yield [neutralizeFormula(k), neutralizeFormula(v)];
+    yield [];
+    yield personColumns.map((c) => c.header);
+    for (const p of exp.people()) yield personColumns.map((c) => csvCell(c.kind, c.get(p), german));
+  }
+  const stringifier = stringify({
+    delimiter: german ? ';' : ',',
+    bom: german,
+    record_delimiter: 'windows',
+  });
+  await pipeline(Readable.from(records()), stringifier, out);
+}
+
+/** A Berlin calendar day as a spreadsheet date (midnight UTC, the form spreadsheets store days in). */
+function sheetDay(isoInstant: string): Date {
+  return new Date(`${berlinDay(new Date(isoInstant))}T00:00:00Z`);
+}
+
+function xlsxCell(kind: Kind, v: Value): string | number | Date | null {
+  if (v === null) return null;
+  if (kind === 'date') return sheetDay(String(v));
+  return v;
+}
+
+const numFmt: Partial<Record<Kind, string>> = { date: 'dd.mm.yyyy', share: '0.0%', int: '0' };
+
+async function writeXlsx(exp: EvidenceExport, out: Writable): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  wb.creator = 'KIKO';
+  const sheet = async <R>(name: string, columns: Column<R>[], rows: Iterable<R>): Promise<void> => {
+    const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = columns.map((c) => ({
+      header: c.header,
+      width: c.width ?? 14,
+      style: numFmt[c.kind] ? { numFmt: numFmt[c.kind] } : {},
+    }));
+    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+    ws.getRow(1).font = { bold: true };
+    ws.getRow(1).commit();
+    let n = 0;
+    for (const r of rows) {
+      ws.addRow(columns.map((c) => xlsxCell(c.kind, c.get(r)))).commit();
+      // let the zip stream drain now and then
+      if (++n % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    ws.commit();
+  };
+  await sheet('Personen', personColumns, exp.people());
+  await sheet(
+    'Kurse',
+    courseColumns,
+    (function* () {
+      for (const person of exp.people()) for (const course of person.courses) yield { person, course };
+    })(),
+  );
+  await sheet('Organisationseinheiten', unitColumns, exp.head.orgUnits);
+  const about = wb.addWorksheet('Angaben');
+  about.columns = [
+    { header: 'Angabe', width: 44 },
+    { header: 'Wert', width: 90 },
+  ];
+  about.getRow(1).font = { bold: true };
+  about.getRow(1).commit();
+  for (const [k, v] of describeExport(exp, true)) about.addRow([k, v]).commit();
+  about.commit();
+  await wb.commit();
+  await finished(out);
+}
+
+async function write(out: Writable, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await once(out, 'drain');
+}
+
+async function writeJson(exp: EvidenceExport, out: Writable, meta: { exportedAt: Date; exportedBy: string }): Promise<void> {
+  await write(
+    out,
+    `{"fingerprint":${JSON.stringify(exp.fingerprint)},"exportedAt":${JSON.stringify(meta.exportedAt.toISOString())},"exportedBy":${JSON.stringify(meta.exportedBy)},"selection":`,
+  );
+  let buffer = '';
+  for (const chunk of canonicalSelection(exp.head, exp.people())) {
+    buffer += chunk;
+    if (buffer.length > 64 * 1024) {
+      await write(out, buffer);
+      buffer = '';
+    }
+  }
+  await write(out, `${buffer}}\n`);
+  out.end();
+  await finished(out);
+}
+
+/** File name extension and media type of a format. */
+export const formatFile: Record<EvidenceFormat, { ext: string; type: string; label: string }> = {
+  'csv-excel': { ext: 'csv', type: 'text/csv; charset=utf-8', label: formatLabel['csv-excel'] },
+  csv: { ext: 'csv', type: 'text/csv; charset=utf-8', label: formatLabel.csv },
+  xlsx: { ext: 'xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', label: formatLabel.xlsx },
+  json: { ext: 'json', type: 'application/json', label: formatLabel.json },
+  pdf: { ext: 'pdf', type: 'application/pdf', label: formatLabel.pdf },
+};
+
+/** A file name that says what the export holds: district, as-of day, filter and format. */
+export function exportFileName(exp: EvidenceExport, format: EvidenceFormat): string {
+  const unit = exp.head.filters.orgUnit ? `-${exp.head.filters.orgUnit.code.replace(/[^\p{L}\p{N}]+/gu, '')}` : '';
+  const variant = format === 'csv-excel' ? '-excel' : '';
+  return `nachweis-${exp.head.tenant.slug}-${berlinDay(new Date(exp.head.asOf))}${unit}${variant}.${formatFile[format].ext}`;
+}
+
+/** Writes the export in `format` to `out`, ends it and resolves once everything is written. */
+export async function writeEvidenceExport(
+  exp: EvidenceExport,
+  format: EvidenceFormat,
+  out: Writable,
+  meta: { exportedAt: Date; exportedBy: string },
+): Promise<void> {
+  if (format === 'csv' || format === 'csv-excel') return writeCsv(exp, out, format === 'csv-excel');
+  if (format === 'xlsx') return writeXlsx(exp, out);
+  if (format === 'pdf') {
+    // loaded on demand: pdfkit and the fonts are only needed for the report
+    const { writeEvidenceReport } = await import('./write-evidence-report.ts');
+    return writeEvidenceReport(exp, out);
+  }
+  return writeJson(exp, out, meta);
+}

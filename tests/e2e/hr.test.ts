@@ -1,0 +1,161 @@
+/**
+ * HR's evidence flow in Chromium: Paula Personal opens the overview, sets an as-of date, drills into an org unit,
+ * downloads the CSV for German Excel and sees it in the audit log; the staff council sees aggregates only; learners
+ * reach none of it. axe on every visited page.
+ */
+import { readFileSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
+import { openDb } from '../../db/client.ts';
+import { userTable } from '../../db/schema/index.ts';
+import { createUser } from '../../src/lib/server/users/create-user.ts';
+import { baseUrl, DEMO_PASSWORD, expectAccessible, login, useFreshPagePerTest } from '../setup/browser.ts';
+
+const HR = 'paula.personal@musterstadt.example';
+const COUNCIL = 'rita.rat@musterstadt.example';
+const browser = useFreshPagePerTest();
+let otherDistrictUnit = '';
+const mainText = (page: Page): Promise<string> => page.locator('main').innerText();
+
+beforeAll(async () => {
+  // the demo has no staff council member: one is created the way an admin would
+  const { db, close } = await openDb({ url: inject('dbUrl') });
+  try {
+    const [unit] = await db.all<{ id: string }>(
+      "SELECT o.id AS id FROM org_units o JOIN tenants t ON t.id = o.tenant_id WHERE t.slug = 'beispielhausen' LIMIT 1",
+    );
+    otherDistrictUnit = unit?.id ?? '';
+    const [existing] = await db.select().from(userTable).where(eq(userTable.email, COUNCIL));
+    if (!existing)
+      await createUser(db, { tenant: 'musterstadt', email: COUNCIL, name: 'Rita Rat', roles: ['staff-council'], password: DEMO_PASSWORD });
+  } finally {
+    close();
+  }
+}, 60_000);
+
+/** A day n days back as the value of a date input (Berlin). */
+function daysAgo(n: number): { iso: string; german: string } {
+  const d = new Date(Date.now() - n * 86_400_000);
+  const iso = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  const [y, m, day] = iso.split('-');
+  return { iso, german: `${day}.${m}.${y}` };
+}
+
+describe('HR overview', () => {
+  test('Paula sets an as-of date, drills into an org unit and downloads the CSV for Excel', async () => {
+    const page = browser.page();
+    await login(page, HR);
+    await page.getByRole('link', { name: 'Personal', exact: true }).first().click();
+    await page.waitForURL('**/personal');
+    await expect.poll(() => mainText(page)).toContain('Abdeckung insgesamt');
+    await expectAccessible(page);
+
+    const past = daysAgo(60);
+    await page.getByLabel('Stand am').fill(past.iso);
+    await page.getByLabel('Stand am').press('Enter');
+    await page.waitForURL(/stand=/);
+    await expect.poll(() => mainText(page)).toContain(`Stand am ${past.german}, 23:59 Uhr`);
+    expect(await mainText(page)).toContain('Inhaltsversionen am Stichtag');
+    expect(await page.locator('svg[role="img"][aria-label^="Abdeckung je Monat"]').count()).toBe(1);
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: /^FB2 Fachbereich 2/ }).click();
+    await page.waitForURL(/einheit=/);
+    await expect.poll(() => mainText(page)).toContain('Abdeckung in Fachbereich 2');
+    expect(await mainText(page)).toContain(`Stand am ${past.german}, 23:59 Uhr`);
+    expect(await page.getByRole('navigation', { name: 'Brotkrumen' }).innerText()).toContain('Ganzer Landkreis');
+    await expectAccessible(page);
+
+    await page.getByLabel('Format').selectOption('csv-excel');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^nachweis-musterstadt-\d{4}-\d{2}-\d{2}-FB2-excel\.csv$/);
+    const bytes = readFileSync((await download.path()) as string);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString('utf8');
+    expect(text).toContain(`Stand am;${past.german} 23:59`);
+    expect(text).toContain('Organisationseinheit;FB2 Fachbereich 2');
+    expect(text).toContain('Name;E-Mail;Einheit (Kürzel)');
+    expect(text).toContain('Jonas Jugendamt');
+
+    // the other formats come from the same form; the report and the workbook are real files
+    const pdf = await page.request.get(`/personal/export?format=pdf&stand=${past.iso}`);
+    expect(pdf.status()).toBe(200);
+    expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.headers()['x-kiko-fingerprint']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const xlsx = await page.request.get(`/personal/export?format=xlsx&stand=${past.iso}`);
+    expect(xlsx.status()).toBe(200);
+    expect((await xlsx.body()).subarray(0, 2).toString('latin1')).toBe('PK');
+
+    await page.reload();
+    await expect.poll(() => mainText(page)).toContain('Frühere Downloads');
+    expect(await mainText(page)).toMatch(/sha256:[0-9a-f]{64}/);
+    await page.goto('/personal/protokoll?typ=evidence.exported');
+    await expect.poll(() => mainText(page)).toContain('Nachweis heruntergeladen');
+    expect(await mainText(page)).toContain('Paula Personal');
+    await expectAccessible(page);
+  });
+
+  test('a future as-of date gives the German message, not figures', async () => {
+    const page = browser.page();
+    await login(page, HR);
+    const res = await page.goto('/personal?stand=2999-01-01');
+    expect(res?.status()).toBe(400);
+    expect(await mainText(page)).toContain('liegt in der Zukunft');
+    await expectAccessible(page);
+    const unknown = await page.goto('/personal?einheit=ausgedacht');
+    expect(unknown?.status()).toBe(404);
+    expect(otherDistrictUnit).not.toBe('');
+    expect((await page.goto(`/personal?einheit=${otherDistrictUnit}`))?.status()).toBe(404);
+    expect((await page.request.get(`/personal/export?format=csv&einheit=${otherDistrictUnit}`)).status()).toBe(404);
+    const note = await page.goto('/personal?rolle=astronaut');
+    expect(note?.status()).toBe(200);
+    expect(await mainText(page)).toContain('Das Tätigkeitsprofil „astronaut“ gibt es nicht');
+  });
+});
+
+describe('staff council and others', () => {
+  test('the staff council sees aggregates without names; HR pages are closed to it', async () => {
+    const page = browser.page();
+    await login(page, COUNCIL);
+    await page.goto('/personalrat');
+    await expect.poll(() => mainText(page)).toContain('Personalrat: Stand der KI-Schulungen');
+    const text = await mainText(page);
+    expect(text).not.toContain('Lena Lernende');
+    expect(text).toContain('unter 5');
+    await expectAccessible(page);
+    expect((await page.goto('/personal'))?.status()).toBe(403);
+    expect((await page.request.get('/personal/export?format=csv')).status()).toBe(403);
+  });
+
+  test('a learner reaches neither the overview, the exports, the audit log nor the council view', async () => {
+    const page = browser.page();
+    await login(page, 'lena.lernende@musterstadt.example');
+    for (const path of ['/personal', '/personal/protokoll', '/personalrat']) expect((await page.goto(path))?.status()).toBe(403);
+    expect((await page.request.get('/personal/export?format=json')).status()).toBe(403);
+    expect((await page.request.get('/personal/protokoll/export')).status()).toBe(403);
+    await expectAccessible(page);
+  });
+});
+
+describe('reflow at 360 CSS px (WCAG 1.4.10, as the other browser tests)', () => {
+  test('the overview and the audit log fit the width; the as-of form works without JavaScript', async () => {
+    const context = await browser
+      .browser()
+      .newContext({ baseURL: baseUrl(), locale: 'de-DE', viewport: { width: 360, height: 640 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    const wide = (): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await login(page, HR);
+    for (const path of ['/personal', '/personal/protokoll']) {
+      await page.goto(path);
+      expect(await wide(), path).toBeLessThanOrEqual(0);
+    }
+    // the as-of form works without JavaScript
+    await page.goto('/personal');
+    await page.getByLabel('Stand am').fill(daysAgo(30).iso);
+    await page.getByRole('button', { name: 'Anzeigen' }).click();
+    await page.waitForURL(/stand=/);
+    expect(await page.locator('main').innerText()).toContain(`Stand am ${daysAgo(30).german}, 23:59 Uhr`);
+    await context.close();
+  });
+});
