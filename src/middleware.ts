@@ -30,6 +30,12 @@ export const onRequest = defineMiddleware(async (context, next) => {
     });
   }
 
+  // Astro decodes an action name with decodeURIComponent and answers a malformed one ("%", "a%zz") with a 500
+  const action = context.url.searchParams.get('_action');
+  if (action !== null && !/^[A-Za-z0-9_.]{1,100}$/.test(action)) {
+    return new Response('Diese Aktion gibt es nicht.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
+
   const cookieLocale = context.cookies.get('kiko_lang')?.value;
   // German first: English only when chosen with the language switch (a cookie), never guessed from the browser.
   const locale = isLocale(cookieLocale) ? cookieLocale : 'de';

@@ -5,6 +5,7 @@ export * from './cohorts.ts';
 export * from './evidence.ts';
 export * from './imports.ts';
 export * from './learning.ts';
+export * from './mail.ts';
 export * from './rate-limits.ts';
 export * from './sso.ts';
 export * from './tenants.ts';

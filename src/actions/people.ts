@@ -17,6 +17,7 @@ import { createPerson } from '../lib/server/users/create-person.ts';
 import { erasePersonConfirmed } from '../lib/server/users/erase-person-confirmed.ts';
 import { saveImportMapping } from '../lib/server/users/import/import-mapping.ts';
 import { applyImportUpload, discardImportUpload, stageImportUpload } from '../lib/server/users/import/import-upload.ts';
+import { sendInvitation } from '../lib/server/users/send-invitation.ts';
 import { setPersonActive } from '../lib/server/users/set-person-active.ts';
 import { setPersonRoles } from '../lib/server/users/set-person-roles.ts';
 import { grantableRoles, subtreeScopedRoles } from '../lib/shared/people-labels.ts';
@@ -127,6 +128,15 @@ export const peopleActions = {
       const ctx = await contextOf(context);
       await mapDomainErrors(async () => setPersonActive(ctx, { userId: input.userId, active: input.active === 'ja' }));
       return { id: input.userId, active: input.active === 'ja' };
+    },
+  }),
+  invitePerson: defineAction({
+    accept: 'form',
+    input: z.object({ userId: id }),
+    handler: async (input, context) => {
+      const ctx = await contextOf(context);
+      await mapDomainErrors(async () => sendInvitation(ctx, input.userId));
+      return { id: input.userId };
     },
   }),
   erasePerson: defineAction({

@@ -5,6 +5,8 @@ const USAGE = `Aufruf: kiko <befehl>
 
   serve                               KIKO starten (migriert die Datenbank, Demo-Daten im Demo-Modus)
   db migrate                          Datenbank-Migrationen anwenden
+  db backup DATEI [--force]           Datenbank sichern (auch während KIKO läuft)
+  db restore DATEI [--force] [--operator NAME]   Datenbank aus einer Sicherung wiederherstellen
   demo seed                           Demo-Landkreise anlegen (idempotent)
   user create --tenant T --email E --name N [--role R] [--job-role J] [--password P]
   users import --tenant T DATEI [--dry-run] [--deactivate-missing] [--operator NAME]   Beschäftigte aus CSV übernehmen
@@ -13,6 +15,8 @@ const USAGE = `Aufruf: kiko <befehl>
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
   audit export --tenant T --out DATEI    Audit-Protokoll exportieren (offline prüfbar)
   audit checkpoint --tenant T            signierten Kontrollpunkt schreiben
+  reminders send --tenant T [--status not-started|overdue|refresher-due] [--template ID] [--dry-run] [--operator NAME]
+                                      Erinnerungen per E-Mail versenden
   tenant sso --tenant T --issuer URL --client-id ID [--password-login on|off] [--operator NAME]   Anmeldung mit dem Dienstkonto
   evidence export --tenant T --format csv|csv-excel|xlsx|json|pdf --out DATEI [--as-of DATUM] [--recorded-by DATUM]
                   [--org-unit ID] [--job-role J] [--status S] [--operator NAME]   Nachweis Art. 4 KI-VO exportieren`;
@@ -29,6 +33,7 @@ async function lazy(name: string): Promise<Command> {
     case 'users':
     case 'serve':
     case 'audit':
+    case 'reminders':
     case 'tenant':
     case 'evidence':
     case 'certificates': {

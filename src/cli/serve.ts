@@ -50,11 +50,18 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
     return 1;
   }
   if (!(await prepareInChild(io))) return 1;
+  // `kiko db restore` refuses while this file names a live process (removed again on exit)
+  const { databaseFilePath, holdServerPidFile } = await import('../lib/server/operations/server-pid-file.ts');
+  const dbPath = databaseFilePath(env.DATABASE_URL);
+  if (dbPath) holdServerPidFile(dbPath);
   const workers = env.KIKO_WORKERS === 'auto' ? availableParallelism() : env.KIKO_WORKERS;
   if (workers > 1) {
     const { superviseWorkers } = await import('./serve-cluster.ts');
     await superviseWorkers(workers, io);
   } else await startServer();
+  // a single server ends through process.exit once its jobs have given their leases back, so exit handlers (the pid
+  // file) run; the cluster primary does the same (serve-cluster.ts)
+  await startJobs(env, io, workers === 1);
   io.out(
     `\nKIKO läuft auf http://${env.HOST === '127.0.0.1' ? 'localhost' : env.HOST}:${env.PORT}${workers > 1 ? ` (${workers} Serverprozesse)` : ''}`,
   );
@@ -64,6 +71,37 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
     for (const l of DEMO_LOGINS) io.out(`  ${l.email.padEnd(40)} ${l.role}`);
   }
   return 0;
+}
+
+/**
+ * Scheduled jobs (mail delivery …) run once per server: here, in the single server process or the cluster's primary
+ * (workers only serve requests); their leases (jobs/job-runner.ts) keep each job in one process also when several
+ * servers share the database. A job's failure is logged and never stops the server.
+ */
+async function startJobs(env: ReturnType<typeof getEnv>, io: CliIo, ownSignals: boolean): Promise<void> {
+  try {
+    const { openDb } = await import('../../db/client.ts');
+    const { startServerJobs } = await import('../lib/server/jobs/server-jobs.ts');
+    const { describeSmtp, mailDelivery } = await import('../lib/server/mail/mail-config.ts');
+    const { db } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+    const runner = startServerJobs(db, env, (line) => io.err(line));
+    for (const signal of ['SIGTERM', 'SIGINT'] as const)
+      process.once(signal, () => {
+        // give the leases back (at most 5 s); a single server then ends through process.exit, a cluster's primary
+        // ends through its own handler (serve-cluster.ts)
+        const stopped = Promise.race([runner.stop(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+        if (ownSignals) void stopped.finally(() => process.exit(0));
+      });
+    const delivery = mailDelivery(env);
+    io.out(
+      delivery.mode === 'smtp'
+        ? `E-Mails werden über ${describeSmtp(delivery.smtpUrl)} versendet.`
+        : 'Kein SMTP-Server eingerichtet (KIKO_SMTP_URL): E-Mails bleiben im Postausgang (Verwaltung → Postausgang).',
+    );
+  } catch (error) {
+    io.err(`Geplante Aufgaben konnten nicht starten: ${(error as Error).message}`);
+    if (ownSignals) for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
+  }
 }
 
 /** Runs serve-prepare.ts in a child process, passing its output through; whether the server may start. */

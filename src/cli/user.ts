@@ -1,5 +1,6 @@
 /**
- * `kiko user create --tenant T --email E --name N [--role R,...] [--job-role J] [--password P]`
+ * `kiko user create --tenant T --email E --name N [--role R,...] [--job-role J] [--password P] [--invite]`
+ *  (`--invite`: mails the person a link to set their password)
  * `kiko user unlock --email E` (lifts the login lock of an account)
  * `kiko user erase --tenant T --email E` (erasure that keeps the evidence: pseudonymised, audit parts cleared)
  * Commands act as the system ("system:kiko-cli") or, with `--operator NAME`, as that operator; the audit log records it.
@@ -16,10 +17,12 @@ import { getContent } from '../lib/server/learning/content-registry.ts';
 import { operatorNameSchema, tenantContext } from '../lib/server/tenancy/tenant-context.ts';
 import { createUser } from '../lib/server/users/create-user.ts';
 import { erasePerson } from '../lib/server/users/erase-person.ts';
+import { sendInvitation } from '../lib/server/users/send-invitation.ts';
+import { formatDateTime } from '../lib/shared/format.ts';
 import { type CliIo, parseFlags, UsageError } from './io.ts';
 
 const USAGE =
-  'kiko user create --tenant KÜRZEL --email E-MAIL --name "NAME" [--role learner,hr,…] [--job-role sachbearbeitung] [--password PASSWORT]\n' +
+  'kiko user create --tenant KÜRZEL --email E-MAIL --name "NAME" [--role learner,hr,…] [--job-role sachbearbeitung] [--password PASSWORT] [--invite]\n' +
   'kiko user unlock --email E-MAIL\n' +
   'kiko user erase --tenant KÜRZEL --email E-MAIL [--operator NAME]';
 
@@ -36,7 +39,9 @@ export default async function userCommand(args: string[], io: CliIo): Promise<nu
     'job-role': 'string',
     password: 'string',
     operator: 'string',
+    invite: 'boolean',
   });
+  if (f.invite && !f.tenant) throw new UsageError(`--invite braucht --tenant.\n${USAGE}`);
   if (!f.email || !f.name) throw new UsageError(`--email und --name sind Pflicht.\n${USAGE}`);
   const env = getEnv();
   const { db, close } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
@@ -55,6 +60,14 @@ export default async function userCommand(args: string[], io: CliIo): Promise<nu
       { actorId: f.operator ? `operator:${operatorNameSchema.parse(f.operator)}` : 'system:kiko-cli' },
     );
     io.out(`Konto angelegt: ${String(f.email).toLowerCase()} (${id})`);
+    if (f.invite) {
+      const ctx = await tenantContext(db, getContent(), {
+        tenantSlug: String(f.tenant),
+        ...(f.operator ? { operator: String(f.operator) } : {}),
+      });
+      const { expiresAt } = await sendInvitation(ctx, id);
+      io.out(`Einladung per E-Mail in den Versand gegeben (Link gültig bis ${formatDateTime(expiresAt)} Uhr).`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof DomainError) {

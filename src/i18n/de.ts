@@ -61,6 +61,27 @@ export const de = {
   'lesson.easy.unreviewed': 'Diese Zusammenfassung in Leichter Sprache ist noch nicht von einer Prüfgruppe geprüft.',
   'lesson.easy.fullText': 'Den ganzen Text lesen Sie in der Ansicht „Standard-Text“.',
   'quiz.stand': 'Stand: {date}',
+  'reset.title': 'Passwort vergessen',
+  'reset.intro':
+    'Geben Sie die E-Mail-Adresse Ihres KIKO-Kontos ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort festlegen. Der Link gilt 60 Minuten und funktioniert nur einmal.',
+  'reset.email': 'E-Mail-Adresse',
+  'reset.submit': 'Link anfordern',
+  'reset.emailMissing': 'Bitte geben Sie Ihre E-Mail-Adresse ein.',
+  'reset.sent':
+    'Wenn zu dieser Adresse ein KIKO-Konto mit Passwort-Anmeldung gehört, ist ein Link zum Zurücksetzen unterwegs. Bitte sehen Sie in Ihr Postfach (auch in den Spam-Ordner). Kommt nichts an, wenden Sie sich an die Administration Ihres Landkreises.',
+  'reset.rateLimited': 'Zu viele Anfragen von diesem Anschluss. Bitte versuchen Sie es ab {time} Uhr wieder.',
+  'reset.link': 'Passwort vergessen?',
+  'reset.backToLogin': 'Zur Anmeldung',
+  'newPassword.title': 'Neues Passwort festlegen',
+  'newPassword.intro':
+    'Legen Sie Ihr neues Passwort fest (mindestens 8 Zeichen; ein Satz aus mehreren Wörtern ist gut zu merken und sicher).',
+  'newPassword.password': 'Neues Passwort',
+  'newPassword.repeat': 'Neues Passwort wiederholen',
+  'newPassword.submit': 'Passwort speichern',
+  'newPassword.mismatch': 'Die beiden Passwörter stimmen nicht überein.',
+  'newPassword.invalid': 'Dieser Link ist abgelaufen, wurde schon benutzt oder ist unvollständig. Fordern Sie bitte einen neuen Link an.',
+  'newPassword.requestNew': 'Neuen Link anfordern',
+  'newPassword.done': 'Ihr Passwort ist gespeichert. Alle bisherigen Anmeldungen wurden beendet; bitte melden Sie sich neu an.',
   'login.invalidSso':
     'E-Mail-Adresse oder Passwort ist nicht korrekt. Nutzt Ihr Landkreis die Anmeldung mit dem Dienstkonto, melden Sie sich bitte über „Mit dem Dienstkonto anmelden“ an.',
   'login.sso.heading': 'Mit dem Dienstkonto',

@@ -16,6 +16,7 @@ import { createCohort } from '../../src/lib/server/cohorts/create-cohort.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { personContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
+import { queueMail } from '../../src/lib/server/mail/queue-mail.ts';
 import { startAttempt } from '../../src/lib/server/quizzes/quiz-attempts.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { actionMatrix, type MatrixIds, type Outcome, type Principal, principals, routeMatrix } from '../security/authz-matrix.ts';
@@ -114,6 +115,20 @@ describe.skipIf(!built)('authorization matrix against the built server', () => {
       attempt: attempt.id,
       attemptCourse: 'datenschutz',
       certificate: certificate?.id ?? '',
+      mail: (
+        await queueMail(
+          t.db,
+          {
+            tenantId: home.id,
+            userId: learner.id,
+            to: learner.email,
+            template: 'reminder',
+            subject: 'Erinnerung',
+            text: `Guten Tag ${SECRET_NAME}`,
+          },
+          { delivery: 'outbox' },
+        )
+      ).id,
       cohort: cohort.id,
       multiplier: users.multiplier?.id ?? '',
       orgUnitA: unitA ?? '',

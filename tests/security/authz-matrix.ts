@@ -48,6 +48,8 @@ export interface MatrixIds {
   attemptCourse: string;
   /** The learner's certificate. */
   certificate: string;
+  /** A mail to the learner in the home district's outbox. */
+  mail: string;
   /** The cohort the learner belongs to, led by `multiplier`. */
   cohort: string;
   /** The multiplier's user id and the learner's org unit. */
@@ -216,6 +218,41 @@ export const routeMatrix: RouteEntry[] = [
   },
   { route: 'src/pages/verlauf/meine-daten.astro', url: () => '/verlauf/meine-daten', expect: onlyFor(learners) },
   { route: 'src/pages/verlauf/meine-daten.json.ts', url: () => '/verlauf/meine-daten.json', expect: onlyFor(learners) },
+  // password reset: public by decision; the answer never says whether an account exists
+  { route: 'src/pages/passwort-vergessen.astro', url: () => '/passwort-vergessen', expect: all('public') },
+  { route: 'src/pages/passwort-neu.astro', url: () => '/passwort-neu?token=gibt-es-nicht', expect: all('public') },
+  {
+    route: 'src/pages/verwaltung/postausgang/index.astro',
+    url: () => '/verwaltung/postausgang',
+    expect: onlyFor(['admin', 'otherDistrict']),
+    seesLearner: ['admin'],
+  },
+  {
+    route: 'src/pages/verwaltung/postausgang/[id].astro',
+    url: (i) => `/verwaltung/postausgang/${i.mail}`,
+    expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+    // the mail names its recipient; only the district's admin opens it
+    seesLearner: ['admin'],
+  },
+  {
+    route: 'src/pages/verwaltung/postausgang/[id].eml.ts',
+    url: (i) => `/verwaltung/postausgang/${i.mail}.eml`,
+    expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+    // the mail names its recipient; only the district's admin opens it
+    seesLearner: ['admin'],
+  },
+  {
+    route: 'src/pages/verwaltung/erinnerungen/index.astro',
+    url: () => '/verwaltung/erinnerungen',
+    expect: onlyFor(['admin', 'otherDistrict']),
+  },
+  {
+    route: 'src/pages/verwaltung/erinnerungen/senden.astro',
+    url: () => '/verwaltung/erinnerungen/senden?status=not-started',
+    expect: onlyFor(['admin', 'otherDistrict']),
+    // the preview names the people who would be reminded: the own district's admin only
+    seesLearner: ['admin'],
+  },
   { route: 'src/pages/verwaltung/anmeldung.astro', url: () => '/verwaltung/anmeldung', expect: onlyFor(['admin', 'otherDistrict']) },
   // single sign-on routes of a district without SSO (the matrix districts have none) or of no district: not found for everyone
   { route: 'src/pages/anmelden/sso/[tenant].ts', url: () => '/anmelden/sso/gibt-es-nicht', expect: all('notfound') },
@@ -287,6 +324,7 @@ export const actionMatrix: ActionEntry[] = [
   },
   { action: 'setPersonRoles', form: (i) => ({ userId: i.multiplier, role: 'learner' }), allowed: ['admin'] },
   { action: 'setPersonActive', form: (i) => ({ userId: i.multiplier, active: 'nein' }), allowed: ['admin'] },
+  { action: 'invitePerson', form: (i) => ({ userId: i.multiplier }), allowed: ['admin'] },
   { action: 'erasePerson', form: (i) => ({ userId: i.multiplier, confirmation: 'niemand@test.example' }), allowed: ['admin'] },
   // the import works on the actor's own district and own staged file
   { action: 'uploadImport', form: () => ({ datei: 'kein-file' }), allowed: ['admin', 'otherDistrict'] },

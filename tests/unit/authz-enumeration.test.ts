@@ -35,6 +35,8 @@ const publicRoutes: Record<string, string> = {
   'src/pages/zertifikat-pruefen/index.astro': 'public certificate verification (by design)',
   'src/pages/zertifikat-pruefen/[...id].astro': 'public certificate verification (by design)',
   'src/pages/zertifikat-pruefen/_result.astro': 'partial of the verification page',
+  'src/pages/passwort-vergessen.astro': 'password reset request (the same answer for every address)',
+  'src/pages/passwort-neu.astro': 'new password with the one-time token of a mail (the token is the authorization)',
   'src/pages/abzeichen/[art]/[id].ts':
     'Open Badges achievement (JSON-LD) and its image: the curriculum, no person (ids of credentials must resolve)',
 };

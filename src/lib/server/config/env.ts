@@ -68,6 +68,28 @@ export const envSchema = z.object({
     .regex(/^(auto|[1-9]|[1-5]\d|6[0-4])$/, 'muss eine Zahl von 1 bis 64 oder „auto“ sein')
     .transform((v): number | 'auto' => (v === 'auto' ? 'auto' : Number(v)))
     .default(1),
+  /**
+   * SMTP server for outgoing mail, e.g. `smtp://benutzer:passwort@mail.landkreis.example:587` or `smtps://…:465`.
+   * Without it mails are kept in the outbox (Verwaltung → Postausgang) instead of being sent.
+   */
+  KIKO_SMTP_URL: z
+    .string()
+    .refine((v) => {
+      try {
+        return ['smtp:', 'smtps:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, 'muss mit smtp:// oder smtps:// beginnen, z. B. smtp://benutzer:passwort@mail.landkreis.example:587')
+    .optional(),
+  /** Sender of KIKO's mails, e.g. `KIKO Landkreis Musterstadt <kiko@landkreis.example>`; required with KIKO_SMTP_URL. */
+  KIKO_MAIL_FROM: z
+    .string()
+    .max(200)
+    .regex(/^([^<>\r\n]*<)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>?$/, 'muss eine E-Mail-Adresse sein, z. B. KIKO <kiko@landkreis.example>')
+    .optional(),
+  /** How often the delivery job sends queued mail, in seconds. */
+  KIKO_MAIL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -82,6 +104,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Ungültige Konfiguration:\n${lines.join('\n')}`);
   }
+  if (result.data.KIKO_SMTP_URL && !result.data.KIKO_MAIL_FROM)
+    throw new ConfigError(
+      'Ungültige Konfiguration:\n  KIKO_MAIL_FROM: fehlt; mit KIKO_SMTP_URL braucht KIKO eine Absenderadresse, z. B. KIKO <kiko@landkreis.example>',
+    );
   return result.data;
 }
 

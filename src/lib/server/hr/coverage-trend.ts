@@ -41,7 +41,8 @@ export function monthEnds(asOf: Date, months: number, notBefore: Date): Date[] {
 export async function coverageTrend(
   ctx: Ctx,
   scope: Scope,
-  opts: { asOf: Date; recordedBy: Date; filters: CoverageFilters; months?: number },
+  /** `current`: the figures at T when the caller has counted them already (they end the trend). */
+  opts: { asOf: Date; recordedBy: Date; filters: CoverageFilters; months?: number; current?: CoverageCounts },
 ): Promise<TrendPoint[]> {
   const tenantId = scope.tenantId as string;
   const [t] = await ctx.db.select({ start: tenantTable.recordStartedAt }).from(tenantTable).where(eq(tenantTable.id, tenantId));
@@ -87,8 +88,11 @@ export async function coverageTrend(
     points.push({ at, counts: sumGroups(groups, keep) });
   }
   const last = ends[ends.length - 1] as Date;
-  const base = await loadCoverageBase(ctx, scope, { asOf: last, recordedBy: opts.recordedBy, filters: opts.filters });
-  points.push({ at: last, counts: countCoverage(base.people) });
+  if (opts.current) points.push({ at: last, counts: opts.current });
+  else {
+    const base = await loadCoverageBase(ctx, scope, { asOf: last, recordedBy: opts.recordedBy, filters: opts.filters });
+    points.push({ at: last, counts: countCoverage(base.people) });
+  }
   return points;
 }
 

@@ -137,7 +137,9 @@ export async function getCoverageOverview(ctx: Ctx, input: OverviewInput): Promi
       }),
     );
   const [trend, versions] = await Promise.all([
-    input.trend ? coverageTrend(ctx, scope, { asOf: input.asOf, recordedBy: input.recordedBy, filters }) : Promise.resolve([]),
+    input.trend
+      ? coverageTrend(ctx, scope, { asOf: input.asOf, recordedBy: input.recordedBy, filters, current: countCoverage(base.people) })
+      : Promise.resolve([]),
     contentVersionsAt(ctx, scope, input.asOf),
   ]);
   return {

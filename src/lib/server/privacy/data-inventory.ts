@@ -225,6 +225,57 @@ export const dataInventory: Record<string, TableInventory> = {
     personal: { session_id: 'Sitzung der Person' },
     other: ['tenant_id', 'issuer'],
   },
+  mail_messages: {
+    purpose: 'Ausgehende E-Mails (Passwort, Einladung, Erinnerung) mit Zustellversuchen; Postausgang der Verwaltung.',
+    retention:
+      'Als Versandprotokoll ohne automatische Löschung; bei Löschung der Person werden Adresse und Text entfernt, Datum und Status bleiben.',
+    personal: {
+      user_id: 'Empfänger:in',
+      to_address: 'E-Mail-Adresse',
+      subject: 'Betreff (kann den Namen nennen)',
+      body_text: 'Text mit Name und Link',
+      body_html: 'Text mit Name und Link (HTML)',
+      created_at: 'Zeitpunkt des Versands',
+      sent_at: 'Zeitpunkt der Zustellung',
+    },
+    other: [
+      'id',
+      'tenant_id',
+      'template',
+      'status',
+      'attempts',
+      'next_attempt_at',
+      'claimed_until',
+      'last_error',
+      'message_id',
+      'idempotency_key',
+    ],
+  },
+  reminder_templates: {
+    purpose: 'Texte der Erinnerungen eines Landkreises.',
+    retention: 'Solange der Landkreis sie nutzt.',
+    personal: {},
+    other: ['id', 'tenant_id', 'name', 'subject', 'body', 'created_at', 'updated_at'],
+  },
+  reminder_log: {
+    purpose: 'Welche Erinnerung wann an wen ging (Sperrfrist, Anzeige für die Lernenden).',
+    retention: 'Ohne automatische Löschung; der Bezug zur Person bleibt pseudonym nach ihrer Löschung.',
+    personal: { user_id: 'erinnerte Person', sent_by: 'wer erinnert hat', sent_at: 'Zeitpunkt' },
+    other: ['id', 'tenant_id', 'template_id', 'mail_id', 'batch_key'],
+  },
+  password_tokens: {
+    purpose: 'Einmal-Links zum Setzen eines Passworts (vergessenes Passwort, Einladung).',
+    retention:
+      'Bis zur Verwendung, bis ein neuer Link sie ersetzt, oder bis zur Löschung der Person; abgelaufene bleiben bis dahin (ungültig).',
+    personal: { user_id: 'Person', created_at: 'Anforderung', used_at: 'Verwendung', expires_at: 'Ablauf' },
+    other: ['id', 'secret_hash', 'tenant_id', 'purpose'],
+  },
+  job_leases: {
+    purpose: 'Welcher Serverprozess einen geplanten Auftrag ausführt, und dessen letztes Ergebnis.',
+    retention: 'Eine Zeile je Auftrag, überschrieben bei jedem Lauf.',
+    personal: {},
+    other: ['name', 'holder', 'expires_at', 'last_started_at', 'last_finished_at', 'last_result', 'last_ok'],
+  },
   import_mappings: {
     purpose: 'Gespeicherte Zuordnung von Spalten und Tätigkeitsprofilen für Personal-Importe.',
     retention: 'Solange der Landkreis sie nutzt.',

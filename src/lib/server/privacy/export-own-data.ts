@@ -1,7 +1,7 @@
 /**
  * A person's own data (GDPR Art. 15 access, Art. 20 portability): profile, roles, learning status (from the one
  * status rule), the learning record, lesson progress, quiz attempts with answers, completions, certificates,
- * sessions, sign-on identities and the audit entries about them. Only the signed-in person's own data (authorize: learning.own, self);
+ * sessions, e-mails received (reminders), sign-on identities and the audit entries about them. Only the signed-in person's own data (authorize: learning.own, self);
  * no secrets (password and session hashes, signing keys, quiz answer keys, audit salts) are included.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
@@ -12,6 +12,7 @@ import {
   courseCompletionTable,
   learningEventTable,
   lessonProgressTable,
+  mailMessageTable,
   orgUnitTable,
   quizAttemptTable,
   quizResponseTable,
@@ -85,6 +86,8 @@ export interface OwnDataExport {
     revokedReason: string | null;
   }>;
   sessions: Array<{ createdAt: string; lastUsedAt: string }>;
+  /** E-mails KIKO sent or queued to the person (password, invitation, reminders). */
+  mails: Array<{ template: string; subject: string; status: string; createdAt: string; sentAt: string | null }>;
   /** Accounts at the district's sign-on service linked to this person. */
   identities: Array<{ issuer: string; subject: string; createdAt: string; lastLoginAt: string | null }>;
   auditEntries: Array<{ at: string; type: string; data: unknown; personal: unknown }>;
@@ -152,6 +155,17 @@ export async function exportOwnData(ctx: Ctx): Promise<OwnDataExport> {
     })
     .from(userIdentityTable)
     .where(and(eq(userIdentityTable.tenantId, tenantId), eq(userIdentityTable.userId, userId)));
+  const mails = await db
+    .select({
+      template: mailMessageTable.template,
+      subject: mailMessageTable.subject,
+      status: mailMessageTable.status,
+      createdAt: mailMessageTable.createdAt,
+      sentAt: mailMessageTable.sentAt,
+    })
+    .from(mailMessageTable)
+    .where(and(eq(mailMessageTable.tenantId, tenantId), eq(mailMessageTable.userId, userId)))
+    .orderBy(asc(mailMessageTable.createdAt));
   const answers =
     attempts.length > 0
       ? await db
@@ -234,6 +248,13 @@ export async function exportOwnData(ctx: Ctx): Promise<OwnDataExport> {
       revokedReason: c.revokedReason,
     })),
     sessions: sessions.map((s) => ({ createdAt: s.createdAt.toISOString(), lastUsedAt: s.lastUsedAt.toISOString() })),
+    mails: mails.map((m) => ({
+      template: m.template,
+      subject: m.subject,
+      status: m.status,
+      createdAt: m.createdAt.toISOString(),
+      sentAt: iso(m.sentAt),
+    })),
     identities: identities.map((i) => ({
       issuer: i.issuer,
       subject: i.subject,

@@ -17,6 +17,8 @@ export const tenantSettingsSchema = z.strictObject({
   signatory: z.string().max(120).optional(),
   /** Logo as inline SVG markup (sanitised before rendering). */
   logoSvg: z.string().max(50_000).optional(),
+  /** Reminders: nobody gets more than one reminder within this many days (an unreadable value counts as 7). */
+  reminderCooldownDays: z.number().int().min(0).max(365).catch(7).default(7),
   /**
    * Whether KI-Multiplikator:innen see person-level views (the person × course matrix and its export) of their own
    * cohorts. Off by default: many districts need a staff-council agreement first; without it they see aggregates only.

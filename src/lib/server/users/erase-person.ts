@@ -5,7 +5,7 @@
  * figures for past dates (coverage, completions) are unchanged and the audit chain still verifies.
  */
 import { and, eq } from 'drizzle-orm';
-import { sessionTable, userIdentityTable, userTable } from '../../../../db/schema/index.ts';
+import { mailMessageTable, passwordTokenTable, sessionTable, userIdentityTable, userTable } from '../../../../db/schema/index.ts';
 import { erasePersonalAudit } from '../audit/erase-personal-audit.ts';
 import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
@@ -36,6 +36,16 @@ export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPart
       .set({ name: pseudonymOf(userId), email: `${userId}@geloescht.invalid`, passwordHash: null, externalId: null, status: 'disabled' })
       .where(eq(userTable.id, userId));
     await tx.delete(sessionTable).where(eq(sessionTable.userId, userId));
+    // mails keep their date and status (the log that something was sent), not the address or the text
+    await tx.delete(passwordTokenTable).where(eq(passwordTokenTable.userId, userId));
+    await tx
+      .update(mailMessageTable)
+      .set({ toAddress: `${userId}@geloescht.invalid`, subject: 'gelöscht', bodyText: '', bodyHtml: null })
+      .where(eq(mailMessageTable.userId, userId));
+    await tx
+      .update(mailMessageTable)
+      .set({ status: 'failed', lastError: 'Empfänger gelöscht, nicht versendet' })
+      .where(and(eq(mailMessageTable.userId, userId), eq(mailMessageTable.status, 'queued')));
     // the provider's subject identifies the person: an erased person can no longer sign in with single sign-on
     await tx.delete(userIdentityTable).where(eq(userIdentityTable.userId, userId));
     await appendFact(tx, { tenantId, type: 'person.erased', userId, effectiveAt: now, recordedAt: now, actorId: by, data: {} });
