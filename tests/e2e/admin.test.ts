@@ -87,6 +87,9 @@ describe('people', () => {
     await expect.poll(() => page.getByRole('status').first().innerText()).toContain('der Wechsel steht im Lernnachweis');
     expect(await page.locator('dl').innerText()).toContain('FB2-SA – Sozialamt');
     await expectAccessible(page);
+    // an imported person has no password yet: the admin sends the invitation
+    await page.getByRole('button', { name: 'Einladung per E-Mail senden' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('Die Einladung ist im Versand');
   });
 
   test('deactivating a person ends their session at once and they cannot log in; reactivating lets them in', async () => {
