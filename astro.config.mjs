@@ -5,6 +5,7 @@ import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import { defineConfig } from 'astro/config';
+import { plotStyleHashes } from './src/lib/server/charts/plot-style-hashes.ts';
 import { tableScroll } from './src/lib/shared/table-scroll-plugin.ts';
 
 export default defineConfig({
@@ -17,7 +18,33 @@ export default defineConfig({
   // which behind a trusted TLS proxy is https while this server sees http (docs/decisions/006-trusted-proxy-and-request-limits.md).
   // Body size: `kiko serve` cuts every body at 2 MB while it streams (src/lib/server/http/body-limit.ts) with a German
   // 413; the actions' own limit sits above it so that answer is the one people see.
-  security: { checkOrigin: false, actionBodySizeLimit: 4 * 1024 * 1024 },
+  security: {
+    checkOrigin: false,
+    actionBodySizeLimit: 4 * 1024 * 1024,
+    // Content-Security-Policy of every page, sent as a header (server-rendered pages): Astro adds the hashes of the
+    // page's own scripts and styles, so no inline script runs without its hash. Pagefind (the search page) needs
+    // WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval'). Inline style attributes (progress bars, chart colours)
+    // are allowed by style-src-attr only; <style> and <link> need 'self' or a hash — Astro's own, and the one style
+    // element Observable Plot writes into each server-rendered chart (plot-style-hashes.ts). Answers that are not
+    // pages get a policy that allows nothing (src/lib/server/http/security-headers.ts).
+    csp: {
+      directives: [
+        "default-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ],
+      scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"] },
+      styleDirective: {
+        resources: ["'self'", { resource: "'unsafe-inline'", kind: 'attribute' }],
+        hashes: plotStyleHashes(),
+      },
+    },
+  },
   i18n: {
     locales: ['de', 'en'],
     defaultLocale: 'de',

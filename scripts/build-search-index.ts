@@ -1,11 +1,14 @@
 /**
- * Builds the Pagefind search index (German stemming) over every lesson after `astro build`:
- * dist/client/pagefind/ is served as static files and used by the search page.
+ * Builds the Pagefind search index (German stemming) over every lesson after `astro build`. It holds every lesson's
+ * text, so it goes to dist/search/pagefind/, outside the public dist/client/: the search page's script loads it
+ * from /pagefind/*, which answers signed-in people only (src/pages/pagefind/[...path].ts).
  */
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as pagefind from 'pagefind';
 import { lessonPlainText } from '../src/lib/server/content/lesson-text.ts';
 import { loadContent } from '../src/lib/server/content/load-content.ts';
+import { searchIndexDir } from '../src/lib/server/content/search-index-files.ts';
 
 const root = process.cwd();
 const overlay = process.env.KIKO_CONTENT_OVERLAY ? resolve(process.env.KIKO_CONTENT_OVERLAY) : undefined;
@@ -26,7 +29,11 @@ for (const c of content.courses.values()) {
     records++;
   }
 }
-const written = await index.writeFiles({ outputPath: resolve(root, 'dist/client/pagefind') });
+// an index left in the public folder by an older build would stay reachable without login
+rmSync(resolve(root, 'dist/client/pagefind'), { recursive: true, force: true });
+const outputPath = searchIndexDir(root);
+rmSync(outputPath, { recursive: true, force: true });
+const written = await index.writeFiles({ outputPath });
 if (written.errors.length > 0) throw new Error(`Pagefind: ${written.errors.join('; ')}`);
 await pagefind.close();
-console.log(`Suchindex: ${records} Lektionen indexiert (dist/client/pagefind).`);
+console.log(`Suchindex: ${records} Lektionen indexiert (dist/search/pagefind, nur nach Anmeldung abrufbar).`);

@@ -1,5 +1,6 @@
 // `npm test` needs a few Debian tools: Chromium for the browser tests, qpdf and poppler-utils for the PDF checks,
-// LibreOffice Calc for the spreadsheet round trips of evidence exports.
+// LibreOffice Calc for the spreadsheet round trips of evidence exports, Java for the Nu HTML Checker (vnu-jar; its own
+// Java download stays off, see package.json allowScripts).
 // When one is missing and the tests run as root (CI, a fresh container), they are installed with apt-get;
 // otherwise the run stops at once and names the one command that installs them.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ const tools = [
   { pkg: 'fonts-dejavu-core', file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
   // opens exported CSV/XLSX files the way a spreadsheet would (evidence export round trips)
   { pkg: 'libreoffice-calc', file: '/usr/bin/soffice' },
+  { pkg: 'default-jre-headless', file: '/usr/bin/java' },
 ];
 
 const missing = tools.filter((t) => !existsSync(t.file)).map((t) => t.pkg);

@@ -10,6 +10,7 @@ import { clearSessionCookie, SESSION_COOKIE, sessionPolicy } from './lib/server/
 import { getEnv } from './lib/server/config/env.ts';
 import { BODY_TOO_LARGE_MESSAGE, MAX_BODY_BYTES } from './lib/server/http/body-limit.ts';
 import { isCrossSiteFormPost } from './lib/server/http/origin-check.ts';
+import { securityHeaders } from './lib/server/http/security-headers.ts';
 import { parseTrustedProxies, resolveClient, type TrustedProxies } from './lib/server/http/trusted-proxy.ts';
 
 let trusted: TrustedProxies | undefined;
@@ -60,9 +61,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
 
   const response = await next();
-  response.headers.set('X-Content-Type-Options', 'nosniff');
-  response.headers.set('Referrer-Policy', 'same-origin');
-  response.headers.set('X-Frame-Options', 'DENY');
-  if (context.locals.user) response.headers.set('Cache-Control', 'private, no-store');
+  // the same headers as `kiko serve` sets on every answer (security-headers.ts); here they also cover `astro dev`
+  for (const [name, value] of Object.entries(securityHeaders(client.secure))) response.headers.set(name, value);
+  // signed-in pages are personal: not stored, unless the route chose its own policy (the private search index)
+  if (context.locals.user && !response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
   return response;
 });

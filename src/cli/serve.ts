@@ -4,7 +4,7 @@
  * (dist/server/entry.mjs) on HOST:PORT — in this process, or with KIKO_WORKERS > 1 in that many worker
  * processes sharing the port (node:cluster; the primary only supervises them, see serve-cluster.ts).
  * KIKO owns the HTTP server (Astro's autostart is off) so every request passes the body limit (body-limit.ts)
- * before any route runs.
+ * before any route runs, and every answer, static files included, carries the security headers (security-headers.ts).
  */
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
@@ -17,6 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { publicUrlProblem } from '../lib/server/certificates/certificate-config.ts';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
 import { limitRequestBodies } from '../lib/server/http/body-limit.ts';
+import { withSecurityHeaders } from '../lib/server/http/security-headers.ts';
+import { parseTrustedProxies } from '../lib/server/http/trusted-proxy.ts';
 import type { CliIo } from './io.ts';
 import type { PrepareMessage } from './serve-prepare.ts';
 
@@ -30,7 +32,8 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
     const { handler } = (await import(pathToFileURL(entry).href)) as {
       handler: (req: IncomingMessage, res: ServerResponse) => unknown;
     };
-    const server = createServer(limitRequestBodies(handler));
+    // security headers first, so that every answer has them, also the body limit's 413 and static files
+    const server = createServer(withSecurityHeaders(limitRequestBodies(handler), parseTrustedProxies(env.KIKO_TRUST_PROXY)));
     server.listen(env.PORT, env.HOST);
     await once(server, 'listening');
   };

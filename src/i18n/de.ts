@@ -34,6 +34,9 @@ export const de = {
   'login.demoHint': 'Demo-Modus: Alle Demo-Konten nutzen das Passwort „kiko-demo“.',
   'logout.title': 'Abmelden',
   'logout.question': 'Möchten Sie sich von KIKO abmelden?',
+  'logout.done': 'Sie sind bei KIKO abgemeldet.',
+  'logout.toProvider': 'Sie werden jetzt auch beim Anmeldedienst Ihres Landkreises abgemeldet.',
+  'logout.toProviderLink': 'Weiter zum Anmeldedienst',
   'error.403.title': 'Kein Zugriff',
   'error.403.text':
     'Für diese Seite fehlt Ihnen die Berechtigung. Wenn Sie glauben, dass das ein Fehler ist, wenden Sie sich an die Administration Ihres Landkreises.',
@@ -61,6 +64,8 @@ export const de = {
   'lesson.easy.unreviewed': 'Diese Zusammenfassung in Leichter Sprache ist noch nicht von einer Prüfgruppe geprüft.',
   'lesson.easy.fullText': 'Den ganzen Text lesen Sie in der Ansicht „Standard-Text“.',
   'quiz.stand': 'Stand: {date}',
+  'login.description': 'Melden Sie sich bei KIKO an: Kurse zur KI-Kompetenz, Wissenstests und Zertifikate nach Art. 4 KI-Verordnung.',
+  'meta.description': '{title} – KIKO, die Lernplattform für KI-Kompetenz nach Art. 4 KI-Verordnung in der Kommunalverwaltung.',
   'reset.title': 'Passwort vergessen',
   'reset.intro':
     'Geben Sie die E-Mail-Adresse Ihres KIKO-Kontos ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort festlegen. Der Link gilt 60 Minuten und funktioniert nur einmal.',

@@ -36,6 +36,9 @@ export const en: Record<MessageKey, string> = {
   'login.demoHint': 'Demo mode: all demo accounts use the password "kiko-demo".',
   'logout.title': 'Sign out',
   'logout.question': 'Do you want to sign out of KIKO?',
+  'logout.done': 'You are signed out of KIKO.',
+  'logout.toProvider': "You are now also being signed out at your district's sign-in service.",
+  'logout.toProviderLink': 'Continue to the sign-in service',
   'error.403.title': 'No access',
   'error.403.text': 'You are not allowed to open this page. If you think this is a mistake, contact your district administration.',
   'error.404.title': 'Page not found',
@@ -62,6 +65,8 @@ export const en: Record<MessageKey, string> = {
   'lesson.easy.unreviewed': 'This summary in Leichte Sprache has not yet been checked by a review group of readers.',
   'lesson.easy.fullText': 'The full text is in the view "Standard text".',
   'quiz.stand': 'Last checked: {date}',
+  'login.description': 'Sign in to KIKO: courses on AI literacy, quizzes and certificates under Art. 4 of the EU AI Act.',
+  'meta.description': '{title} – KIKO, the learning platform for AI literacy under Art. 4 of the EU AI Act in local government.',
   'reset.title': 'Forgotten password',
   'reset.intro':
     'Enter the e-mail address of your KIKO account. We will send you a link to set a new password. The link is valid for 60 minutes and works once.',

@@ -18,9 +18,16 @@ describe('search', () => {
     await page.goto('/suche');
     await expectAccessible(page);
     await page.getByLabel('Suchbegriff').fill('Halluzinationen');
+    // the index is loaded with the session (it is not public): script and fragments answer 200 to the signed-in page
+    const script = page.waitForResponse((r) => r.url().endsWith('/pagefind/pagefind.js'));
     await page.getByLabel('Suchbegriff').press('Enter');
+    expect((await script).status()).toBe(200);
     await expect.poll(() => page.locator('#ergebnisse').innerText()).toMatch(/Lektionen gefunden/);
     expect(await page.locator('#ergebnisse a').count()).toBeGreaterThan(0);
+    // found by Pagefind in the page (its excerpts mark the hits), not by the server fallback (a reload)
+    expect(await page.locator('#ergebnisse mark').count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
+    expect(page.url()).toMatch(/\/suche\?q=Halluzinationen$/);
     await expectAccessible(page);
 
     const noJs = await browser.newContext({

@@ -116,6 +116,8 @@ export const routeMatrix: RouteEntry[] = [
   { route: 'src/pages/lernen.astro', url: () => '/lernen', expect: onlyFor(learners) },
   { route: 'src/pages/verlauf.astro', url: () => '/verlauf', expect: onlyFor(learners) },
   { route: 'src/pages/suche.astro', url: () => '/suche?q=Prompt', expect: onlyFor(learners) },
+  // the search index holds every lesson's text: like the lessons (tests/integration/web-hardening.test.ts)
+  { route: 'src/pages/pagefind/[...path].ts', url: () => '/pagefind/pagefind.js', expect: onlyFor(learners) },
   { route: 'src/pages/kurse/[course]/index.astro', url: (i) => `/kurse/${i.course}`, expect: onlyFor(learners) },
   { route: 'src/pages/kurse/[course]/[lesson].astro', url: (i) => `/kurse/${i.course}/${i.lesson}`, expect: onlyFor(learners) },
   { route: 'src/pages/kurse/[course]/quiz/index.astro', url: (i) => `/kurse/${i.course}/quiz`, expect: onlyFor(learners) },

@@ -2,12 +2,16 @@
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
+import { watchContext } from './page-checks.ts';
 
 export const DEMO_PASSWORD = 'kiko-demo';
 
-/** Playwright's launch() gives every browser a fresh temporary profile (user-data-dir). */
+/**
+ * Playwright's launch() gives every browser a fresh temporary profile (user-data-dir). Every context opened on it
+ * is watched for policy violations and its pages' HTML is kept for the HTML check (page-checks.ts).
+ */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: [
@@ -20,6 +24,13 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+  const open = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await open(options);
+    await watchContext(context, options?.baseURL ?? baseUrl());
+    return context;
+  };
+  return browser;
 }
 
 export function baseUrl(): string {

@@ -5,6 +5,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
+import { validSvgAttributes } from './charts.ts';
 
 export interface LinePoint {
   at: Date;
@@ -57,6 +58,7 @@ export function renderLineChart(input: LineChartInput): string {
     el.removeAttribute('aria-label');
     el.removeAttribute('aria-description');
   }
+  validSvgAttributes(svg);
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `${input.label}: ${input.summary}`);
   svg.setAttribute('data-chart', 'line');
