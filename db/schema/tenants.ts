@@ -29,6 +29,8 @@ export const orgUnitTable = sqliteTable(
     /** Short code such as "FB 3" or "Amt 36". */
     code: text('code').notNull(),
     name: text('name').notNull(),
+    /** When the unit was closed (it keeps its id for the learning record, but takes no people any more). */
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     // listing the org tree of one tenant (admin pages, dashboards)

@@ -1,5 +1,5 @@
 /** Users, their roles and login sessions. */
-import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { orgUnitTable, tenantTable } from './tenants.ts';
 
 export const userTable = sqliteTable(
@@ -19,15 +19,23 @@ export const userTable = sqliteTable(
       .default('active'),
     /** argon2id PHC string; null for SSO-only accounts. */
     passwordHash: text('password_hash'),
-    /** Id in the district's directory (for SSO / imports later). */
+    /** Personnel number (Personalnummer) or directory id; unique within the district; imports match people by it. */
     externalId: text('external_id'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When the account was deactivated (status "disabled"); null while active. */
+    deactivatedAt: integer('deactivated_at', { mode: 'timestamp_ms' }),
+    /** Last successful login (shown on the admin's person page). */
+    lastLoginAt: integer('last_login_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     // people of one tenant by org unit (dashboards, coverage)
     index('users_tenant_org_idx').on(t.tenantId, t.orgUnitId),
     // people of one tenant by job role (default path assignment)
     index('users_tenant_job_role_idx').on(t.tenantId, t.jobRole),
+    // imports match people by personnel number; one person per number and district
+    uniqueIndex('users_tenant_external_idx').on(t.tenantId, t.externalId),
+    // the admin's people list sorted by name, one page at a time
+    index('users_tenant_name_idx').on(t.tenantId, t.name),
   ],
 );
 

@@ -14,6 +14,7 @@ import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
 import { cohortActions } from './cohorts.ts';
 import { learningActions } from './learning.ts';
+import { peopleActions } from './people.ts';
 import { ssoActions } from './sso.ts';
 
 export const server = {
@@ -69,6 +70,7 @@ export const server = {
   ...learningActions,
   ...adminActions,
   ...certificateActions,
+  ...peopleActions,
   ...cohortActions,
   ...ssoActions,
 };

@@ -9,6 +9,7 @@ const USAGE = `Aufruf: kiko <befehl>
   db restore DATEI [--force] [--operator NAME]   Datenbank aus einer Sicherung wiederherstellen
   demo seed                           Demo-Landkreise anlegen (idempotent)
   user create --tenant T --email E --name N [--role R] [--job-role J] [--password P]
+  users import --tenant T DATEI [--dry-run] [--deactivate-missing] [--operator NAME]   Beschäftigte aus CSV übernehmen
   content check [--overlay DIR]       Kursinhalte prüfen
   content stats [--json]              Umfang der Inhalte
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
@@ -29,6 +30,7 @@ async function lazy(name: string): Promise<Command> {
     case 'db':
     case 'demo':
     case 'user':
+    case 'users':
     case 'serve':
     case 'audit':
     case 'reminders':

@@ -199,6 +199,27 @@ export const routeMatrix: RouteEntry[] = [
     seesLearner: ['admin'],
   },
   { route: 'src/pages/verwaltung/lernpfade.astro', url: () => '/verwaltung/lernpfade', expect: onlyFor(['admin', 'otherDistrict']) },
+  {
+    route: 'src/pages/verwaltung/personen/index.astro',
+    url: () => '/verwaltung/personen',
+    expect: onlyFor(['admin', 'otherDistrict']),
+    seesLearner: ['admin'],
+  },
+  { route: 'src/pages/verwaltung/personen/neu.astro', url: () => '/verwaltung/personen/neu', expect: onlyFor(['admin', 'otherDistrict']) },
+  {
+    route: 'src/pages/verwaltung/personen/[id].astro',
+    url: (i) => `/verwaltung/personen/${i.multiplier}`,
+    expect: onlyFor(['admin'], { otherDistrict: 'notfound' }),
+  },
+  { route: 'src/pages/verwaltung/organisation.astro', url: () => '/verwaltung/organisation', expect: onlyFor(['admin', 'otherDistrict']) },
+  {
+    route: 'src/pages/verwaltung/import.astro',
+    url: () => '/verwaltung/import?datei=00000000-0000-4000-8000-000000000000',
+    // a staged file of someone else (or none): no hint whether it exists
+    expect: onlyFor([], { admin: 'notfound', otherDistrict: 'notfound' }),
+  },
+  { route: 'src/pages/verlauf/meine-daten.astro', url: () => '/verlauf/meine-daten', expect: onlyFor(learners) },
+  { route: 'src/pages/verlauf/meine-daten.json.ts', url: () => '/verlauf/meine-daten.json', expect: onlyFor(learners) },
   // password reset: public by decision; the answer never says whether an account exists
   { route: 'src/pages/passwort-vergessen.astro', url: () => '/passwort-vergessen', expect: all('public') },
   { route: 'src/pages/passwort-neu.astro', url: () => '/passwort-neu?token=gibt-es-nicht', expect: all('public') },
@@ -288,4 +309,36 @@ export const actionMatrix: ActionEntry[] = [
     allowed: ['admin', 'otherDistrict'],
   },
   { action: 'reissueCertificate', form: (i) => ({ certificateId: i.certificate }), allowed: ['hr', 'admin'] },
+  // district administration: the home district's org unit and people (the other district's admin gets 404)
+  { action: 'createOrgUnit', form: (i) => ({ code: 'MATRIX', name: 'Matrix-Einheit', parentId: i.orgUnitA }), allowed: ['admin'] },
+  { action: 'renameOrgUnit', form: (i) => ({ orgUnitId: i.orgUnitA, code: 'A', name: 'Amt A' }), allowed: ['admin'] },
+  { action: 'moveOrgUnit', form: (i) => ({ orgUnitId: i.orgUnitA, parentId: '' }), allowed: ['admin'] },
+  { action: 'closeOrgUnit', form: (i) => ({ orgUnitId: i.orgUnitA }), allowed: ['admin'] },
+  {
+    action: 'createPerson',
+    form: (i) => ({ name: 'Matrix Person', email: 'matrix.person@test.example', jobRole: 'sachbearbeitung', orgUnitId: i.orgUnitA }),
+    allowed: ['admin'],
+  },
+  {
+    action: 'changePerson',
+    form: (i) => ({ userId: i.multiplier, orgUnitId: i.orgUnitA, jobRole: 'sachbearbeitung' }),
+    allowed: ['admin'],
+  },
+  { action: 'setPersonRoles', form: (i) => ({ userId: i.multiplier, role: 'learner' }), allowed: ['admin'] },
+  { action: 'setPersonActive', form: (i) => ({ userId: i.multiplier, active: 'nein' }), allowed: ['admin'] },
+  { action: 'invitePerson', form: (i) => ({ userId: i.multiplier }), allowed: ['admin'] },
+  { action: 'erasePerson', form: (i) => ({ userId: i.multiplier, confirmation: 'niemand@test.example' }), allowed: ['admin'] },
+  // the import works on the actor's own district and own staged file
+  { action: 'uploadImport', form: () => ({ datei: 'kein-file' }), allowed: ['admin', 'otherDistrict'] },
+  {
+    action: 'saveImportMapping',
+    form: () => ({ uploadId: 'x', columnSource: 'Spalte', columnTarget: 'email' }),
+    allowed: ['admin', 'otherDistrict'],
+  },
+  {
+    action: 'applyImport',
+    form: () => ({ uploadId: '00000000-0000-4000-8000-000000000000', deactivateMissing: 'nein' }),
+    allowed: ['admin'],
+  },
+  { action: 'discardImport', form: () => ({ uploadId: '00000000-0000-4000-8000-000000000000' }), allowed: ['admin'] },
 ];

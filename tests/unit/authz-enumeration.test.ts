@@ -63,7 +63,7 @@ describe('authorization enumeration', () => {
       for (const h of handlers) expect(h).toMatch(/contextOf\(|requestContext\(|authorize\(|requirePermission\(/);
     });
 
-  const verbDirs = ['learning', 'quizzes', 'evidence', 'tenancy', 'users', 'certificates', 'cohorts', 'sso', 'hr'];
+  const verbDirs = ['learning', 'quizzes', 'evidence', 'tenancy', 'users', 'certificates', 'cohorts', 'sso', 'hr', 'privacy'];
   const verbs = verbDirs.flatMap((d) => files(join(root, 'src', 'lib', 'server', d), ['.ts']));
   for (const file of verbs) {
     const source = readFileSync(join(root, file), 'utf8');

@@ -78,7 +78,7 @@ export function isSequenceConflict(e: unknown): boolean {
 }
 
 /** Splits the input into the envelope's data and the personal part (null when there is nothing personal). */
-function splitPersonal(input: AuditEventInput): { data: Record<string, unknown>; personal: Record<string, unknown> | null } {
+export function splitPersonal(input: AuditEventInput): { data: Record<string, unknown>; personal: Record<string, unknown> | null } {
   const data: Record<string, unknown> = {};
   const moved: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(plainJson(input.data ?? {}))) {
@@ -91,7 +91,7 @@ function splitPersonal(input: AuditEventInput): { data: Record<string, unknown>;
 }
 
 /** Reads the head of a chain: last position and hash (0 and "" for an empty chain). */
-async function chainHead(tx: Tx, chain: string): Promise<{ seq: number; hash: string }> {
+export async function chainHead(tx: Tx, chain: string): Promise<{ seq: number; hash: string }> {
   const last = await tx
     .select({ seq: auditEventTable.chainSeq, hash: auditEventTable.hash })
     .from(auditEventTable)

@@ -126,6 +126,7 @@ export async function loginWithPassword(db: Db, input: LoginInput): Promise<Logi
   await Promise.all([l.userAndSource.delete(charges[0]?.[1] ?? ''), ...charges.slice(1).map(([limiter, key]) => limiter.reward(key, 1))]);
   await endPreviousSession(db, input.previousToken);
   const { token } = await createSession(db, user.id);
+  await db.update(userTable).set({ lastLoginAt: new Date() }).where(eq(userTable.id, user.id));
   await db.transaction((tx) =>
     appendAuditEvent(tx, { tenantId: user.tenant?.id ?? null, actorId: user.id, type: 'user.login', subjectId: user.id, data: {} }),
   );

@@ -3,8 +3,7 @@
  * its projection rows and its audit entry commit together or not at all. A fact with an idempotency key is written
  * once: a double submit or a retried import returns `false` the second time and the caller skips its projection.
  */
-
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { type CompletionWay, coverageMonthTable, type LearningEventType, learningEventTable } from '../../../../db/schema/index.ts';
 import { endOfDayBerlin } from '../../shared/dates.ts';
@@ -94,4 +93,44 @@ export function factInsert(tx: Writer, facts: readonly Fact[]) {
     )
     .onConflictDoNothing()
     .returning({ seq: learningEventTable.seq });
+}
+
+/**
+ * Appends many facts of one district as ONE INSERT … SELECT over a JSON parameter (staff imports, closing an org
+ * unit): the same rows as appendFacts, without a bound parameter per column. Returns how many were new.
+ */
+export async function appendFactsBulk(
+  tx: Pick<Db, 'run'> & Writer,
+  tenantId: string,
+  facts: readonly Omit<Fact, 'tenantId'>[],
+): Promise<number> {
+  if (facts.length === 0) return 0;
+  const now = Date.now();
+  const rows = facts.map((f) => [
+    f.userId ?? null,
+    f.orgUnitId ?? null,
+    f.type,
+    f.subject ?? null,
+    f.ref ?? null,
+    f.version ?? null,
+    f.how ?? null,
+    JSON.stringify(f.data ?? {}),
+    f.effectiveAt.getTime(),
+    (f.recordedAt ?? (f.effectiveAt.getTime() > now ? f.effectiveAt : new Date(now))).getTime(),
+    f.actorId,
+    f.idemKey ?? null,
+  ]);
+  const r = await tx.run(sql`INSERT INTO ${learningEventTable}
+      (tenant_id, user_id, org_unit_id, type, subject, ref, version, how, data, effective_at, recorded_at, actor_id, idem_key)
+    SELECT ${tenantId}, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9,
+           value->>10, value->>11
+      FROM json_each(${JSON.stringify(rows)}) WHERE true
+    ON CONFLICT DO NOTHING`);
+  const inserted = Number((r as { rowsAffected?: number }).rowsAffected ?? 0);
+  if (inserted > 0)
+    await forgetStoredMonths(
+      tx,
+      facts.map((f) => ({ ...f, tenantId })),
+    );
+  return inserted;
 }

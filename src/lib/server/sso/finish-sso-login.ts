@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import type { Db } from '../../../../db/client.ts';
-import { ssoLoginStateTable, ssoSessionTable, userIdentityTable } from '../../../../db/schema/index.ts';
+import { ssoLoginStateTable, ssoSessionTable, userIdentityTable, userTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { endPreviousSession } from '../auth/login.ts';
 import { createSession } from '../auth/sessions.ts';
@@ -130,6 +130,7 @@ export async function finishSsoLogin(db: Db, input: FinishSsoLoginInput): Promis
   const { token, session } = await createSession(db, user.id, now);
   await db.transaction(async (tx) => {
     await tx.insert(ssoSessionTable).values({ sessionId: session.id, tenantId: tenant.id, issuer });
+    await tx.update(userTable).set({ lastLoginAt: now }).where(eq(userTable.id, user.id));
     await tx
       .update(userIdentityTable)
       .set({ lastLoginAt: now })

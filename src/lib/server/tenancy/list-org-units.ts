@@ -11,14 +11,16 @@ export interface OrgUnitOption {
   depth: number;
 }
 
-/** Org units the actor may administer (the district, or the subtree of a scoped grant), in tree order. */
+/** Open org units the actor may administer (the district, or the subtree of a scoped grant), in tree order. */
 export async function listOrgUnits(ctx: Ctx): Promise<OrgUnitOption[]> {
   const scope = await authorize(ctx, 'tenant.admin');
   const all = await ctx.db
     .select()
     .from(orgUnitTable)
     .where(eq(orgUnitTable.tenantId, scope.tenantId as string));
-  const units = scope.orgUnitIds ? all.filter((u) => scope.orgUnitIds?.has(u.id)) : all;
+  // closed units keep their id for the record but take no people or assignments any more
+  const open = all.filter((u) => u.closedAt === null);
+  const units = scope.orgUnitIds ? open.filter((u) => scope.orgUnitIds?.has(u.id)) : open;
   const ids = new Set(units.map((u) => u.id));
   const children = new Map<string | null, typeof units>();
   for (const u of units) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u]);

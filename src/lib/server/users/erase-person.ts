@@ -11,6 +11,7 @@ import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors/domain-errors.ts';
 import { appendFact } from '../evidence/record.ts';
+import { isDistrictAdmin, requireAnotherDistrictAdmin } from './last-admin.ts';
 
 /** Display name of an erased person (pseudonym from the id, the same everywhere). */
 export function pseudonymOf(userId: string): string {
@@ -29,6 +30,7 @@ export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPart
       .where(and(eq(userTable.id, userId), eq(userTable.tenantId, tenantId)));
     if (!user) throw new NotFoundError('Diese Person gibt es in Ihrem Landkreis nicht.');
     if (user.email.endsWith('@geloescht.invalid')) throw new ConflictError('Die Daten dieser Person sind bereits gelöscht.');
+    if (user.status === 'active' && (await isDistrictAdmin(tx, tenantId, userId))) await requireAnotherDistrictAdmin(tx, tenantId, userId);
     await tx
       .update(userTable)
       .set({ name: pseudonymOf(userId), email: `${userId}@geloescht.invalid`, passwordHash: null, externalId: null, status: 'disabled' })

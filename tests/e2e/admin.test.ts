@@ -1,0 +1,215 @@
+/**
+ * District administration in the browser: the admin imports a small CSV (dry run, apply, the same file again changes
+ * nothing), edits a person's org unit, deactivates a person (whose session ends at once and who can no longer log
+ * in), works on the org tree; a person downloads their own data. Axe on every page.
+ */
+import iconv from 'iconv-lite';
+import type { Browser, Page } from 'playwright-core';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { baseUrl, expectAccessible, login, newContext, useFreshPagePerTest } from '../setup/browser.ts';
+
+const fresh = useFreshPagePerTest();
+let page: Page;
+let browser: Browser;
+beforeEach(() => {
+  page = fresh.page();
+  browser = fresh.browser();
+});
+
+const csv = iconv.encode(
+  [
+    'Personalnummer;Vorname;Nachname;E-Mail;Organisationseinheit;Funktion',
+    'E2E-1;Jürgen;Größer;juergen.groesser@musterstadt.example;FB2-JA;Sachbearbeitung',
+    'E2E-2;Ännchen;Weiß;aennchen.weiss@musterstadt.example;Sozialamt;Führungskraft',
+  ].join('\r\n'),
+  'win1252',
+);
+
+async function upload(p: Page): Promise<void> {
+  await p.goto('/verwaltung/import');
+  await expectAccessible(p);
+  await p.getByLabel('CSV-Datei').setInputFiles({ name: 'personal.csv', mimeType: 'text/csv', buffer: csv });
+  await p.getByRole('button', { name: 'Hochladen und prüfen' }).click();
+  await p.waitForURL(/\/verwaltung\/import\?datei=/);
+}
+
+describe('staff import', () => {
+  test('dry run, apply, and the same file again changes nothing', async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung');
+    await expectAccessible(page);
+    await upload(page);
+    const main = page.locator('main');
+    await expect.poll(() => main.innerText()).toContain('Zeichensatz Windows-1252');
+    expect(await main.innerText()).toMatch(/Neu:\s*2/);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: /Jetzt übernehmen: 2 Änderung/ }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('Übernommen: 2 neu, 0 geändert');
+    await expectAccessible(page);
+
+    await upload(page);
+    await expect.poll(() => main.innerText()).toMatch(/Unverändert:\s*2/);
+    expect(await main.innerText()).toMatch(/Neu:\s*0/);
+    await page.getByRole('button', { name: 'Übernehmen (keine Änderungen)' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('keine Änderungen');
+  });
+
+  test('a file with errors shows them with line numbers and cannot be applied', async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung/import');
+    await page.getByLabel('CSV-Datei').setInputFiles({
+      name: 'fehler.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('E-Mail,Name,Org unit\nfalsch@musterstadt.example,Fritz Falsch,Amt 99\n'),
+    });
+    await page.getByRole('button', { name: 'Hochladen und prüfen' }).click();
+    await expect.poll(() => page.locator('main table').first().innerText()).toContain('„Amt 99“ gibt es in KIKO nicht');
+    expect(await page.getByRole('button', { name: /übernehmen/i }).count()).toBe(0);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Datei verwerfen und eine andere hochladen' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('verworfen');
+  });
+});
+
+describe('people', () => {
+  test('the admin finds an imported person and changes their org unit; the person page shows it', async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung/personen');
+    await expectAccessible(page);
+    await page.getByLabel('Name, E-Mail oder Personalnummer').fill('groesser');
+    await page.getByRole('button', { name: 'Anzeigen' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('1 Person(en) gefunden');
+    await page.getByRole('link', { name: 'Jürgen Größer' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Jürgen Größer');
+    await expectAccessible(page);
+    await page.getByLabel('Organisationseinheit', { exact: true }).selectOption({ label: '\u00a0\u00a0\u00a0\u00a0FB2-SA – Sozialamt' });
+    await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('der Wechsel steht im Lernnachweis');
+    expect(await page.locator('dl').innerText()).toContain('FB2-SA – Sozialamt');
+    await expectAccessible(page);
+    // an imported person has no password yet: the admin sends the invitation
+    await page.getByRole('button', { name: 'Einladung per E-Mail senden' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('Die Einladung ist im Versand');
+  });
+
+  test('deactivating a person ends their session at once and they cannot log in; reactivating lets them in', async () => {
+    const other = await newContext(browser);
+    const frieda = await other.newPage();
+    await login(frieda, 'frieda.fuehrung@musterstadt.example');
+    await frieda.goto('/lernen');
+    expect(new URL(frieda.url()).pathname).toBe('/lernen');
+
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung/personen?q=frieda');
+    await page.getByRole('link', { name: 'Frieda Führung' }).click();
+    await page.getByRole('link', { name: 'Deaktivieren …' }).click();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Ja, deaktivieren' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('Ihre Sitzungen sind beendet');
+    await expectAccessible(page);
+
+    await frieda.goto('/lernen');
+    expect(new URL(frieda.url()).pathname).toBe('/anmelden');
+    await login(frieda, 'frieda.fuehrung@musterstadt.example');
+    expect(await frieda.locator('main').innerText()).toContain('E-Mail-Adresse oder Passwort ist nicht korrekt');
+
+    await page.getByRole('button', { name: 'Wieder aktivieren' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('wieder aktiv');
+    await login(frieda, 'frieda.fuehrung@musterstadt.example');
+    expect(new URL(frieda.url()).pathname).not.toBe('/anmelden');
+    await other.close();
+  });
+
+  test('the last admin of a district cannot deactivate themselves or drop the admin role', async () => {
+    await login(page, 'admin@beispielhausen.example');
+    await page.goto('/verwaltung/personen?q=admin%40beispielhausen');
+    await page.getByRole('link', { name: 'Otto Ordnung' }).click();
+    await page.getByLabel('Administration', { exact: true }).uncheck();
+    await page.getByRole('button', { name: 'Rollen speichern' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('Das ist die letzte Administration für den ganzen Landkreis');
+    await expectAccessible(page);
+  });
+});
+
+describe('without JavaScript', () => {
+  test('filtering the list, changing a job role and the deactivation confirmation work as plain forms', async () => {
+    await login(page, 'admin@musterstadt.example');
+    const noJs = await browser.newContext({ baseURL: baseUrl(), locale: 'de-DE', javaScriptEnabled: false });
+    await noJs.addCookies(await fresh.context().cookies());
+    const p = await noJs.newPage();
+    await p.goto('/verwaltung/personen');
+    await p.getByLabel('Tätigkeitsprofil').selectOption({ label: 'Führungskraft' });
+    await p.getByRole('button', { name: 'Anzeigen' }).click();
+    await expect.poll(() => p.locator('main table').innerText()).toContain('Ännchen Weiß');
+    await p.getByRole('link', { name: 'Ännchen Weiß' }).click();
+    await p.getByLabel('Tätigkeitsprofil').selectOption({ label: 'IT/Digitalisierung' });
+    await p.getByRole('button', { name: 'Speichern', exact: true }).click();
+    await expect.poll(() => p.getByRole('status').first().innerText()).toContain('gespeichert');
+    expect(await p.locator('dl').innerText()).toContain('IT/Digitalisierung');
+    await p.getByRole('link', { name: 'Deaktivieren …' }).click();
+    expect(await p.getByRole('button', { name: 'Ja, deaktivieren' }).count()).toBe(1);
+    await p.getByRole('link', { name: 'Abbrechen' }).click();
+    expect(await p.locator('dl').innerText()).toContain('aktiv');
+    await noJs.close();
+  });
+});
+
+describe('organisation', () => {
+  test('creates a unit, shows the close preview and closes the empty unit', async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung/organisation');
+    await expectAccessible(page);
+    await page.getByLabel('Kürzel').fill('E2E-NEU');
+    await page.getByLabel('Name', { exact: true }).fill('Stabsstelle Digitales');
+    await page.getByLabel('Übergeordnete Einheit').selectOption({ label: '\u00a0\u00a0FB1 – Fachbereich 1 – Zentrale Dienste' });
+    await page.getByRole('button', { name: 'Anlegen' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('angelegt');
+    await page.getByRole('link', { name: 'Stabsstelle Digitales schließen' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('Die Einheit ist leer');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Einheit jetzt schließen' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('geschlossen');
+    await expectAccessible(page);
+  });
+
+  test("another district's admin gets 404 for this district's person and org unit ids", async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung/personen?q=lena');
+    const personHref = (await page.getByRole('link', { name: 'Lena Lernende' }).getAttribute('href')) as string;
+    await page.goto('/verwaltung/organisation');
+    const unitHref = (await page.getByRole('link', { name: 'Jugendamt umbenennen' }).getAttribute('href')) as string;
+    const other = await newContext(browser);
+    const p = await other.newPage();
+    await login(p, 'admin@beispielhausen.example');
+    expect((await p.goto(personHref))?.status()).toBe(404);
+    expect((await p.goto(unitHref))?.status()).toBe(404);
+    expect(await p.locator('main').innerText()).not.toContain('Jugendamt');
+    expect((await p.goto(`${personHref.slice(0, -1)}x`))?.status()).toBe(404);
+    await expectAccessible(p);
+    await other.close();
+  });
+
+  test('another role gets no access to the administration pages', async () => {
+    await login(page, 'paula.personal@musterstadt.example');
+    for (const path of ['/verwaltung/personen', '/verwaltung/organisation', '/verwaltung/import']) {
+      const res = await page.goto(path);
+      expect(res?.status(), path).toBe(403);
+    }
+  });
+});
+
+describe('own data', () => {
+  test('a person reads and downloads their own data', async () => {
+    await login(page, 'jonas.jugendamt@musterstadt.example');
+    await page.goto('/verlauf');
+    await page.getByRole('link', { name: 'Alle meine Daten ansehen und herunterladen' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Meine Daten');
+    expect(await page.locator('main').innerText()).toContain('jonas.jugendamt@musterstadt.example');
+    await expectAccessible(page);
+    const res = await page.request.get(`${baseUrl()}/verlauf/meine-daten.json`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-disposition']).toContain('attachment');
+    const data = (await res.json()) as { profile: { email: string } };
+    expect(data.profile.email).toBe('jonas.jugendamt@musterstadt.example');
+  });
+});
