@@ -179,14 +179,24 @@ export function coverageByUnit(people: readonly PersonStatus[], units: readonly 
 /** Figures per job role, in a stable order. */
 export function coverageByJobRole(people: readonly PersonStatus[]): Array<{ jobRole: string; counts: CoverageCounts }> {
   const groups = new Map<string, PersonStatus[]>();
-  for (const p of people) if (p.status === 'active') groups.set(p.jobRole, [...(groups.get(p.jobRole) ?? []), p]);
+  for (const p of people) {
+    if (p.status !== 'active') continue;
+    const list = groups.get(p.jobRole);
+    if (list) list.push(p);
+    else groups.set(p.jobRole, [p]);
+  }
   return [...groups.entries()].sort(([a], [b]) => germanOrder(a, b)).map(([jobRole, list]) => ({ jobRole, counts: countCoverage(list) }));
 }
 
 /** The given org units and their sub-units. */
 export function subtreeOf(units: readonly OrgUnitRow[], rootId: string): Set<string> {
   const children = new Map<string, string[]>();
-  for (const u of units) if (u.parentId) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.id]);
+  for (const u of units) {
+    if (!u.parentId) continue;
+    const list = children.get(u.parentId);
+    if (list) list.push(u.id);
+    else children.set(u.parentId, [u.id]);
+  }
   const out = new Set<string>();
   const stack = [rootId];
   while (stack.length > 0) {
