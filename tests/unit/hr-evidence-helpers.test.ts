@@ -3,9 +3,9 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, test } from 'vitest';
 import { renderLineChart } from '../../src/lib/server/charts/line-chart.ts';
 import { ValidationError } from '../../src/lib/server/errors/domain-errors.ts';
+import { safeCell as neutralizeFormula } from '../../src/lib/server/exports/excel-csv.ts';
 import { monthEnds } from '../../src/lib/server/hr/coverage-trend.ts';
 import { berlinDay, berlinMinute, resolveEvidenceDates } from '../../src/lib/server/hr/evidence-dates.ts';
-import { neutralizeFormula } from '../../src/lib/server/hr/write-evidence-export.ts';
 
 const now = new Date('2026-12-03T12:34:56Z');
 

@@ -14,11 +14,13 @@
  * advice); in XLSX every text is a typed string cell, which a spreadsheet never evaluates. Numbers and dates stay
  * numbers and dates. Dates are calendar days in Europe/Berlin.
  */
+
 import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
+import { safeCell } from '../exports/excel-csv.ts';
 import { coverageClassLabel } from './coverage.ts';
 import { berlinDay } from './evidence-dates.ts';
 import { completionWayLabel, courseStateLabel, formatLabel, jobRoleName, pathStateLabel } from './evidence-labels.ts';
@@ -101,11 +103,6 @@ const unitColumns: Column<EvidenceUnitRecord>[] = [
   { header: 'Auffrischung fällig', kind: 'int', width: 10, get: (u) => u.refresherDue },
 ];
 
-/** A text cell that a spreadsheet would read as a formula, made inert with a leading apostrophe. */
-export function neutralizeFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
 /** dd.mm.yyyy of a Berlin calendar day. */
 function germanDay(isoInstant: string): string {
   const [y, m, d] = berlinDay(new Date(isoInstant)).split('-');
@@ -143,7 +140,7 @@ export function describeExport(exp: EvidenceExport, german: boolean): Array<[str
 
 function csvCell(kind: Kind, v: Value, german: boolean): string {
   if (v === null) return '';
-  if (kind === 'text') return neutralizeFormula(String(v));
+  if (kind === 'text') return safeCell(String(v));
   if (kind === 'date') return german ? germanDay(String(v)) : berlinDay(new Date(String(v)));
   if (kind === 'share') {
     const s = (v as number).toFixed(4);
@@ -154,7 +151,7 @@ function csvCell(kind: Kind, v: Value, german: boolean): string {
 
 async function writeCsv(exp: EvidenceExport, out: Writable, german: boolean): Promise<void> {
   function* records(): Generator<string[]> {
-    for (const [k, v] of describeExport(exp, german)) yield [neutralizeFormula(k), neutralizeFormula(v)];
+    for (const [k, v] of describeExport(exp, german)) yield [safeCell(k), safeCell(v)];
     yield [];
     yield personColumns.map((c) => c.header);
     for (const p of exp.people()) yield personColumns.map((c) => csvCell(c.kind, c.get(p), german));
