@@ -13,6 +13,25 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** The German answer to a too large request. */
 export const BODY_TOO_LARGE_MESSAGE = 'Die Anfrage ist zu groß (höchstens 2 MB).';
 
+/**
+ * Largest file the public certificate check accepts: KIKO's certificate PDFs are about 25–100 KB and its credential
+ * files a few KB, so 512 KB leaves room for a district logo while an anonymous upload cannot make the server read and
+ * parse megabytes (hardening finding 1).
+ */
+export const VERIFY_UPLOAD_MAX_BYTES = 512 * 1024;
+
+/** The German answer to a too large file on the certificate check. */
+export const VERIFY_UPLOAD_TOO_LARGE_MESSAGE =
+  'Die Datei ist zu groß (höchstens 512 KB). Zertifikate und Nachweisdateien von KIKO sind deutlich kleiner.';
+
+/** Routes whose legitimate bodies are small get a lower limit than MAX_BODY_BYTES (the form's fields on top). */
+function limitOf(req: IncomingMessage, max: number): { max: number; message: string } {
+  const path = (req.url ?? '').split('?')[0];
+  if (req.method === 'POST' && path === '/zertifikat-pruefen')
+    return { max: Math.min(max, VERIFY_UPLOAD_MAX_BYTES + 16 * 1024), message: VERIFY_UPLOAD_TOO_LARGE_MESSAGE };
+  return { max, message: BODY_TOO_LARGE_MESSAGE };
+}
+
 /** Thrown into the body stream when the limit is passed (the reader, e.g. formData(), then rejects). */
 export class BodyTooLargeError extends Error {
   constructor() {
@@ -48,10 +67,10 @@ function lingerBeforeClosing(socket: Socket): void {
 }
 
 /** Answers 413 once, closes the connection and ignores whatever the route still writes. */
-function refuse(req: IncomingMessage, res: ServerResponse): void {
+function refuse(req: IncomingMessage, res: ServerResponse, message: string): void {
   if (res.headersSent || res.writableEnded) return;
   res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-  res.end(BODY_TOO_LARGE_MESSAGE);
+  res.end(message);
   // the rest of the body is discarded while the connection lingers (lingerBeforeClosing)
   req.resume();
   // the route may still try to answer (e.g. with 400 after its body read failed): the 413 stays the answer
@@ -66,12 +85,13 @@ function refuse(req: IncomingMessage, res: ServerResponse): void {
  * The counted body is handed on as `req.body`, an async iterable, which Astro's Node adapter reads instead of the
  * raw request (astro/app/node `makeRequestBody`).
  */
-export function limitRequestBodies(handler: Handler, max: number = MAX_BODY_BYTES): Handler {
+export function limitRequestBodies(handler: Handler, limit: number = MAX_BODY_BYTES): Handler {
   return (req, res) => {
     lingerBeforeClosing(req.socket);
+    const { max, message } = limitOf(req, limit);
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > max) {
-      refuse(req, res);
+      refuse(req, res, message);
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') return handler(req, res);
@@ -81,7 +101,7 @@ export function limitRequestBodies(handler: Handler, max: number = MAX_BODY_BYTE
       for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         received += chunk.byteLength;
         if (received > max) {
-          refuse(req, res);
+          refuse(req, res, message);
           throw new BodyTooLargeError();
         }
         yield chunk;
