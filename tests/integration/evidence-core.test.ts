@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  cohortRuleTable,
+  cohortTable,
   courseCompletionTable,
   learningEventTable,
   lessonProgressTable,
   pathAssignmentTable,
   quizAttemptTable,
+  userIdentityTable,
   userRoleTable,
   userTable,
 } from '../../db/schema/index.ts';
@@ -208,6 +211,32 @@ describe('append-only record and tenant integrity in the database', () => {
       /tenant mismatch/,
     );
     await refused(t.db.insert(userRoleTable).values({ userId: stranger.id, role: 'hr', tenantId: tenant.id }), /tenant mismatch/);
+    // tables added later: a cohort's rule and a single sign-on identity stay inside their district too
+    const cohortId = crypto.randomUUID();
+    await t.db.insert(cohortTable).values({ id: cohortId, tenantId: tenant.id, name: 'Kohorte', createdAt: new Date() });
+    const rule = { cohortId, tenantId: tenant.id, kind: 'org-unit' as const, includeSubunits: false, validFrom: new Date() };
+    await refused(
+      t.db.insert(cohortRuleTable).values({ ...rule, id: crypto.randomUUID(), orgUnitId: other.orgUnitIds.get('A') }),
+      /tenant mismatch/,
+    );
+    await refused(
+      t.db.insert(cohortRuleTable).values({ ...rule, id: crypto.randomUUID(), tenantId: other.id, orgUnitId: other.orgUnitIds.get('A') }),
+      /tenant mismatch/,
+    );
+    await t.db.insert(cohortRuleTable).values({ ...rule, id: crypto.randomUUID(), orgUnitId: people[0]?.orgUnitId ?? null });
+    await refused(
+      t.db
+        .insert(userIdentityTable)
+        .values({
+          id: crypto.randomUUID(),
+          tenantId: tenant.id,
+          issuer: 'https://idp.example',
+          subject: 's-1',
+          userId: stranger.id,
+          createdAt: new Date(),
+        }),
+      /tenant mismatch/,
+    );
     await expect(
       createUser(t.db, { tenant: tenant.slug, email: 'x@test.example', name: 'Xaver', orgUnitId: other.orgUnitIds.get('A') }),
     ).rejects.toBeInstanceOf(NotFoundError);
