@@ -225,16 +225,14 @@ describe('append-only record and tenant integrity in the database', () => {
     );
     await t.db.insert(cohortRuleTable).values({ ...rule, id: crypto.randomUUID(), orgUnitId: people[0]?.orgUnitId ?? null });
     await refused(
-      t.db
-        .insert(userIdentityTable)
-        .values({
-          id: crypto.randomUUID(),
-          tenantId: tenant.id,
-          issuer: 'https://idp.example',
-          subject: 's-1',
-          userId: stranger.id,
-          createdAt: new Date(),
-        }),
+      t.db.insert(userIdentityTable).values({
+        id: crypto.randomUUID(),
+        tenantId: tenant.id,
+        issuer: 'https://idp.example',
+        subject: 's-1',
+        userId: stranger.id,
+        createdAt: new Date(),
+      }),
       /tenant mismatch/,
     );
     await expect(
