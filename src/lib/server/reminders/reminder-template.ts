@@ -1,11 +1,11 @@
 /**
- * Reminder texts: subject and body with the placeholders {name}, {kurs}, {faellig} and {link}. A template is checked
- * before anything is sent: an unknown placeholder (a typo such as {fällig}) is refused with a German message.
+ * Reminder texts: subject and body with the fields {name}, {kurs}, {faellig} and {link}. A template is checked
+ * before anything is sent: an unknown field (a typo such as {fällig}) is refused with a German message.
  */
 import { ValidationError } from '../errors/domain-errors.ts';
 
-export const PLACEHOLDERS = ['name', 'kurs', 'faellig', 'link'] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+export const TEMPLATE_FIELDS = ['name', 'kurs', 'faellig', 'link'] as const;
+export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 export interface ReminderText {
   subject: string;
@@ -39,9 +39,9 @@ export function reminderTextProblem(text: ReminderText): string | null {
   if (text.body.length > 10_000) return 'Der Text darf höchstens 10.000 Zeichen lang sein.';
   const unknown = new Set<string>();
   for (const part of [text.subject, text.body])
-    for (const m of part.matchAll(TOKEN)) if (!(PLACEHOLDERS as readonly string[]).includes(m[1] as string)) unknown.add(`{${m[1]}}`);
+    for (const m of part.matchAll(TOKEN)) if (!(TEMPLATE_FIELDS as readonly string[]).includes(m[1] as string)) unknown.add(`{${m[1]}}`);
   if (unknown.size > 0)
-    return `Unbekannter Platzhalter ${[...unknown].join(', ')}. Erlaubt sind ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}.`;
+    return `Unbekannter Platzhalter ${[...unknown].join(', ')}. Erlaubt sind ${TEMPLATE_FIELDS.map((p) => `{${p}}`).join(', ')}.`;
   if (/[\r\n]/.test(text.subject)) return 'Der Betreff muss in einer Zeile stehen.';
   return null;
 }
@@ -52,8 +52,8 @@ export function requireValidReminderText(text: ReminderText): void {
   if (problem) throw new ValidationError(problem, { template: problem });
 }
 
-/** Fills the placeholders (the template must be valid). */
-export function renderReminder(text: ReminderText, values: Record<Placeholder, string>): ReminderText {
-  const fill = (s: string): string => s.replace(TOKEN, (all, name: string) => values[name as Placeholder] ?? all);
+/** Fills the fields (the template must be valid). */
+export function renderReminder(text: ReminderText, values: Record<TemplateField, string>): ReminderText {
+  const fill = (s: string): string => s.replace(TOKEN, (all, name: string) => values[name as TemplateField] ?? all);
   return { subject: fill(text.subject).replace(/[\r\n]+/g, ' '), body: fill(text.body) };
 }
