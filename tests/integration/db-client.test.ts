@@ -64,6 +64,19 @@ describe('openDb', () => {
     expect(after.columns).toEqual(['a', 'b', 'c']);
     expect(after.rows.map((r) => [r.a, r.b, r.c])).toEqual([[1, 'x', 'y']]);
   });
+  test('runs a reused statement without rows as a write and a reused one with rows (RETURNING) as a read', async () => {
+    await t.client.execute('CREATE TABLE raw_probe (a INTEGER PRIMARY KEY, b TEXT)');
+    for (let i = 1; i <= 3; i++) {
+      // the same insert text each time: from the second run on it comes from the cache, which remembers it has no rows
+      const w = await t.client.execute({ sql: 'INSERT INTO raw_probe (b) VALUES (?)', args: [`w${i}`] });
+      expect(w.rowsAffected).toBe(1);
+      expect(w.rows).toEqual([]);
+      const r = await t.client.execute({ sql: 'INSERT INTO raw_probe (b) VALUES (?) RETURNING a, b', args: [`r${i}`] });
+      expect(r.rows.map((row) => row.b)).toEqual([`r${i}`]);
+    }
+    const all = await t.client.execute('SELECT b FROM raw_probe ORDER BY a');
+    expect(all.rows.map((row) => row.b)).toEqual(['w1', 'r1', 'w2', 'r2', 'w3', 'r3']);
+  });
   test('returns correct results for more distinct statements than the cache holds', async () => {
     const { STATEMENT_CACHE_SIZE } = await import('../../db/client.ts');
     for (let round = 0; round < 2; round++)

@@ -38,7 +38,7 @@ export async function appendFact(tx: Writer, fact: Fact): Promise<boolean> {
 /** Appends many facts in one statement (seeding, imports, the snapshot); returns how many were new. */
 export async function appendFacts(tx: Writer, facts: readonly Fact[]): Promise<number> {
   if (facts.length === 0) return 0;
-  const inserted = await factInsert(tx, facts);
+  const inserted = await factInsert(tx, facts).returning({ seq: learningEventTable.seq });
   if (inserted.length > 0) await forgetStoredMonths(tx, facts);
   return inserted.length;
 }
@@ -67,8 +67,8 @@ async function forgetStoredMonths(tx: Writer, facts: readonly Fact[]): Promise<v
 /**
  * The insert statement of facts, not yet run: for a caller that writes a fact together with its projection row in
  * one `db.batch` (a single write under the lock, e.g. a quiz answer). Only for facts that take effect now: a backdated
- * fact goes through `appendFacts`, which also drops the stored month figures it changes. Returns the new rows' `seq`; a fact whose
- * idempotency key is already recorded is skipped.
+ * fact goes through `appendFacts`, which also drops the stored month figures it changes. A fact whose idempotency key is
+ * already recorded is skipped; add `.returning()` to learn which rows are new.
  */
 export function factInsert(tx: Writer, facts: readonly Fact[]) {
   const now = new Date();
@@ -91,8 +91,7 @@ export function factInsert(tx: Writer, facts: readonly Fact[]) {
         idemKey: f.idemKey ?? null,
       })),
     )
-    .onConflictDoNothing()
-    .returning({ seq: learningEventTable.seq });
+    .onConflictDoNothing();
 }
 
 /**
