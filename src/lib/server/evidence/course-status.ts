@@ -193,3 +193,35 @@ export function pathStatus(path: PathRules, assignment: PathAssignmentAt, course
     covered,
   };
 }
+
+/**
+ * The first instant after `asOf` at which a person's statuses change without any new fact: a course or path due date
+ * passes, a path becomes "due soon" or starts, a refresher window opens or a completion expires. Infinity if none.
+ * Lets stored figures for "now" stay exact while time moves on (status-memo.ts).
+ */
+export function nextStatusChange(
+  courses: readonly CourseStatus[],
+  path: PathStatus | null,
+  assignment: PathAssignmentAt | null,
+  asOf: Date,
+): number {
+  const t = asOf.getTime();
+  let next = Number.POSITIVE_INFINITY;
+  const consider = (at: number) => {
+    if (at > t && at < next) next = at;
+  };
+  for (const c of courses) {
+    if (c.refresherDueAt) {
+      consider(c.refresherDueAt.getTime() - REFRESHER_WINDOW_DAYS * DAY);
+      consider(c.refresherDueAt.getTime());
+    }
+    // "overdue" holds once asOf is past the due date
+    if (c.dueAt) consider(c.dueAt.getTime() + 1);
+  }
+  if (path) {
+    consider(path.dueAt.getTime() + 1);
+    consider(path.dueAt.getTime() - DUE_SOON_DAYS * DAY + 1);
+  }
+  if (assignment) consider(assignment.assignedAt.getTime());
+  return next;
+}

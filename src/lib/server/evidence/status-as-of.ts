@@ -19,11 +19,13 @@ import {
   type CourseFacts,
   type CourseStatus,
   courseStatus,
+  nextStatusChange,
   type PathAssignmentAt,
   type PathRules,
   type PathStatus,
   pathStatus,
 } from './course-status.ts';
+import { memoizedStatus, type StatusInputs, type StatusResult } from './status-memo.ts';
 
 export interface PersonStatus {
   userId: string;
@@ -78,30 +80,86 @@ export async function computeStatusAsOf(
   opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[]; current?: boolean },
 ): Promise<StatusAsOf> {
   const tenantId = scope.tenantId as string;
-  // a cohort's people travel as one JSON parameter; the person index then serves every query
-  const only = opts.userIds ? sql` AND user_id IN (SELECT value FROM json_each(${JSON.stringify(opts.userIds)}))` : sql``;
   const asOf = opts.asOf;
   const recordedBy = opts.recordedBy ?? ctx.clock();
   await checkAsOf(ctx.db, ctx.clock(), tenantId, asOf, recordedBy);
   const T = asOf.getTime();
   const R = recordedBy.getTime();
+  const current = opts.current ?? false;
+  // "moving": the figures of now (T = R), which stay valid while time moves on until a fact or a due date changes them
+  const moving = current || T === R;
+  const inputs = async (at: number): Promise<StatusInputs> => {
+    const [units, rules] = await Promise.all([
+      ctx.db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId)),
+      pathRulesAt(ctx.db, ctx.content, new Date(at)),
+    ]);
+    return { units, rules };
+  };
+  const compute = (userIds: readonly string[] | undefined, pre: StatusInputs) =>
+    statusOfPeople(ctx, tenantId, { T, R, current, moving, userIds }, pre);
+  const all = await memoizedStatus({
+    db: ctx.db,
+    content: ctx.content,
+    tenantId,
+    T,
+    R,
+    current,
+    moving,
+    userIds: opts.userIds,
+    inputs,
+    compute,
+  });
+  const people = scope.orgUnitIds
+    ? all.people.filter((p) => p.orgUnitId !== null && (scope.orgUnitIds as ReadonlySet<string>).has(p.orgUnitId))
+    : all.people;
+  return { asOf, recordedBy, people, pathVersions: all.pathVersions };
+}
+
+/**
+ * The one status rule over the people of a district (or only `userIds`), unfiltered by scope, with what the stored
+ * figures need to stay exact (status-memo.ts): per person the next instant their status changes by itself, and facts
+ * already recorded that become visible later (recorded after R, or for the figures of now effective after T).
+ */
+async function statusOfPeople(
+  ctx: Ctx,
+  tenantId: string,
+  w: { T: number; R: number; current: boolean; moving: boolean; userIds: readonly string[] | undefined },
+  pre: StatusInputs,
+): Promise<StatusResult> {
+  const { T, R, userIds } = w;
   const db = ctx.db;
+  const asOf = new Date(T);
   // Facts are fetched in the order of learning_events_type_idx (tenant, type, person, subject, effective time, seq), so
   // "the latest per person" is a fold in one pass with no sort; lesson milestones come from lesson_progress (see below).
-  const [memberships, assignments, lessons, quizzes, completions] = opts.current
-    ? await currentFacts(db, tenantId, T, opts.userIds)
-    : await recordedFacts(db, tenantId, T, R, only);
-  const [units, rules] = await Promise.all([
-    db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId)),
-    pathRulesAt(db, ctx.content, asOf),
-  ]);
+  const [memberships, assignments, lessons, quizzes, completions] = w.current
+    ? await currentFacts(db, tenantId, userIds)
+    : await recordedFacts(db, tenantId, T, R, w.moving, userIds);
+  const { units, rules } = pre;
+
+  // a fact not visible at (T, R) that becomes visible later: recorded after R (or, for "now", effective after T)
+  const pending = new Map<string, number>();
+  let districtPending = Number.POSITIVE_INFINITY;
+  const later = (user: string | null, at: number) => {
+    if (user === null) districtPending = Math.min(districtPending, at);
+    else pending.set(user, Math.min(pending.get(user) ?? at, at));
+  };
+  // every fact is recorded no earlier than it takes effect, so a hidden one shows from its recording time on
+  const valid = (user: string | null, effective: number, recorded: number): boolean => {
+    if (effective <= T && recorded <= R) return true;
+    if (w.moving || effective <= T) later(user, Math.max(effective, recorded));
+    return false;
+  };
+  // the projections hold the latest state: only completions are dated (see currentFacts)
+  const visible = w.current ? () => true : valid;
 
   // active assignments at T: the latest "assigned" per ref without a later "unassigned"
   type Assignment = { userId: string | null; orgUnitId: string | null; pathId: string; dueAt: number | null; at: number };
   const active = new Map<string, Assignment>();
-  for (const [type, userId, orgUnitId, pathId, ref, data, at] of assignments)
+  for (const [type, userId, orgUnitId, pathId, ref, data, at, rec] of assignments) {
+    if (!visible(userId, at, rec)) continue;
     if (type === 'path.assigned') active.set(ref, { userId, orgUnitId, pathId, dueAt: data.dueAt ?? null, at });
     else active.delete(ref);
+  }
   const byPerson = new Map<string, Assignment>();
   const byUnit = new Map<string, Assignment>();
   for (const a of active.values()) {
@@ -131,7 +189,9 @@ export async function computeStatusAsOf(
     }
     return f;
   };
-  for (const [user, course, done] of lessons) {
+  for (const [user, course, done, started, pendingAt] of lessons) {
+    if (pendingAt !== null) later(user, pendingAt);
+    if (!started) continue;
     const f = factsOf(user, course);
     f.lessonsDone = done;
     f.started = true;
@@ -139,9 +199,9 @@ export async function computeStatusAsOf(
   const courseOfQuiz = new Map(
     [...ctx.content.courses.values()].filter((c) => c.course.quiz).map((c) => [c.course.quiz as string, c.course.id]),
   );
-  for (const [user, quizId, type, passed, share] of quizzes) {
+  for (const [user, quizId, type, passed, share, at, rec] of quizzes) {
     const course = courseOfQuiz.get(quizId);
-    if (!course) continue;
+    if (!course || !visible(user, at, rec)) continue;
     const f = factsOf(user, course);
     f.started = true;
     if (type !== 'quiz.submitted') continue;
@@ -150,21 +210,22 @@ export async function computeStatusAsOf(
     if (share !== null && (!f.bestScore || share > f.bestScore.score)) f.bestScore = { score: share, max: 1 };
   }
   // rows come oldest first per person and course: the last one wins
-  for (const [user, course, version, how, at] of completions)
-    factsOf(user, course).lastCompletion = { at: new Date(at), version, how: how as CompletionWay };
+  for (const [user, course, version, how, at, rec] of completions)
+    if (valid(user, at, rec)) factsOf(user, course).lastCompletion = { at: new Date(at), version, how: how as CompletionWay };
   // memberships oldest first per person: the first gives the account's start, the last the membership at T
   const membership = new Map<string, { data: { orgUnitId: string | null; jobRole: string; status: string }; firstAt: number }>();
-  for (const [user, data, at] of memberships) {
+  for (const [user, data, at, rec] of memberships) {
+    if (!visible(user, at, rec)) continue;
     const seen = membership.get(user);
     membership.set(user, { data, firstAt: seen?.firstAt ?? at });
   }
 
   const allRules = [...rules.values()];
   const people: PersonStatus[] = [];
+  const next = new Map<string, number>();
   const defaultPath = new Map<string, string | null>();
   for (const [userId, m] of membership) {
     const d = m.data;
-    if (scope.orgUnitIds && !(d.orgUnitId && scope.orgUnitIds.has(d.orgUnitId))) continue;
     const explicit = byPerson.get(userId) ?? unitAssignment(d.orgUnitId);
     if (!defaultPath.has(d.jobRole)) defaultPath.set(d.jobRole, defaultPathFor(ctx.content, d.jobRole)?.id ?? null);
     const pathId = explicit?.pathId ?? defaultPath.get(d.jobRole) ?? null;
@@ -181,17 +242,14 @@ export async function computeStatusAsOf(
           statusOf(ctx.content, courseId, facts.get(userId)?.get(courseId), rulesNow, assignment, allRules, asOf),
         )
       : [];
-    people.push({
-      userId,
-      orgUnitId: d.orgUnitId,
-      jobRole: d.jobRole,
-      status: d.status,
-      pathId,
-      path: rulesNow && assignment ? pathStatus(rulesNow, assignment, courses, asOf) : null,
-      courses,
-    });
+    const path = rulesNow && assignment ? pathStatus(rulesNow, assignment, courses, asOf) : null;
+    people.push({ userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, status: d.status, pathId, path, courses });
+    if (w.moving) {
+      const at = nextStatusChange(courses, path, assignment, asOf);
+      if (at !== Number.POSITIVE_INFINITY) next.set(userId, at);
+    }
   }
-  return { asOf, recordedBy, people, pathVersions: Object.fromEntries(allRules.map((r) => [r.id, r.version])) };
+  return { people, next, pending, districtPending, pathVersions: Object.fromEntries(allRules.map((r) => [r.id, r.version])) };
 }
 
 function statusOf(
@@ -230,32 +288,46 @@ export async function getStatusAsOf(
   return computeStatusAsOf(ctx, scope, { ...opts, asOf: opts.asOf });
 }
 
-type MembershipFact = [string, { orgUnitId: string | null; jobRole: string; status: string }, number];
-type AssignmentFact = [string, string | null, string | null, string, string, { dueAt?: number | null }, number];
-type LessonFact = [string, string, number];
-type QuizFact = [string, string, string, number | null, number | null];
-type CompletionFact = [string, string, string, string, number];
+type MembershipFact = [string, { orgUnitId: string | null; jobRole: string; status: string }, number, number];
+type AssignmentFact = [string, string | null, string | null, string, string, { dueAt?: number | null }, number, number];
+/** Person, course, lessons completed (visible), any lesson started (visible), when a later lesson milestone shows. */
+type LessonFact = [string, string, number, number, number | null];
+type QuizFact = [string, string, string, number | null, number | null, number, number];
+type CompletionFact = [string, string, string, string, number, number];
 type Facts = [MembershipFact[], AssignmentFact[], LessonFact[], QuizFact[], CompletionFact[]];
 
 /**
- * The facts valid at T as recorded by R, from the learning record. Rows come in the order of learning_events_type_idx
- * (tenant, type, person, subject, effective time, seq), so "the latest per person" is a fold without a sort; lesson
- * milestones come from lesson_progress, whose rows hold each lesson's first start and first completion (with the
- * completion's recording time) and never change once set.
+ * The facts for T as recorded by R, from the learning record, with their effective and recording times: the fold
+ * keeps those valid at (T, R) and notes the others that become valid later (statusOfPeople). For a past T only facts
+ * effective by T are read; for "now" every fact, since time moves on. Rows come in the order of
+ * learning_events_type_idx (tenant, type, person, subject, effective time, seq), so "the latest per person" is a fold
+ * without a sort; lesson milestones come from lesson_progress, whose rows hold each lesson's first start and first
+ * completion (with the completion's recording time) and never change once set.
  */
-function recordedFacts(db: Db, tenantId: string, T: number, R: number, only: ReturnType<typeof sql>): Promise<Facts> {
+function recordedFacts(
+  db: Db,
+  tenantId: string,
+  T: number,
+  R: number,
+  moving: boolean,
+  userIds: readonly string[] | undefined,
+): Promise<Facts> {
   const ev = learningEventTable;
-  const window = sql`effective_at <= ${T} AND recorded_at <= ${R}${only}`;
+  // a cohort's people travel as one JSON parameter; the person index then serves every query
+  const only = userIds ? sql` AND user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))` : sql``;
+  const window = moving ? only : sql` AND effective_at <= ${T}${only}`;
+  const completedRec = sql`coalesce(completed_recorded_at, completed_at)`;
   return Promise.all([
     rowsAsJson<MembershipFact>(
       db,
-      sql`SELECT json_array(user_id, json(data), effective_at) AS r FROM ${ev} WHERE tenant_id = ${tenantId} AND type = 'membership.changed' AND ${window}
-          ORDER BY user_id, subject, effective_at, seq`,
+      sql`SELECT json_array(user_id, json(data), effective_at, recorded_at) AS r FROM ${ev}
+           WHERE tenant_id = ${tenantId} AND type = 'membership.changed'${window}
+           ORDER BY user_id, subject, effective_at, seq`,
     ),
     rowsAsJson<AssignmentFact>(
       db,
-      sql`SELECT json_array(type, user_id, org_unit_id, subject, ref, json(data), effective_at) AS r FROM ${ev}
-           WHERE tenant_id = ${tenantId} AND type IN ('path.assigned', 'path.unassigned') AND effective_at <= ${T} AND recorded_at <= ${R}
+      sql`SELECT json_array(type, user_id, org_unit_id, subject, ref, json(data), effective_at, recorded_at) AS r FROM ${ev}
+           WHERE tenant_id = ${tenantId} AND type IN ('path.assigned', 'path.unassigned')${moving ? sql`` : sql` AND effective_at <= ${T}`}
            ORDER BY effective_at, seq`,
     ),
     // lesson_progress rows hold each lesson's first start and first completion (with the completion's recording time)
@@ -263,9 +335,13 @@ function recordedFacts(db: Db, tenantId: string, T: number, R: number, only: Ret
     rowsAsJson<LessonFact>(
       db,
       sql`SELECT json_array(user_id, course_id,
-                 sum(CASE WHEN completed_at <= ${T} AND coalesce(completed_recorded_at, completed_at) <= ${R} THEN 1 ELSE 0 END)) AS r
+                 sum(CASE WHEN started_at <= ${T} AND completed_at <= ${T} AND ${completedRec} <= ${R} THEN 1 ELSE 0 END),
+                 max(started_at <= ${T}),
+                 min(CASE WHEN started_at > ${T} THEN started_at
+                          WHEN completed_at IS NOT NULL AND ${completedRec} > ${R} AND (${moving ? 1 : 0} OR completed_at <= ${T})
+                          THEN max(completed_at, ${completedRec}) END)) AS r
             FROM ${lessonProgressTable} INDEXED BY lesson_progress_asof_idx
-           WHERE tenant_id = ${tenantId} AND started_at <= ${T}${only}
+           WHERE tenant_id = ${tenantId}${moving ? sql`` : sql` AND started_at <= ${T}`}${only}
            GROUP BY user_id, course_id`,
     ),
     rowsAsJson<QuizFact>(
@@ -273,13 +349,14 @@ function recordedFacts(db: Db, tenantId: string, T: number, R: number, only: Ret
       sql`SELECT json_array(user_id, subject, type,
                  CASE WHEN type = 'quiz.submitted' THEN json_extract(data, '$.passed') END,
                  CASE WHEN type = 'quiz.submitted' AND json_extract(data, '$.max') > 0
-                      THEN json_extract(data, '$.score') * 1.0 / json_extract(data, '$.max') END) AS r
-            FROM ${ev} WHERE tenant_id = ${tenantId} AND type IN ('quiz.started', 'quiz.submitted') AND ${window}`,
+                      THEN json_extract(data, '$.score') * 1.0 / json_extract(data, '$.max') END,
+                 effective_at, recorded_at) AS r
+            FROM ${ev} WHERE tenant_id = ${tenantId} AND type IN ('quiz.started', 'quiz.submitted')${window}`,
     ),
     rowsAsJson<CompletionFact>(
       db,
-      sql`SELECT json_array(user_id, subject, version, how, effective_at) AS r FROM ${ev}
-           WHERE tenant_id = ${tenantId} AND type = 'course.completed' AND ${window}
+      sql`SELECT json_array(user_id, subject, version, how, effective_at, recorded_at) AS r FROM ${ev}
+           WHERE tenant_id = ${tenantId} AND type = 'course.completed'${window}
            ORDER BY user_id, subject, effective_at, seq`,
     ),
   ]);
@@ -287,9 +364,10 @@ function recordedFacts(db: Db, tenantId: string, T: number, R: number, only: Ret
 
 /**
  * The same facts for "now", read from the current-state projections (which a test keeps equal to the record): one
- * narrow row per person, attempt and completion instead of the facts' history. Same shapes as `recordedFacts`.
+ * narrow row per person, attempt and completion instead of the facts' history. Same shapes as `recordedFacts`; the
+ * projections hold the latest state, so only a completion dated after T waits for its time.
  */
-function currentFacts(db: Db, tenantId: string, T: number, userIds: readonly string[] | undefined): Promise<Facts> {
+function currentFacts(db: Db, tenantId: string, userIds: readonly string[] | undefined): Promise<Facts> {
   const only = (column: string) =>
     userIds ? sql` AND ${sql.raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))` : sql``;
   return Promise.all([
@@ -297,32 +375,32 @@ function currentFacts(db: Db, tenantId: string, T: number, userIds: readonly str
       db,
       // a cohort: look its people up by primary key (the planner would otherwise walk the district's org index)
       userIds
-        ? sql`SELECT json_array(u.id, json_object('orgUnitId', u.org_unit_id, 'jobRole', u.job_role, 'status', u.status), u.created_at) AS r
+        ? sql`SELECT json_array(u.id, json_object('orgUnitId', u.org_unit_id, 'jobRole', u.job_role, 'status', u.status), u.created_at, 0) AS r
                 FROM json_each(${JSON.stringify(userIds)}) AS j CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`
-        : sql`SELECT json_array(id, json_object('orgUnitId', org_unit_id, 'jobRole', job_role, 'status', status), created_at) AS r
+        : sql`SELECT json_array(id, json_object('orgUnitId', org_unit_id, 'jobRole', job_role, 'status', status), created_at, 0) AS r
                 FROM users WHERE tenant_id = ${tenantId}`,
     ),
     rowsAsJson<AssignmentFact>(
       db,
-      sql`SELECT json_array('path.assigned', user_id, org_unit_id, path_id, id, json_object('dueAt', due_at), created_at) AS r
+      sql`SELECT json_array('path.assigned', user_id, org_unit_id, path_id, id, json_object('dueAt', due_at), created_at, 0) AS r
             FROM path_assignments WHERE tenant_id = ${tenantId} ORDER BY created_at`,
     ),
     rowsAsJson<LessonFact>(
       db,
-      sql`SELECT json_array(user_id, course_id, count(completed_at)) AS r
+      sql`SELECT json_array(user_id, course_id, count(completed_at), 1, NULL) AS r
             FROM ${lessonProgressTable} INDEXED BY lesson_progress_asof_idx
            WHERE tenant_id = ${tenantId}${only('user_id')} GROUP BY user_id, course_id`,
     ),
     rowsAsJson<QuizFact>(
       db,
       sql`SELECT json_array(user_id, quiz_id, CASE status WHEN 'submitted' THEN 'quiz.submitted' ELSE 'quiz.started' END,
-                            passed, CASE WHEN max_score > 0 THEN score * 1.0 / max_score END) AS r
+                            passed, CASE WHEN max_score > 0 THEN score * 1.0 / max_score END, 0, 0) AS r
             FROM quiz_attempts WHERE tenant_id = ${tenantId}${only('user_id')}`,
     ),
     rowsAsJson<CompletionFact>(
       db,
-      sql`SELECT json_array(user_id, course_id, course_version, how, completed_at) AS r
-            FROM course_completions WHERE tenant_id = ${tenantId} AND completed_at <= ${T}${only('user_id')}
+      sql`SELECT json_array(user_id, course_id, course_version, how, completed_at, completed_at) AS r
+            FROM course_completions WHERE tenant_id = ${tenantId}${only('user_id')}
            ORDER BY user_id, course_id, completed_at`,
     ),
   ]);

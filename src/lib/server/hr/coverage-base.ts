@@ -3,7 +3,7 @@
  * every person's status as of T (recorded by R) from the one status rule, the org units of the scope, and the people
  * the filters select (an org subtree, a job role). Filters narrow the scope, never widen it.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { contentVersionTable, orgUnitTable, userTable } from '../../../../db/schema/index.ts';
 import type { Scope } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
@@ -55,7 +55,10 @@ export async function loadCoverageBase(
   return { status, units, roots, unit, people };
 }
 
-/** Names of people of one district (erased people carry their pseudonym), looked up by id in one query. */
+/**
+ * Names of people of one district (erased people carry their pseudonym), looked up by primary key in one query whose
+ * rows come back as one JSON text (tens of thousands of names for the overdue list of a big district).
+ */
 export async function namesOf(
   ctx: Ctx,
   scope: Scope,
@@ -63,15 +66,17 @@ export async function namesOf(
 ): Promise<Map<string, { name: string; email: string | null; erased: boolean }>> {
   if (userIds.length === 0) return new Map();
   const tenantId = scope.tenantId as string;
-  const rows = await ctx.db
-    .select({ id: userTable.id, name: userTable.name, email: userTable.email })
-    .from(userTable)
-    .where(and(eq(userTable.tenantId, tenantId), sql`${userTable.id} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`));
+  const [row] = await ctx.db.all<{ rows: string | null }>(
+    sql`SELECT json_group_array(json_array(u.id, u.name, u.email)) AS rows
+          FROM json_each(${JSON.stringify(userIds)}) AS j CROSS JOIN ${userTable} AS u ON u.id = j.value
+         WHERE u.tenant_id = ${tenantId}`,
+  );
+  const rows = JSON.parse(row?.rows ?? '[]') as [string, string, string][];
   return new Map(
-    rows.map((r) => {
+    rows.map(([id, name, email]) => {
       // erase-person.ts replaces the address by "<id>@geloescht.invalid" and the name by the pseudonym
-      const erased = r.email.endsWith('@geloescht.invalid');
-      return [r.id, { name: r.name, email: erased ? null : r.email, erased }];
+      const erased = email.endsWith('@geloescht.invalid');
+      return [id, { name, email: erased ? null : email, erased }];
     }),
   );
 }
