@@ -30,6 +30,7 @@ import { archiveContent } from '../../src/lib/server/evidence/content-archive.ts
 import { getStatusAsOf } from '../../src/lib/server/evidence/status-as-of.ts';
 import { getLearningHistory } from '../../src/lib/server/learning/get-history.ts';
 import { deliverQueuedMail } from '../../src/lib/server/mail/deliver-mail.ts';
+import { cascadeFigures, getCohortCascade, getDistrictCascade } from '../../src/lib/server/sessions/cascade.ts';
 import { getMyUpcomingSessions, getSessionDetail, listCohortSessions } from '../../src/lib/server/sessions/list-sessions.ts';
 import { cancelSession, changeSession, createSession, inviteToSession } from '../../src/lib/server/sessions/plan-session.ts';
 import { recordAttendance } from '../../src/lib/server/sessions/record-attendance.ts';
@@ -357,5 +358,66 @@ describe('recordAttendance', () => {
   test('attendance cannot be changed away: a session with attendance is neither moved nor cancelled', async () => {
     await expect(cancelSession(as(lead, 6), courseSession)).rejects.toThrow(ConflictError);
     expect((await t.db.select().from(mailMessageTable).where(eq(mailMessageTable.template, 'session-cancellation'))).length).toBe(3);
+  });
+});
+
+describe('the cascade', () => {
+  test('per multiplier of a cohort: sessions held, hours, colleagues reached; small groups are not compared', async () => {
+    const c = await getCohortCascade(as(lead, 6), cohortId);
+    // three sessions of 90 minutes have taken place by hour 6 (the cancelled one and those still to come do not count)
+    expect(c.total).toMatchObject({ sessionsHeld: 3, hours: 4.5, reached: 4, notReached: 0 });
+    expect(c.rows.map((r) => r.name)).toEqual(['Max Leitung']);
+    expect(c.total.reachedCompletedPercent).toBeNull();
+    await expect(getCohortCascade(as(otherLead, 6), cohortId)).rejects.toThrow(NotFoundError);
+    await expect(getCohortCascade(as(lead, 6), tampered(cohortId))).rejects.toThrow(NotFoundError);
+  });
+  test('HR sees all multipliers of the district; another role or district does not', async () => {
+    const c = await getDistrictCascade(as(hr, 6));
+    expect(c.total.sessionsHeld).toBe(3);
+    expect(c.total.reached).toBe(4);
+    expect(c.total.reachedCompletedPercent).toBeNull();
+    await expect(getDistrictCascade(as(lead, 6))).rejects.toThrow(ForbiddenError);
+    await expect(getDistrictCascade(as(foreignAdmin, 6))).rejects.toThrow(ForbiddenError);
+  });
+  test('compares completion of the reached and the others once both groups reach the minimum', () => {
+    const people = Array.from({ length: 16 }, (_, i) => `p${i}`);
+    // p0–p5 reached (p0–p2 completed), p6–p15 not (p6, p7 completed)
+    const completed = new Map(people.map((p, i) => [p, i < 3 || i === 6 || i === 7]));
+    const input = {
+      sessions: [
+        { id: 's1', minutes: 120, leads: ['m1'], held: true },
+        { id: 's2', minutes: 60, leads: ['m1', 'm2'], held: true },
+        { id: 's3', minutes: 60, leads: ['m2'], held: false },
+      ],
+      attendees: new Map([
+        ['s1', new Set(['p0', 'p1', 'p2', 'p3'])],
+        ['s2', new Set(['p3', 'p4', 'p5', 'fremd'])],
+      ]),
+      completed,
+      names: new Map([
+        ['m1', 'Anna Multi'],
+        ['m2', 'Bert Multi'],
+      ]),
+      minGroupSize: 5,
+    };
+    const c = cascadeFigures(input);
+    expect(c.total).toMatchObject({
+      sessionsHeld: 2,
+      hours: 3,
+      reached: 6,
+      notReached: 10,
+      reachedCompletedPercent: 50,
+      notReachedCompletedPercent: 20,
+    });
+    expect(c.rows.find((r) => r.name === 'Anna Multi')).toMatchObject({ sessionsHeld: 2, reached: 6 });
+    // Bert reached 3 (fewer than 5): no comparison for him
+    expect(c.rows.find((r) => r.name === 'Bert Multi')).toMatchObject({
+      sessionsHeld: 1,
+      hours: 1,
+      reached: 3,
+      reachedCompletedPercent: null,
+      notReachedCompletedPercent: null,
+    });
+    expect(cascadeFigures({ ...input, minGroupSize: 7 }).total.reachedCompletedPercent).toBeNull();
   });
 });

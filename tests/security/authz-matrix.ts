@@ -194,6 +194,8 @@ export const routeMatrix: RouteEntry[] = [
     expect: onlyFor(['hr', 'otherDistrict']),
     seesLearner: ['hr'],
   },
+  // the cascade: multipliers' names and aggregates, for HR (scoped by their subtree)
+  { route: 'src/pages/personal/kaskade.astro', url: () => '/personal/kaskade', expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']) },
   // the staff council sees aggregates only
   { route: 'src/pages/personalrat.astro', url: () => '/personalrat', expect: onlyFor(['council']) },
   {
