@@ -36,6 +36,8 @@ export const learningEventTypes = [
   'membership.changed',
   /** the person's role grants from effective_at on (data.grants: [{ role, scopeOrgUnitId }]) */
   'roles.changed',
+  /** attended an in-person session (ref session id, effective at the session's start; data.kind, data.minutes, data.courseId, data.lessonId, data.cohortId) */
+  'session.attended',
   /** the person's personal data was erased (pseudonymised); their facts stay for aggregate evidence */
   'person.erased',
 ] as const;

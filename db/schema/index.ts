@@ -7,6 +7,7 @@ export * from './imports.ts';
 export * from './learning.ts';
 export * from './mail.ts';
 export * from './rate-limits.ts';
+export * from './sessions.ts';
 export * from './sso.ts';
 export * from './tenants.ts';
 export * from './users.ts';

@@ -6,6 +6,13 @@ import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-or
 import { tenantTable } from './tenants.ts';
 import { userTable } from './users.ts';
 
+/** A file sent with a mail (text content, e.g. an iCalendar file). */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
 export const mailStatuses = ['queued', 'sending', 'sent', 'stored', 'failed'] as const;
 export type MailStatus = (typeof mailStatuses)[number];
 
@@ -29,6 +36,8 @@ export const mailMessageTable = sqliteTable(
     subject: text('subject').notNull(),
     bodyText: text('body_text').notNull(),
     bodyHtml: text('body_html'),
+    /** Files sent with the message (a session's calendar file): name, MIME type and text content. */
+    attachments: text('attachments', { mode: 'json' }).$type<MailAttachment[]>(),
     status: text('status', { enum: mailStatuses }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     /** Earliest time of the next delivery attempt (backoff while the SMTP server is unreachable). */

@@ -15,6 +15,7 @@ import { certificateActions } from './certificates.ts';
 import { cohortActions } from './cohorts.ts';
 import { learningActions } from './learning.ts';
 import { peopleActions } from './people.ts';
+import { sessionActions } from './sessions.ts';
 import { ssoActions } from './sso.ts';
 
 export const server = {
@@ -72,5 +73,6 @@ export const server = {
   ...certificateActions,
   ...peopleActions,
   ...cohortActions,
+  ...sessionActions,
   ...ssoActions,
 };

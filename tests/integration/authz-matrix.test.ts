@@ -18,7 +18,9 @@ import { personContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import { queueMail } from '../../src/lib/server/mail/queue-mail.ts';
 import { startAttempt } from '../../src/lib/server/quizzes/quiz-attempts.ts';
+import { createSession as createTrainingSession, inviteToSession } from '../../src/lib/server/sessions/plan-session.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
+import { berlinDateAndTime } from '../../src/lib/shared/dates.ts';
 import { actionMatrix, type MatrixIds, type Outcome, type Principal, principals, routeMatrix } from '../security/authz-matrix.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -108,6 +110,17 @@ describe.skipIf(!built)('authorization matrix against the built server', () => {
     const admin = personContext(t.db, users.admin as AuthUser, content);
     const cohort = await createCohort(admin, { name: 'Kohorte Amt A', orgUnits: [{ orgUnitId: unitA ?? '', includeSubunits: true }] });
     await assignMultiplier(admin, { cohortId: cohort.id, email: users.multiplier?.email ?? '' });
+    // a session two days ago, the learner invited
+    const lead = personContext(t.db, users.multiplier as AuthUser, content);
+    const session = await createTrainingSession(lead, {
+      cohortId: cohort.id,
+      kind: 'workshop',
+      topic: 'Matrix-Workshop',
+      ...berlinDateAndTime(new Date(Date.now() - 2 * 86_400_000)),
+      minutes: 60,
+      place: 'Kreishaus',
+    });
+    await inviteToSession(lead, { sessionId: session.id, userIds: [learner.id] });
     const course = content.courses.get('ki-kompetenz-basis');
     ids = {
       course: 'ki-kompetenz-basis',
@@ -130,6 +143,8 @@ describe.skipIf(!built)('authorization matrix against the built server', () => {
         )
       ).id,
       cohort: cohort.id,
+      session: session.id,
+      learner: learner.id,
       multiplier: users.multiplier?.id ?? '',
       orgUnitA: unitA ?? '',
     };

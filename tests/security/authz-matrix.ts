@@ -52,8 +52,12 @@ export interface MatrixIds {
   mail: string;
   /** The cohort the learner belongs to, led by `multiplier`. */
   cohort: string;
+  /** A past in-person session of that cohort, led by `multiplier`, with the learner invited. */
+  session: string;
   /** The multiplier's user id and the learner's org unit. */
   multiplier: string;
+  /** The learner's user id. */
+  learner: string;
   orgUnitA: string;
 }
 
@@ -143,6 +147,20 @@ export const routeMatrix: RouteEntry[] = [
       seesLearner: ['multiplier'],
     }),
   ),
+  // the cohort's sessions: its own multipliers only (the session page names the invited)
+  ...['termine/index', 'termine/neu'].map(
+    (page): RouteEntry => ({
+      route: `src/pages/multiplikator/kohorte/[id]/${page}.astro`,
+      url: (i) => `/multiplikator/kohorte/${i.cohort}/${page.replace('/index', '')}`,
+      expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+    }),
+  ),
+  {
+    route: 'src/pages/multiplikator/termin/[id].astro',
+    url: (i) => `/multiplikator/termin/${i.session}`,
+    expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+    seesLearner: ['multiplier'],
+  },
   {
     route: 'src/pages/multiplikator/kohorte/[id]/personen.csv.ts',
     url: (i) => `/multiplikator/kohorte/${i.cohort}/personen.csv`,
@@ -176,6 +194,8 @@ export const routeMatrix: RouteEntry[] = [
     expect: onlyFor(['hr', 'otherDistrict']),
     seesLearner: ['hr'],
   },
+  // the cascade: multipliers' names and aggregates, for HR (scoped by their subtree)
+  { route: 'src/pages/personal/kaskade.astro', url: () => '/personal/kaskade', expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']) },
   // the staff council sees aggregates only
   { route: 'src/pages/personalrat.astro', url: () => '/personalrat', expect: onlyFor(['council']) },
   {
@@ -292,6 +312,36 @@ export const actionMatrix: ActionEntry[] = [
   { action: 'assignMultiplier', form: (i) => ({ cohortId: i.cohort, email: 'niemand@test.example' }), allowed: ['admin'] },
   { action: 'unassignMultiplier', form: (i) => ({ cohortId: i.cohort, userId: i.multiplier }), allowed: ['admin'] },
   { action: 'endCohort', form: (i) => ({ cohortId: i.cohort }), allowed: ['admin'] },
+  // in-person sessions: the cohort's multiplier and the district's admin; another multiplier or district gets 404
+  {
+    action: 'createSession',
+    form: (i) => ({
+      cohortId: i.cohort,
+      kind: 'workshop',
+      topic: 'Matrix-Termin',
+      date: '2030-01-07',
+      time: '10:00',
+      minutes: '60',
+      place: 'Raum 1',
+    }),
+    allowed: ['multiplier', 'admin'],
+  },
+  {
+    action: 'changeSession',
+    form: (i) => ({
+      sessionId: i.session,
+      kind: 'workshop',
+      topic: 'Matrix-Termin',
+      date: '2030-01-07',
+      time: '10:00',
+      minutes: '60',
+      place: 'Raum 1',
+    }),
+    allowed: ['multiplier', 'admin'],
+  },
+  { action: 'cancelSession', form: (i) => ({ sessionId: i.session }), allowed: ['multiplier', 'admin'] },
+  { action: 'inviteToSession', form: (i) => ({ sessionId: i.session, person: i.learner }), allowed: ['multiplier', 'admin'] },
+  { action: 'recordAttendance', form: (i) => ({ sessionId: i.session, anwesend: i.learner }), allowed: ['multiplier', 'admin'] },
   // a district's own setting: the other district's admin changes only theirs
   { action: 'updateMultiplierSettings', form: () => ({ mindestgruppe: '3' }), allowed: ['admin', 'otherDistrict'] },
   { action: 'revokeCertificate', form: (i) => ({ certificateId: i.certificate, reason: 'Fehler im Nachweis' }), allowed: ['hr', 'admin'] },

@@ -63,7 +63,7 @@ describe('authorization enumeration', () => {
       for (const h of handlers) expect(h).toMatch(/contextOf\(|requestContext\(|authorize\(|requirePermission\(/);
     });
 
-  const verbDirs = ['learning', 'quizzes', 'evidence', 'tenancy', 'users', 'certificates', 'cohorts', 'sso', 'hr', 'privacy'];
+  const verbDirs = ['learning', 'quizzes', 'evidence', 'tenancy', 'users', 'certificates', 'cohorts', 'sso', 'hr', 'privacy', 'sessions'];
   const verbs = verbDirs.flatMap((d) => files(join(root, 'src', 'lib', 'server', d), ['.ts']));
   for (const file of verbs) {
     const source = readFileSync(join(root, file), 'utf8');
@@ -72,7 +72,8 @@ describe('authorization enumeration', () => {
     for (const m of exported)
       test(`${file}: verb ${m[1]} asks the authorization module first`, () => {
         const body = source.slice(m.index ?? 0, source.indexOf('\n}\n', m.index));
-        expect(body).toMatch(/await authorize(Learner)?\(ctx|await authorize\(ctx/);
+        // sessions/: authorizeCohortWork and requireSession (session-access.ts) call authorize for the cohort
+        expect(body).toMatch(/await (authorize|authorizeLearner|authorizeCohortWork|requireSession)\(ctx/);
       });
   }
 });

@@ -294,6 +294,12 @@ export const learningPathSchema = z.strictObject({
   dueDays: z.number().int().min(1).max(730).default(90),
   /** Months after completion until a refresher (Auffrischung) is due. */
   refresherMonths: z.number().int().min(1).max(60).default(24),
+  /**
+   * Whether attending an in-person session (Präsenzschulung, Workshop, Sprechstunde) that is linked to a lesson or
+   * course marks it done for people on this path ("in Präsenz"), with the certificate as for an online completion.
+   * A district overlay can switch it off (or on) by replacing the path file.
+   */
+  inPersonCompletion: z.boolean().default(false),
 });
 export type LearningPath = z.infer<typeof learningPathSchema>;
 

@@ -15,3 +15,32 @@ export function endOfDayBerlin(isoDate: string): Date {
   const wallAsUtc = Date.UTC(y, mo - 1, d, 23, 59, 59);
   return new Date(wallAsUtc - berlinOffsetMinutes(new Date(wallAsUtc)) * 60_000);
 }
+
+/** The instant of a wall-clock time in Berlin (date YYYY-MM-DD, time HH:MM); null when either is not a real date/time. */
+export function berlinWallTime(isoDate: string, time: string): Date | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  const t = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!d || !t) return null;
+  const [y, mo, day, h, mi] = [Number(d[1]), Number(d[2]), Number(d[3]), Number(t[1]), Number(t[2])];
+  if (h > 23 || mi > 59) return null;
+  const wallAsUtc = Date.UTC(y, mo - 1, day, h, mi);
+  const check = new Date(wallAsUtc);
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== day) return null;
+  return new Date(wallAsUtc - berlinOffsetMinutes(new Date(wallAsUtc)) * 60_000);
+}
+
+const berlinParts = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Berlin',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** Date (YYYY-MM-DD) and time (HH:MM) of an instant in Berlin, as a form's date and time fields take them. */
+export function berlinDateAndTime(at: Date): { date: string; time: string } {
+  const p = Object.fromEntries(berlinParts.formatToParts(at).map((x) => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+}

@@ -19,6 +19,8 @@ export function pathVersion(path: LearningPath): string {
     dueDays: path.dueDays,
     refresherMonths: path.refresherMonths,
     jobRoles: path.jobRoles,
+    // only when on: the versions of paths without it stay what they were
+    ...(path.inPersonCompletion ? { inPersonCompletion: true } : {}),
   };
   return createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16);
 }

@@ -31,6 +31,8 @@ export async function recordCourseCompletion(
     /** Why a completion was recorded by hand (recognised external training). */
     reason?: string | null;
     idemKey?: string;
+    /** When KIKO learns of it (attendance recorded after the session): default now. */
+    recordedAt?: Date;
   },
 ): Promise<string | null> {
   const { learner, courseId, content, how, at } = input;
@@ -48,6 +50,7 @@ export async function recordCourseCompletion(
     how,
     data: { quizAttemptId: attemptId, ...(input.reason ? { reason: input.reason } : {}) },
     effectiveAt: at,
+    ...(input.recordedAt ? { recordedAt: input.recordedAt } : {}),
     actorId: input.actorId,
     idemKey: input.idemKey ?? `course:${learner.userId}:${courseId}:${at.getTime()}`,
   });

@@ -19,6 +19,7 @@ const shown: LearningEventType[] = [
   'path.assigned',
   'path.unassigned',
   'membership.changed',
+  'session.attended',
 ];
 
 export interface HistoryEntry {
@@ -93,6 +94,7 @@ export async function getLearningHistory(ctx: Ctx): Promise<LearningHistory> {
       courseId = typeof d.courseId === 'string' ? d.courseId : null;
     } else if (r.type === 'path.assigned' || r.type === 'path.unassigned') title = content.paths.get(r.subject ?? '')?.title ?? title;
     else if (r.type === 'certificate.issued' || r.type === 'certificate.revoked') title = r.ref ?? '';
+    else if (r.type === 'session.attended') title = typeof d.topic === 'string' ? d.topic : title;
     const score = typeof d.score === 'number' ? d.score : null;
     const max = typeof d.max === 'number' ? d.max : null;
     return {

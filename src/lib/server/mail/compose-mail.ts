@@ -16,6 +16,7 @@ export interface ComposedMailOptions {
   messageId: string;
   date: Date;
   headers: Record<string, string>;
+  attachments?: Array<{ filename: string; contentType: string; content: string }>;
 }
 
 export function mailOptionsOf(row: MailRow, from: string): ComposedMailOptions {
@@ -25,6 +26,7 @@ export function mailOptionsOf(row: MailRow, from: string): ComposedMailOptions {
     subject: row.subject,
     text: row.bodyText,
     ...(row.bodyHtml ? { html: row.bodyHtml } : {}),
+    ...(row.attachments?.length ? { attachments: row.attachments.map((a) => ({ ...a })) } : {}),
     messageId: row.messageId,
     date: row.sentAt ?? row.createdAt,
     // automatic mail: no out-of-office answers (RFC 3834)

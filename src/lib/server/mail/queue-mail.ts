@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import { mailMessageTable } from '../../../../db/schema/index.ts';
+import { type MailAttachment, mailMessageTable } from '../../../../db/schema/index.ts';
 import { type MailDelivery, mailDelivery } from './mail-config.ts';
 
 /** A database or an open transaction of one. */
@@ -20,6 +20,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string | null;
+  /** Files sent with it (e.g. a calendar file). */
+  attachments?: MailAttachment[] | null;
   /** Queueing the same key again returns the existing message instead of a second one. */
   idempotencyKey?: string | null;
 }
@@ -46,6 +48,7 @@ export async function queueMail(
       subject: mail.subject,
       bodyText: mail.text,
       bodyHtml: mail.html ?? null,
+      attachments: mail.attachments ?? null,
       // without an SMTP server the message is kept in the outbox at once
       status: delivery === 'outbox' ? 'stored' : 'queued',
       sentAt: delivery === 'outbox' ? now : null,

@@ -40,7 +40,7 @@ export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPart
     await tx.delete(passwordTokenTable).where(eq(passwordTokenTable.userId, userId));
     await tx
       .update(mailMessageTable)
-      .set({ toAddress: `${userId}@geloescht.invalid`, subject: 'gelöscht', bodyText: '', bodyHtml: null })
+      .set({ toAddress: `${userId}@geloescht.invalid`, subject: 'gelöscht', bodyText: '', bodyHtml: null, attachments: null })
       .where(eq(mailMessageTable.userId, userId));
     await tx
       .update(mailMessageTable)
