@@ -13,6 +13,7 @@ import { formatTime } from '../lib/shared/format.ts';
 import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
 import { cohortActions } from './cohorts.ts';
+import { exportActions } from './exports.ts';
 import { learningActions } from './learning.ts';
 import { peopleActions } from './people.ts';
 import { ssoActions } from './sso.ts';
@@ -72,5 +73,6 @@ export const server = {
   ...certificateActions,
   ...peopleActions,
   ...cohortActions,
+  ...exportActions,
   ...ssoActions,
 };
