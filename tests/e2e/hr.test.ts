@@ -14,6 +14,8 @@ import { baseUrl, DEMO_PASSWORD, expectAccessible, login, useFreshPagePerTest } 
 
 const HR = 'paula.personal@musterstadt.example';
 const COUNCIL = 'rita.rat@musterstadt.example';
+/** HR of the other demo district (created in beforeAll, as an admin would). */
+const OTHER_HR = 'hanna.hr@beispielhausen.example';
 const browser = useFreshPagePerTest();
 let otherDistrictUnit = '';
 const mainText = (page: Page): Promise<string> => page.locator('main').innerText();
@@ -29,6 +31,9 @@ beforeAll(async () => {
     const [existing] = await db.select().from(userTable).where(eq(userTable.email, COUNCIL));
     if (!existing)
       await createUser(db, { tenant: 'musterstadt', email: COUNCIL, name: 'Rita Rat', roles: ['staff-council'], password: DEMO_PASSWORD });
+    const [otherHr] = await db.select().from(userTable).where(eq(userTable.email, OTHER_HR));
+    if (!otherHr)
+      await createUser(db, { tenant: 'beispielhausen', email: OTHER_HR, name: 'Hanna Beispiel', roles: ['hr'], password: DEMO_PASSWORD });
   } finally {
     close();
   }
@@ -190,6 +195,82 @@ describe('staff council and others', () => {
     expect((await page.request.get('/personal/protokoll/export')).status()).toBe(403);
     await expectAccessible(page);
   });
+});
+
+describe('evidence export jobs', () => {
+  test('without JavaScript: the export starts, its status page reloads itself until the file is ready, the file downloads', async () => {
+    const context = await browser.browser().newContext({
+      baseURL: baseUrl(),
+      locale: 'de-DE',
+      viewport: { width: 360, height: 640 },
+      javaScriptEnabled: false,
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    const wide = (): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await login(page, HR);
+    await page.goto('/personal');
+    await page.getByLabel('Format').selectOption('json');
+    await page.getByRole('button', { name: 'Export starten' }).click();
+    await page.waitForURL(/\/personal\/exporte\/[0-9a-f-]{36}$/);
+    const statusUrl = page.url();
+    // no script: only the page's own meta refresh brings the finished state
+    await expect.poll(() => mainText(page), { timeout: 60_000, interval: 500 }).toContain('Der Export ist fertig');
+    expect(page.url()).toBe(statusUrl);
+    // (axe needs script in the page; the same pages are checked with axe in the tests above)
+    expect(await wide()).toBeLessThanOrEqual(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /herunterladen$/ }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^nachweis-musterstadt-\d{4}-\d{2}-\d{2}.*\.json$/);
+    const json = JSON.parse(readFileSync((await download.path()) as string, 'utf8'));
+    expect(json.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(json.selection.people.length).toBeGreaterThan(0);
+    // the list of earlier exports names it, with its fingerprint
+    await page.goto('/personal/exporte');
+    expect(await wide()).toBeLessThanOrEqual(0);
+    expect(await mainText(page)).toMatch(/JSON[\s\S]*sha256:[0-9a-f]{64}/);
+    await context.close();
+  }, 120_000);
+
+  test('another district’s HR, a learner and a tampered id get nothing of a job; the page reveals nothing', async () => {
+    const page = browser.page();
+    await login(page, HR);
+    await page.goto('/personal');
+    await page.getByLabel('Format').selectOption('csv');
+    await page.getByRole('button', { name: 'Export starten' }).click();
+    await page.waitForURL(/\/personal\/exporte\/[0-9a-f-]{36}$/);
+    const statusUrl = new URL(page.url()).pathname;
+    await expect.poll(() => mainText(page), { timeout: 60_000, interval: 500 }).toContain('Der Export ist fertig');
+    const fingerprint = (await mainText(page)).match(/sha256:[0-9a-f]{64}/)?.[0] ?? '';
+    expect(fingerprint).not.toBe('');
+    const id = statusUrl.split('/').pop() as string;
+    // same length, one character changed
+    const tampered = `${id.slice(0, -1)}${id.endsWith('a') ? 'b' : 'a'}`;
+    for (const path of [`/personal/exporte/${tampered}`, `/personal/exporte/${tampered}/datei`]) {
+      const res = await page.goto(path);
+      expect(res?.status(), path).toBe(404);
+      expect(await mainText(page)).not.toContain(fingerprint);
+    }
+    await expectAccessible(page);
+
+    const probe = async (email: string, expected: number): Promise<void> => {
+      const other = await browser.browser().newContext({ baseURL: baseUrl(), locale: 'de-DE' });
+      const p = await other.newPage();
+      await login(p, email);
+      for (const path of [statusUrl, `${statusUrl}/datei`]) {
+        const res = await p.goto(path);
+        expect(res?.status(), `${email} ${path}`).toBe(expected);
+        const body = await p.locator('body').innerText();
+        expect(body).not.toContain(fingerprint);
+        expect(body).not.toContain('Nachweis-Export');
+      }
+      // and the list shows none of the district's jobs
+      const list = await p.goto('/personal/exporte');
+      if (list?.status() === 200) expect(await mainText(p)).not.toContain(fingerprint);
+      await other.close();
+    };
+    await probe(OTHER_HR, 404);
+    await probe('lena.lernende@musterstadt.example', 403);
+  }, 120_000);
 });
 
 describe('reflow at 360 CSS px (WCAG 1.4.10, as the other browser tests)', () => {
