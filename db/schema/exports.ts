@@ -1,7 +1,7 @@
 /**
  * Evidence exports HR started in the browser, made by a background job (src/lib/server/hr/export-jobs/): what was
  * asked for, how far the job got, and the finished file's name, size and fingerprint. The row is HR's list of earlier
- * exports; the file itself lives in KIKO_EXPORT_DIR. Decision record: docs/decisions/018-evidence-export-jobs.md.
+ * exports; the file itself lives in KIKO_EXPORT_DIR. Decision record: docs/decisions/018-export-jobs.md.
  */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { tenantTable } from './tenants.ts';
