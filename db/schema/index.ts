@@ -3,6 +3,7 @@ export * from './audit.ts';
 export * from './certificates.ts';
 export * from './cohorts.ts';
 export * from './evidence.ts';
+export * from './exports.ts';
 export * from './imports.ts';
 export * from './learning.ts';
 export * from './mail.ts';

@@ -13,6 +13,7 @@ import { formatTime } from '../lib/shared/format.ts';
 import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
 import { cohortActions } from './cohorts.ts';
+import { exportActions } from './exports.ts';
 import { learningActions } from './learning.ts';
 import { peopleActions } from './people.ts';
 import { sessionActions } from './sessions.ts';
@@ -74,5 +75,6 @@ export const server = {
   ...peopleActions,
   ...cohortActions,
   ...sessionActions,
+  ...exportActions,
   ...ssoActions,
 };

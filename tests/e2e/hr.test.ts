@@ -14,6 +14,8 @@ import { baseUrl, DEMO_PASSWORD, expectAccessible, login, useFreshPagePerTest } 
 
 const HR = 'paula.personal@musterstadt.example';
 const COUNCIL = 'rita.rat@musterstadt.example';
+/** HR of the other demo district (created in beforeAll, as an admin would). */
+const OTHER_HR = 'hanna.hr@beispielhausen.example';
 const browser = useFreshPagePerTest();
 let otherDistrictUnit = '';
 const mainText = (page: Page): Promise<string> => page.locator('main').innerText();
@@ -29,6 +31,9 @@ beforeAll(async () => {
     const [existing] = await db.select().from(userTable).where(eq(userTable.email, COUNCIL));
     if (!existing)
       await createUser(db, { tenant: 'musterstadt', email: COUNCIL, name: 'Rita Rat', roles: ['staff-council'], password: DEMO_PASSWORD });
+    const [otherHr] = await db.select().from(userTable).where(eq(userTable.email, OTHER_HR));
+    if (!otherHr)
+      await createUser(db, { tenant: 'beispielhausen', email: OTHER_HR, name: 'Hanna Beispiel', roles: ['hr'], password: DEMO_PASSWORD });
   } finally {
     close();
   }
@@ -67,8 +72,31 @@ describe('HR overview', () => {
     expect(await page.getByRole('navigation', { name: 'Brotkrumen' }).innerText()).toContain('Ganzer Landkreis');
     await expectAccessible(page);
 
+    // the export runs as a background job: its status page reloads itself (no JavaScript) until the file is ready
     await page.getByLabel('Format').selectOption('csv-excel');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Herunterladen' }).click()]);
+    await page.getByRole('button', { name: 'Export starten' }).click();
+    await page.waitForURL(/\/personal\/exporte\/[0-9a-f-]{36}$/);
+    const statusUrl = page.url();
+    expect(await mainText(page)).toContain('Organisationseinheit');
+    expect(await mainText(page)).toContain(`${past.german}, 23:59 Uhr`);
+    if (/wartet|läuft/.test(await mainText(page))) {
+      expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(1);
+      // the reloading is WCAG 2.2.1's adjustable time limit: the page offers to stop it (next test); axe's
+      // meta-refresh rule is checked on the finished page. axe runs on the stopped page: a reload in the middle of
+      // its run would end it
+      await page.goto(`${statusUrl}?anhalten`);
+      await expectAccessible(page, { disableRules: ['meta-refresh'] });
+      await page.goto(statusUrl);
+    }
+    await expect.poll(() => mainText(page), { timeout: 60_000, interval: 500 }).toContain('Der Export ist fertig');
+    expect(page.url()).toBe(statusUrl);
+    expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+    expect(await page.locator('progress').count()).toBe(1);
+    expect(await mainText(page)).toMatch(/Fingerabdruck der Auswahl[\s\S]*sha256:[0-9a-f]{64}/);
+    expect(await mainText(page)).toMatch(/SHA-256 der Datei[\s\S]*sha256:[0-9a-f]{64}/);
+    expect(await mainText(page)).toMatch(/\(\d+(,\d)? (Byte|KB|MB)\)/);
+    await expectAccessible(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /herunterladen$/ }).click()]);
     expect(download.suggestedFilename()).toMatch(/^nachweis-musterstadt-\d{4}-\d{2}-\d{2}-FB2-excel\.csv$/);
     const bytes = readFileSync((await download.path()) as string);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -87,13 +115,47 @@ describe('HR overview', () => {
     expect(xlsx.status()).toBe(200);
     expect((await xlsx.body()).subarray(0, 2).toString('latin1')).toBe('PK');
 
-    await page.reload();
-    await expect.poll(() => mainText(page)).toContain('Frühere Downloads');
+    await page.goto('/personal');
+    await expect.poll(() => mainText(page)).toContain('Frühere Exporte');
     expect(await mainText(page)).toMatch(/sha256:[0-9a-f]{64}/);
+    await page.getByRole('link', { name: 'Alle Exporte ansehen' }).click();
+    await page.waitForURL('**/personal/exporte');
+    expect(await mainText(page)).toContain('fertig');
+    expect(await mainText(page)).toContain('FB2 Fachbereich 2');
+    await expectAccessible(page);
     await page.goto('/personal/protokoll?typ=evidence.exported');
     await expect.poll(() => mainText(page)).toContain('Nachweis heruntergeladen');
     expect(await mainText(page)).toContain('Paula Personal');
     await expectAccessible(page);
+  });
+
+  test('a period ending before it starts is refused with a German message; a running export can stop reloading', async () => {
+    const page = browser.page();
+    await login(page, HR);
+    await page.goto('/personal');
+    await page.getByLabel('Zeitraum von').fill(daysAgo(5).iso);
+    await page.getByLabel('Zeitraum bis').fill(daysAgo(10).iso);
+    await page.getByRole('button', { name: 'Export starten' }).click();
+    await page.waitForLoadState('load');
+    expect(page.url()).not.toMatch(/\/personal\/exporte\//);
+    expect(await mainText(page)).toContain('„von“ muss vor oder auf „bis“ liegen');
+    await expectAccessible(page);
+    // a period that is fine: the job starts; its status page can be told to stop reloading
+    await page.getByLabel('Format').selectOption('pdf');
+    await page.getByLabel('Zeitraum von').fill(daysAgo(30).iso);
+    await page.getByLabel('Zeitraum bis').fill(daysAgo(0).iso);
+    await page.getByRole('button', { name: 'Export starten' }).click();
+    await page.waitForURL(/\/personal\/exporte\/[0-9a-f-]{36}$/);
+    const url = page.url();
+    await page.goto(`${url}?anhalten`);
+    expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+    expect(await mainText(page)).toContain('Zeitraum der Aktivität');
+    await expectAccessible(page);
+    await page.goto(url);
+    await expect.poll(() => mainText(page), { timeout: 60_000, interval: 500 }).toContain('Der Export ist fertig');
+    const pdf = await page.request.get(`${url}/datei`);
+    expect(pdf.status()).toBe(200);
+    expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
   test('a future as-of date gives the German message, not figures', async () => {
@@ -136,6 +198,89 @@ describe('staff council and others', () => {
     expect((await page.request.get('/personal/protokoll/export')).status()).toBe(403);
     await expectAccessible(page);
   });
+});
+
+describe('evidence export jobs', () => {
+  test('without JavaScript: the export starts, its status page reloads itself until the file is ready, the file downloads', async () => {
+    const context = await browser.browser().newContext({
+      baseURL: baseUrl(),
+      locale: 'de-DE',
+      viewport: { width: 360, height: 640 },
+      javaScriptEnabled: false,
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    const wide = (): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await login(page, HR);
+    await page.goto('/personal');
+    await page.getByLabel('Format').selectOption('json');
+    await page.getByRole('button', { name: 'Export starten' }).click();
+    await page.waitForURL(/\/personal\/exporte\/[0-9a-f-]{36}$/);
+    const statusUrl = page.url();
+    // no script: only the page's own meta refresh brings the finished state
+    await expect.poll(() => mainText(page), { timeout: 60_000, interval: 500 }).toContain('Der Export ist fertig');
+    expect(page.url()).toBe(statusUrl);
+    // (axe needs script in the page; the same pages are checked with axe in the tests above)
+    expect(await wide()).toBeLessThanOrEqual(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /herunterladen$/ }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^nachweis-musterstadt-\d{4}-\d{2}-\d{2}.*\.json$/);
+    const json = JSON.parse(readFileSync((await download.path()) as string, 'utf8'));
+    expect(json.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(json.selection.people.length).toBeGreaterThan(0);
+    // the list of earlier exports names it, with its fingerprint
+    await page.goto('/personal/exporte');
+    expect(await wide()).toBeLessThanOrEqual(0);
+    expect(await mainText(page)).toMatch(/JSON[\s\S]*sha256:[0-9a-f]{64}/);
+    await context.close();
+  }, 120_000);
+
+  test('another district’s HR, a learner and a tampered id get nothing of a job; the page reveals nothing', async () => {
+    const page = browser.page();
+    await login(page, HR);
+    await page.goto('/personal');
+    await page.getByLabel('Format').selectOption('csv');
+    await page.getByRole('button', { name: 'Export starten' }).click();
+    await page.waitForURL(/\/personal\/exporte\/[0-9a-f-]{36}$/);
+    const statusUrl = new URL(page.url()).pathname;
+    await expect.poll(() => mainText(page), { timeout: 60_000, interval: 500 }).toContain('Der Export ist fertig');
+    const fingerprint = (await mainText(page)).match(/sha256:[0-9a-f]{64}/)?.[0] ?? '';
+    expect(fingerprint).not.toBe('');
+    const id = statusUrl.split('/').pop() as string;
+    // same length, one character changed
+    const tampered = `${id.slice(0, -1)}${id.endsWith('a') ? 'b' : 'a'}`;
+    for (const path of [`/personal/exporte/${tampered}`, `/personal/exporte/${tampered}/datei`]) {
+      const res = await page.goto(path);
+      expect(res?.status(), path).toBe(404);
+      expect(await mainText(page)).not.toContain(fingerprint);
+    }
+    await expectAccessible(page);
+
+    const probe = async (email: string, expected: number): Promise<void> => {
+      const other = await browser.browser().newContext({ baseURL: baseUrl(), locale: 'de-DE' });
+      const p = await other.newPage();
+      await login(p, email);
+      for (const path of [statusUrl, `${statusUrl}/datei`]) {
+        const res = await p.goto(path);
+        expect(res?.status(), `${email} ${path}`).toBe(expected);
+        const body = await p.locator('body').innerText();
+        expect(body).not.toContain(fingerprint);
+        expect(body).not.toContain('Nachweis-Export');
+      }
+      // and the list shows none of the district's jobs: for the other district's HR, the empty state
+      const list = await p.goto('/personal/exporte');
+      if (list?.status() === 200) {
+        expect(await mainText(p)).not.toContain(fingerprint);
+        expect(await mainText(p)).toContain('Noch keine Exporte');
+        await expectAccessible(p);
+        await p.goto('/personal');
+        expect(await mainText(p)).toContain('Noch keine Exporte. Mit „Export starten“');
+        await expectAccessible(p);
+      }
+      await other.close();
+    };
+    await probe(OTHER_HR, 404);
+    await probe('lena.lernende@musterstadt.example', 403);
+  }, 120_000);
 });
 
 describe('reflow at 360 CSS px (WCAG 1.4.10, as the other browser tests)', () => {

@@ -16,6 +16,8 @@ import { createCohort } from '../../src/lib/server/cohorts/create-cohort.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { personContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
+import { queueEvidenceExport } from '../../src/lib/server/hr/export-jobs.ts';
+import { runEvidenceExportJobs } from '../../src/lib/server/hr/run-export-jobs.ts';
 import { queueMail } from '../../src/lib/server/mail/queue-mail.ts';
 import { startAttempt } from '../../src/lib/server/quizzes/quiz-attempts.ts';
 import { createSession as createTrainingSession, inviteToSession } from '../../src/lib/server/sessions/plan-session.ts';
@@ -147,9 +149,22 @@ describe.skipIf(!built)('authorization matrix against the built server', () => {
       learner: learner.id,
       multiplier: users.multiplier?.id ?? '',
       orgUnitA: unitA ?? '',
+      exportJob: (
+        await queueEvidenceExport(personContext(t.db, users.hr as AuthUser, content), {
+          format: 'csv',
+          asOf: new Date(),
+          recordedBy: new Date(),
+        })
+      ).id,
     };
+    await runEvidenceExportJobs(t.db, content, { dir: join(t.dir, 'exports'), holder: 'matrix-fixture', log: () => {} });
     for (const [p, u] of Object.entries(users)) cookies.set(p as Principal, `kiko_session=${(await createSession(t.db, u.id)).token}`);
-    server = await startKiko({ root, dbUrl: t.url, keyDir, env: { KIKO_PUBLIC_URL: 'https://kiko.landkreis.example' } });
+    server = await startKiko({
+      root,
+      dbUrl: t.url,
+      keyDir,
+      env: { KIKO_PUBLIC_URL: 'https://kiko.landkreis.example', KIKO_EXPORT_DIR: join(t.dir, 'exports') },
+    });
     base = server.url;
   }, 120_000);
   afterAll(async () => {

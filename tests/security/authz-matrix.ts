@@ -59,6 +59,8 @@ export interface MatrixIds {
   /** The learner's user id. */
   learner: string;
   orgUnitA: string;
+  /** A finished evidence export job of the home district's HR (whole district). */
+  exportJob: string;
 }
 
 export interface RouteEntry {
@@ -196,6 +198,20 @@ export const routeMatrix: RouteEntry[] = [
   },
   // the cascade: multipliers' names and aggregates, for HR (scoped by their subtree)
   { route: 'src/pages/personal/kaskade.astro', url: () => '/personal/kaskade', expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']) },
+  // evidence export jobs: the list shows each HR person the jobs its scope covers; a job of the whole district and
+  // its file are not found for HR limited to a subtree or of another district
+  { route: 'src/pages/personal/exporte/index.astro', url: () => '/personal/exporte', expect: onlyFor(['hr', 'hrScoped', 'otherDistrict']) },
+  {
+    route: 'src/pages/personal/exporte/[id].astro',
+    url: (i) => `/personal/exporte/${i.exportJob}`,
+    expect: onlyFor(['hr'], { hrScoped: 'notfound', otherDistrict: 'notfound' }),
+  },
+  {
+    route: 'src/pages/personal/exporte/[id]/datei.ts',
+    url: (i) => `/personal/exporte/${i.exportJob}/datei`,
+    expect: onlyFor(['hr'], { hrScoped: 'notfound', otherDistrict: 'notfound' }),
+    seesLearner: ['hr'],
+  },
   // the staff council sees aggregates only
   { route: 'src/pages/personalrat.astro', url: () => '/personalrat', expect: onlyFor(['council']) },
   {
@@ -344,6 +360,8 @@ export const actionMatrix: ActionEntry[] = [
   { action: 'recordAttendance', form: (i) => ({ sessionId: i.session, anwesend: i.learner }), allowed: ['multiplier', 'admin'] },
   // a district's own setting: the other district's admin changes only theirs
   { action: 'updateMultiplierSettings', form: () => ({ mindestgruppe: '3' }), allowed: ['admin', 'otherDistrict'] },
+  // starts an export of the actor's own scope (HR of the other district: of its own district)
+  { action: 'startEvidenceExport', form: () => ({ format: 'csv' }), allowed: ['hr', 'hrScoped', 'otherDistrict'] },
   { action: 'revokeCertificate', form: (i) => ({ certificateId: i.certificate, reason: 'Fehler im Nachweis' }), allowed: ['hr', 'admin'] },
   {
     action: 'saveSsoSettings',

@@ -43,6 +43,7 @@ export async function setup(project: TestProject): Promise<void> {
       PORT: String(port),
       HOST: '127.0.0.1',
       KIKO_KEY_DIR: join(dir, 'keys'),
+      KIKO_EXPORT_DIR: join(dir, 'exports'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -57,6 +57,10 @@ export const envSchema = z.object({
   KIKO_SECURE_COOKIES: bool.optional(),
   /** Folder for signing keys of certificates (private keys never go into the database). */
   KIKO_KEY_DIR: z.string().default('data/keys'),
+  /** Folder for evidence export files made by background jobs (they hold names of staff: keep it private). */
+  KIKO_EXPORT_DIR: z.string().default('data/exports'),
+  /** Days after which a finished export file is deleted (its row stays in HR's list). */
+  KIKO_EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Maximum concurrent password hashes (argon2id needs ~19 MiB each). */
   KIKO_MAX_CONCURRENT_HASHES: z.coerce.number().int().min(1).max(64).default(4),
   /**

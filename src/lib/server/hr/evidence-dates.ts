@@ -90,3 +90,34 @@ export function resolveEvidenceDates(input: { asOf?: string | null; recordedBy?:
   const recordedBy = input.recordedBy?.trim() ? resolve(input.recordedBy, 'Erfasst bis', now) : currentMinute(now);
   return { asOf, recordedBy };
 }
+
+/** An activity period: from the start of "von" to the end of "bis" (Berlin days; a "bis" of today ends now). */
+export interface EvidencePeriod {
+  from: Date;
+  to: Date;
+}
+
+/**
+ * The period of an export ("Zeitraum von/bis") as HR enters it; both empty means no period. Checks what needs no
+ * database: both given, von ≤ bis, neither in the future. Whether it starts before the district's record and ends by
+ * the as-of date decides `checkPeriod` (prepare-evidence-export.ts).
+ */
+export function resolvePeriod(input: { from?: string | null; to?: string | null }, now: Date): EvidencePeriod | null {
+  const fromText = input.from?.trim() ?? '';
+  const toText = input.to?.trim() ?? '';
+  if (!fromText && !toText) return null;
+  if (!fromText || !toText)
+    throw new ValidationError('Zeitraum: Bitte beide Daten angeben, „von“ und „bis“ (oder beide leer lassen).', {
+      [fromText ? 'bis' : 'von']: 'Datum',
+    });
+  const f = parseParts(fromText, 'Zeitraum von');
+  const t = parseParts(toText, 'Zeitraum bis');
+  const from = fromBerlinWall(f.y, f.mo, f.d, 0, 0);
+  const toDay = `${String(t.y).padStart(4, '0')}-${String(t.mo).padStart(2, '0')}-${String(t.d).padStart(2, '0')}`;
+  if (from > now) throw new ValidationError(`Zeitraum: Der Beginn ${fromText} liegt in der Zukunft.`, { von: 'Datum' });
+  if (toDay > berlinDay(now))
+    throw new ValidationError(`Zeitraum: Das Ende ${toText} liegt in der Zukunft. Bitte ein Datum bis heute wählen.`, { bis: 'Datum' });
+  const to = toDay === berlinDay(now) ? currentMinute(now) : new Date(Math.floor(endOfDayBerlin(toDay).getTime() / 60_000) * 60_000);
+  if (from > to) throw new ValidationError('Zeitraum: „von“ muss vor oder auf „bis“ liegen.', { von: 'Datum' });
+  return { from, to };
+}

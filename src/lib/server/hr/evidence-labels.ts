@@ -76,3 +76,24 @@ export const auditTypeLabel: Record<string, string> = {
 export function auditTypeName(type: string): string {
   return auditTypeLabel[type] ?? type;
 }
+
+/** States of an export job, as HR reads them. */
+export const exportJobStateLabel = {
+  queued: 'wartet',
+  running: 'läuft',
+  done: 'fertig',
+  failed: 'fehlgeschlagen',
+} as const;
+
+/** A file size in German: "812 Byte", "4,2 KB", "17,3 MB". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} Byte`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toLocaleString('de-DE', { maximumFractionDigits: 1 })} ${units[i]}`;
+}

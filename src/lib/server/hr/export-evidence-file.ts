@@ -3,8 +3,9 @@
  * file next to the target and renamed only when complete, so the target name never holds a partial export; then
  * recorded in the audit log.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
@@ -15,7 +16,7 @@ import {
   prepareEvidenceExport,
   recordEvidenceExport,
 } from './prepare-evidence-export.ts';
-import { writeEvidenceExport } from './write-evidence-export.ts';
+import { exportFileName, writeEvidenceExport } from './write-evidence-export.ts';
 
 export interface EvidenceFileResult {
   file: string;
@@ -23,17 +24,34 @@ export interface EvidenceFileResult {
   fingerprint: string;
   asOf: string;
   recordedBy: string;
+  /** Bytes of the file and the SHA-256 of them (hex). */
+  size: number;
+  sha256: string;
+  /** The name that says what the file holds (exportFileName). */
+  downloadName: string;
+}
+
+/** The temporary name an export is written under before it is renamed to `out` (hidden, beside it). */
+export function temporaryNameOf(out: string): string {
+  return join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 export async function exportEvidenceFile(
   ctx: Ctx,
   input: EvidenceExportInput & { format: EvidenceFormat; out: string },
-  opts: { onProgress?: (done: number, total: number) => void } = {},
+  opts: { onProgress?: (done: number, total: number) => void; onPrepared?: (people: number, total: number) => Promise<void> | void } = {},
 ): Promise<EvidenceFileResult> {
   await authorize(ctx, 'hr.view', input.orgUnitId ? { orgUnitId: input.orgUnitId } : {});
   const exp = await prepareEvidenceExport(ctx, { ...input, report: input.format === 'pdf' });
   // XLSX walks the people twice (Personen, Kurse)
   const total = exp.count * (input.format === 'xlsx' ? 2 : 1);
+  await opts.onPrepared?.(exp.count, total);
   let done = 0;
   const counted = {
     ...exp,
@@ -45,10 +63,11 @@ export async function exportEvidenceFile(
       }
     },
   };
-  const tmp = join(dirname(input.out), `.${basename(input.out)}.${process.pid}.tmp`);
+  const tmp = temporaryNameOf(input.out);
   try {
     const stream = createWriteStream(tmp, { mode: 0o600, flush: true });
     await writeEvidenceExport(counted, input.format, stream, { exportedAt: ctx.clock(), exportedBy: actorId(ctx.actor) });
+    // flush: true makes the stream fsync before it closes, so the renamed file is complete on disk
     await rename(tmp, input.out);
   } catch (e) {
     await rm(tmp, { force: true });
@@ -56,5 +75,15 @@ export async function exportEvidenceFile(
   }
   opts.onProgress?.(total, total);
   await recordEvidenceExport(ctx, exp, input.format);
-  return { file: input.out, people: exp.count, fingerprint: exp.fingerprint, asOf: exp.head.asOf, recordedBy: exp.head.recordedBy };
+  const [info, sha256] = await Promise.all([stat(input.out), sha256Of(input.out)]);
+  return {
+    file: input.out,
+    people: exp.count,
+    fingerprint: exp.fingerprint,
+    asOf: exp.head.asOf,
+    recordedBy: exp.head.recordedBy,
+    size: info.size,
+    sha256,
+    downloadName: exportFileName(exp, input.format),
+  };
 }

@@ -8,15 +8,17 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { CompletionWay } from '../../../../db/schema/index.ts';
-import { tenantTable } from '../../../../db/schema/index.ts';
+import { learningEventTable, lessonProgressTable, tenantTable } from '../../../../db/schema/index.ts';
+import { formatDate } from '../../shared/format.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
+import { ValidationError } from '../errors/domain-errors.ts';
 import { pathRulesAt } from '../evidence/content-archive.ts';
 import type { CourseState, PathStatus } from '../evidence/course-status.ts';
-import type { PersonStatus } from '../evidence/status-as-of.ts';
+import { checkAsOf, type PersonStatus } from '../evidence/status-as-of.ts';
 import {
   type CoverageClass,
   type CoverageCounts,
@@ -29,6 +31,7 @@ import {
 } from './coverage.ts';
 import { contentVersionsAt, loadCoverageBase, namesOf, type VersionInForce } from './coverage-base.ts';
 import { coverageTrend, type TrendPoint } from './coverage-trend.ts';
+import { berlinDay, type EvidencePeriod } from './evidence-dates.ts';
 
 export const EVIDENCE_SCHEMA = 'kiko.evidence-export';
 export const EVIDENCE_SCHEMA_VERSION = 1;
@@ -41,6 +44,8 @@ export interface EvidenceExportInput {
   orgUnitId?: string | null;
   jobRole?: string | null;
   status?: (typeof coverageClasses)[number] | null;
+  /** Only people with activity (lessons, quiz attempts, completions, attendance) in this period, with that activity. */
+  period?: EvidencePeriod | null;
   /** Also gather what the PDF report shows beyond the selection: the monthly trend and the training concept. */
   report?: boolean;
 }
@@ -94,6 +99,18 @@ export interface EvidencePersonRecord {
   } | null;
   nextRefresherAt: string | null;
   courses: EvidenceCourseRecord[];
+  /** Only with a period: what the person did in it (from the learning record, recorded by R). */
+  activity?: EvidenceActivity;
+}
+
+/** Activity of one person in the period of an export. */
+export interface EvidenceActivity {
+  lessonsCompleted: number;
+  quizAttempts: number;
+  quizPassed: number;
+  /** Course completions in the period, and how many of them by attendance of an in-person session. */
+  courseCompletions: number;
+  inPerson: number;
 }
 
 export interface EvidenceUnitRecord extends CoverageCounts {
@@ -115,6 +132,8 @@ export interface EvidenceHead {
     orgUnit: { id: string; code: string; name: string } | null;
     jobRole: string | null;
     status: CoverageClass | null;
+    /** Only when the export has a period (an optional field of schema version 1). */
+    period?: { from: string; to: string };
   };
   contentVersions: VersionInForce[];
   /** Figures of the org unit and job role selection (before the status filter). */
@@ -170,7 +189,11 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
     ctx.db.select({ slug: tenantTable.slug, name: tenantTable.name }).from(tenantTable).where(eq(tenantTable.id, tenantId)),
   ]);
   const active = base.people.filter((p) => coverageClassOf(p) !== 'inactive');
-  const selected = input.status ? active.filter((p) => coverageClassOf(p) === input.status) : active;
+  const byStatus = input.status ? active.filter((p) => coverageClassOf(p) === input.status) : active;
+  const period = input.period ?? null;
+  if (period) await checkPeriod(ctx, tenantId, input.asOf, period);
+  const activity = period ? await activityIn(ctx, tenantId, period, input.recordedBy) : null;
+  const selected = activity ? byStatus.filter((p) => activity.has(p.userId)) : byStatus;
   const names = await namesOf(
     ctx,
     scope,
@@ -213,6 +236,7 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
             }
           : null,
       nextRefresherAt: iso(nextRefresherOf(p)),
+      ...(activity ? { activity: activity.get(p.userId) as EvidenceActivity } : {}),
       courses: p.courses.map((c) => ({
         id: c.courseId,
         title: courseTitle(c.courseId),
@@ -241,6 +265,7 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
       orgUnit: unit ? { id: unit.id, code: unit.code, name: unit.name } : null,
       jobRole: filters.jobRole,
       status: input.status ?? null,
+      ...(period ? { period: { from: period.from.toISOString(), to: period.to.toISOString() } } : {}),
     },
     contentVersions: versions,
     totals: countCoverage(base.people),
@@ -283,6 +308,73 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
   return { head, count: ordered.length, people, fingerprint, report: { trend, concept } };
 }
 
+/**
+ * A period must lie within the record: not before the district's record began, not after the as-of date (what
+ * happened after T is not known as of T). Dates in the future are refused by resolvePeriod already.
+ */
+export async function checkPeriod(ctx: Ctx, tenantId: string, asOf: Date, period: EvidencePeriod): Promise<void> {
+  await checkAsOf(ctx.db, ctx.clock(), tenantId, asOf, asOf);
+  if (period.from > period.to) throw new ValidationError('Zeitraum: „von“ muss vor oder auf „bis“ liegen.', { von: 'Datum' });
+  if (period.to > ctx.clock()) throw new ValidationError('Zeitraum: Das Ende liegt in der Zukunft.', { bis: 'Datum' });
+  const [t] = await ctx.db.select({ start: tenantTable.recordStartedAt }).from(tenantTable).where(eq(tenantTable.id, tenantId));
+  // the record begins some time on its first day: a period may start on that day
+  if (!t?.start || berlinDay(period.from) < berlinDay(t.start))
+    throw new ValidationError(
+      `Zeitraum: Der ${formatDate(period.from)} liegt vor dem Beginn der Aufzeichnung des Landkreises am ${formatDate(t?.start ?? null)}. Bitte einen späteren Beginn wählen.`,
+      { von: 'Datum' },
+    );
+  if (period.to > asOf)
+    throw new ValidationError(
+      `Zeitraum: Das Ende ${formatDate(period.to)} liegt nach dem Stichtag ${formatDate(asOf)}. Bitte den Stichtag auf oder nach das Ende des Zeitraums legen.`,
+      { bis: 'Datum' },
+    );
+}
+
+/**
+ * Activity per person in the period, as recorded by R: lessons completed (lesson_progress, as the status rule reads
+ * them), quiz attempts submitted and passed, course completions and how (in person = attendance). People without
+ * any activity are missing from the map. One grouped query per source, none per person.
+ */
+async function activityIn(ctx: Ctx, tenantId: string, period: EvidencePeriod, recordedBy: Date): Promise<Map<string, EvidenceActivity>> {
+  const F = period.from.getTime();
+  const T = period.to.getTime();
+  const R = recordedBy.getTime();
+  const [lessons, events] = await Promise.all([
+    ctx.db.all<{ u: string; n: number }>(sql`
+      SELECT user_id AS u, count(*) AS n FROM ${lessonProgressTable} INDEXED BY lesson_progress_asof_idx
+       WHERE tenant_id = ${tenantId} AND completed_at BETWEEN ${F} AND ${T} AND coalesce(completed_recorded_at, completed_at) <= ${R}
+       GROUP BY user_id`),
+    ctx.db.all<{ u: string; type: string; how: string | null; passed: number; n: number }>(sql`
+      SELECT user_id AS u, type, how, sum(CASE WHEN type = 'quiz.submitted' AND json_extract(data, '$.passed') THEN 1 ELSE 0 END) AS passed,
+             count(*) AS n
+        FROM ${learningEventTable}
+       WHERE tenant_id = ${tenantId} AND type IN ('quiz.submitted', 'course.completed')
+         AND effective_at BETWEEN ${F} AND ${T} AND recorded_at <= ${R}
+       GROUP BY user_id, type, how`),
+  ]);
+  const out = new Map<string, EvidenceActivity>();
+  const of = (u: string): EvidenceActivity => {
+    let a = out.get(u);
+    if (!a) {
+      a = { lessonsCompleted: 0, quizAttempts: 0, quizPassed: 0, courseCompletions: 0, inPerson: 0 };
+      out.set(u, a);
+    }
+    return a;
+  };
+  for (const r of lessons) of(r.u).lessonsCompleted += Number(r.n);
+  for (const r of events) {
+    const a = of(r.u);
+    if (r.type === 'quiz.submitted') {
+      a.quizAttempts += Number(r.n);
+      a.quizPassed += Number(r.passed);
+    } else {
+      a.courseCompletions += Number(r.n);
+      if (r.how === 'in-person') a.inPerson += Number(r.n);
+    }
+  }
+  return out;
+}
+
 /** Writes "who exported which selection when, in which format" to the district's audit log. */
 export async function recordEvidenceExport(ctx: Ctx, exp: EvidenceExport, format: EvidenceFormat): Promise<void> {
   const scope = await authorize(ctx, 'hr.view');
@@ -300,6 +392,7 @@ export async function recordEvidenceExport(ctx: Ctx, exp: EvidenceExport, format
         orgUnitCode: exp.head.filters.orgUnit?.code ?? null,
         jobRole: exp.head.filters.jobRole,
         status: exp.head.filters.status,
+        ...(exp.head.filters.period ? { period: exp.head.filters.period } : {}),
         people: exp.count,
         fingerprint: exp.fingerprint,
       },

@@ -35,7 +35,7 @@ import {
 
 type Kind = 'text' | 'date' | 'int' | 'share';
 type Value = string | number | null;
-interface Column<R> {
+export interface Column<R> {
   header: string;
   kind: Kind;
   width?: number;
@@ -63,6 +63,20 @@ export const personColumns: Column<EvidencePersonRecord>[] = [
   { header: 'Gelöscht (pseudonymisiert)', kind: 'text', width: 10, get: (p) => yesNo(p.erased) },
   { header: 'Personen-ID', kind: 'text', width: 38, get: (p) => p.id },
 ];
+
+/** With a period: what each person did in it, after the person columns. */
+const activityColumns: Column<EvidencePersonRecord>[] = [
+  { header: 'Lektionen im Zeitraum', kind: 'int', width: 10, get: (p) => p.activity?.lessonsCompleted ?? null },
+  { header: 'Quizversuche im Zeitraum', kind: 'int', width: 10, get: (p) => p.activity?.quizAttempts ?? null },
+  { header: 'davon bestanden', kind: 'int', width: 10, get: (p) => p.activity?.quizPassed ?? null },
+  { header: 'Kursabschlüsse im Zeitraum', kind: 'int', width: 10, get: (p) => p.activity?.courseCompletions ?? null },
+  { header: 'davon in Präsenz', kind: 'int', width: 10, get: (p) => p.activity?.inPerson ?? null },
+];
+
+/** The people table's columns of an export (the activity columns only when it has a period). */
+export function personColumnsOf(exp: EvidenceExport): Column<EvidencePersonRecord>[] {
+  return exp.head.filters.period ? [...personColumns, ...activityColumns] : personColumns;
+}
 
 type CourseRow = { person: EvidencePersonRecord; course: EvidenceCourseRecord };
 const courseColumns: Column<CourseRow>[] = [
@@ -128,6 +142,12 @@ export function describeExport(exp: EvidenceExport, german: boolean): Array<[str
     ],
     ['Tätigkeitsprofil', h.filters.jobRole ? jobRoleName(h.filters.jobRole) : 'alle'],
     ['Nachweis-Status', h.filters.status ? coverageClassLabel[h.filters.status] : 'alle'],
+    [
+      'Zeitraum der Aktivität',
+      h.filters.period
+        ? `${day(h.filters.period.from)} bis ${day(h.filters.period.to)} (nur Personen mit Lektionen, Quizversuchen oder Abschlüssen darin)`
+        : 'ohne Einschränkung',
+    ],
     ['Personen', String(exp.count)],
     [
       'Inhaltsversionen',
@@ -153,8 +173,9 @@ async function writeCsv(exp: EvidenceExport, out: Writable, german: boolean): Pr
   function* records(): Generator<string[]> {
     for (const [k, v] of describeExport(exp, german)) yield [safeCell(k), safeCell(v)];
     yield [];
-    yield personColumns.map((c) => c.header);
-    for (const p of exp.people()) yield personColumns.map((c) => csvCell(c.kind, c.get(p), german));
+    const columns = personColumnsOf(exp);
+    yield columns.map((c) => c.header);
+    for (const p of exp.people()) yield columns.map((c) => csvCell(c.kind, c.get(p), german));
   }
   const stringifier = stringify({
     delimiter: german ? ';' : ',',
@@ -198,7 +219,7 @@ async function writeXlsx(exp: EvidenceExport, out: Writable): Promise<void> {
     }
     ws.commit();
   };
-  await sheet('Personen', personColumns, exp.people());
+  await sheet('Personen', personColumnsOf(exp), exp.people());
   await sheet(
     'Kurse',
     courseColumns,

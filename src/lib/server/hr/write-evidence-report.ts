@@ -232,14 +232,23 @@ export async function writeEvidenceReport(exp: EvidenceExport, out: Writable): P
 
   block(doc, root, 'H2', 'Ergriffene Maßnahmen', 14, true);
   const completions = new Map<string, { title: string; online: number; 'in-person': number; recognised: number }>();
+  const period = h.filters.period;
+  const inPeriod = (at: string): boolean => !period || (at >= period.from && at <= period.to);
   for (const p of exp.people())
     for (const c of p.courses)
-      if (c.completedAt && c.completedHow) {
+      if (c.completedAt && c.completedHow && inPeriod(c.completedAt)) {
         const e = completions.get(c.id) ?? { title: c.title, online: 0, 'in-person': 0, recognised: 0 };
         e[c.completedHow]++;
         completions.set(c.id, e);
       }
-  block(doc, root, 'P', 'Abgeschlossene Kurse der Personen dieser Auswahl bis zum Stichtag, nach Art des Abschlusses.');
+  block(
+    doc,
+    root,
+    'P',
+    period
+      ? `Abgeschlossene Kurse der Personen dieser Auswahl im Zeitraum ${germanDay(period.from)} bis ${germanDay(period.to)}, nach Art des Abschlusses (letzter Abschluss je Kurs).`
+      : 'Abgeschlossene Kurse der Personen dieser Auswahl bis zum Stichtag, nach Art des Abschlusses.',
+  );
   table(
     doc,
     root,

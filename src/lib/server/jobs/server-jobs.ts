@@ -1,17 +1,48 @@
 /**
- * The scheduled jobs of a running KIKO server: today the mail delivery (every KIKO_MAIL_INTERVAL_SECONDS when an
- * SMTP server is configured). `kiko serve` starts them once per server (the cluster's primary, or the single
+ * The scheduled jobs of a running KIKO server: the evidence exports HR started (every 2 s; decision 018) and the mail
+ * delivery (every KIKO_MAIL_INTERVAL_SECONDS when an SMTP server is configured). `kiko serve` starts them once per server (the cluster's primary, or the single
  * process); the leases keep each job in one process also when several servers share the database.
  */
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Db } from '../../../../db/client.ts';
 import type { Env } from '../config/env.ts';
+import type { ContentSet } from '../content/load-content.ts';
 import { deliverQueuedMail } from '../mail/deliver-mail.ts';
 import { mailDelivery } from '../mail/mail-config.ts';
 import { createJobRunner, type Job, type JobRunner } from './job-runner.ts';
 
-export function serverJobs(db: Db, env: Env, log: (line: string) => void): Job[] {
+/** How often the runner looks for queued evidence exports. */
+export const EXPORT_INTERVAL_MS = 2_000;
+
+export function serverJobs(
+  db: Db,
+  env: Env,
+  log: (line: string) => void,
+  opts: { holder?: string; content?: () => ContentSet } = {},
+): Job[] {
   const delivery = mailDelivery(env);
   const jobs: Job[] = [];
+  jobs.push({
+    name: 'evidence-exports',
+    intervalMs: EXPORT_INTERVAL_MS,
+    run: async () => {
+      // loaded on demand: the curriculum and the export writers are only needed once someone exports
+      const [{ runEvidenceExportJobs }, { getContent }] = await Promise.all([
+        import('../hr/run-export-jobs.ts'),
+        import('../learning/content-registry.ts'),
+      ]);
+      const r = await runEvidenceExportJobs(db, (opts.content ?? getContent)(), {
+        dir: resolve(env.KIKO_EXPORT_DIR),
+        holder: opts.holder ?? `exports:${process.pid}`,
+        retentionDays: env.KIKO_EXPORT_RETENTION_DAYS,
+        log,
+      });
+      return r.done + r.failed > 0 ? `Exporte fertig ${r.done}, fehlgeschlagen ${r.failed}` : undefined;
+    },
+  });
   if (delivery.mode === 'smtp')
     jobs.push({
       name: 'mail-delivery',
@@ -25,7 +56,12 @@ export function serverJobs(db: Db, env: Env, log: (line: string) => void): Job[]
 }
 
 export function startServerJobs(db: Db, env: Env, log: (line: string) => void): JobRunner {
-  const runner = createJobRunner(db, serverJobs(db, env, log), { log, tickMs: Math.min(5_000, env.KIKO_MAIL_INTERVAL_SECONDS * 1000) });
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const runner = createJobRunner(db, serverJobs(db, env, log, { holder }), {
+    holder,
+    log,
+    tickMs: Math.min(EXPORT_INTERVAL_MS, env.KIKO_MAIL_INTERVAL_SECONDS * 1000),
+  });
   runner.start();
   return runner;
 }

@@ -311,6 +311,36 @@ export const dataInventory: Record<string, TableInventory> = {
     personal: {},
     other: ['name', 'holder', 'expires_at', 'last_started_at', 'last_finished_at', 'last_result', 'last_ok'],
   },
+  evidence_export_jobs: {
+    purpose:
+      'Nachweis-Exporte, die Personal im Browser gestartet hat: Auswahl, Fortschritt, Datei, Fingerabdruck (Liste früherer Exporte).',
+    retention:
+      'Die Zeile bleibt als Liste früherer Exporte; die Datei (mit Namen der Beschäftigten) wird nach KIKO_EXPORT_RETENTION_DAYS Tagen (Standard 30) gelöscht.',
+    personal: {
+      requested_by: 'Person, die den Export gestartet hat',
+      created_at: 'Zeitpunkt des Auftrags',
+      file_name: 'Datei mit den Nachweisen der ausgewählten Personen',
+    },
+    other: [
+      'id',
+      'tenant_id',
+      'scope_units',
+      'selection',
+      'state',
+      'done',
+      'total',
+      'people',
+      'download_name',
+      'size',
+      'fingerprint',
+      'file_sha256',
+      'error',
+      'claimed_by',
+      'claimed_until',
+      'started_at',
+      'finished_at',
+    ],
+  },
   import_mappings: {
     purpose: 'Gespeicherte Zuordnung von Spalten und Tätigkeitsprofilen für Personal-Importe.',
     retention: 'Solange der Landkreis sie nutzt.',

@@ -1,0 +1,4 @@
+-- District integrity for evidence_export_jobs (same rule as 0001/0009): the requester must be a person of the job's district.
+CREATE TRIGGER `evidence_export_jobs_tenant_ins` BEFORE INSERT ON `evidence_export_jobs` WHEN NOT EXISTS (SELECT 1 FROM `users` WHERE `users`.`id` = NEW.`requested_by` AND `users`.`tenant_id` IS NEW.`tenant_id`) BEGIN SELECT RAISE(ABORT, 'tenant mismatch: evidence_export_jobs references a row of another district'); END;
+--> statement-breakpoint
+CREATE TRIGGER `evidence_export_jobs_tenant_upd` BEFORE UPDATE OF `tenant_id`, `requested_by` ON `evidence_export_jobs` WHEN NOT EXISTS (SELECT 1 FROM `users` WHERE `users`.`id` = NEW.`requested_by` AND `users`.`tenant_id` IS NEW.`tenant_id`) BEGIN SELECT RAISE(ABORT, 'tenant mismatch: evidence_export_jobs references a row of another district'); END;
