@@ -14,6 +14,7 @@ import { adminActions } from './admin.ts';
 import { certificateActions } from './certificates.ts';
 import { cohortActions } from './cohorts.ts';
 import { learningActions } from './learning.ts';
+import { operatorActions } from './operator.ts';
 import { peopleActions } from './people.ts';
 import { ssoActions } from './sso.ts';
 
@@ -73,4 +74,5 @@ export const server = {
   ...peopleActions,
   ...cohortActions,
   ...ssoActions,
+  ...operatorActions,
 };

@@ -132,6 +132,7 @@ describe.skipIf(!built)('authorization matrix against the built server', () => {
       cohort: cohort.id,
       multiplier: users.multiplier?.id ?? '',
       orgUnitA: unitA ?? '',
+      tenant: home.id,
     };
     for (const [p, u] of Object.entries(users)) cookies.set(p as Principal, `kiko_session=${(await createSession(t.db, u.id)).token}`);
     server = await startKiko({ root, dbUrl: t.url, keyDir, env: { KIKO_PUBLIC_URL: 'https://kiko.landkreis.example' } });

@@ -55,6 +55,8 @@ export interface MatrixIds {
   /** The multiplier's user id and the learner's org unit. */
   multiplier: string;
   orgUnitA: string;
+  /** The home district's id (operator console). */
+  tenant: string;
 }
 
 export interface RouteEntry {
@@ -113,6 +115,10 @@ export const routeMatrix: RouteEntry[] = [
   { route: 'src/pages/zertifikat-pruefen/[...id].astro', url: (i) => `/zertifikat-pruefen/${i.certificate}`, expect: all('public') },
   { route: 'src/pages/abzeichen/[art]/[id].ts', url: (i) => `/abzeichen/kurs/${i.course}`, expect: all('public') },
   { route: 'src/pages/betrieb.astro', url: () => '/betrieb', expect: onlyFor(['operator']) },
+  { route: 'src/pages/betrieb/neu.astro', url: () => '/betrieb/neu', expect: onlyFor(['operator']) },
+  // a district's health: counts only, so the operator never sees the learner's name (checked by the walk)
+  { route: 'src/pages/betrieb/[id].astro', url: (i) => `/betrieb/${i.tenant}`, expect: onlyFor(['operator']) },
+  { route: 'src/pages/betrieb/[id].astro', url: (i) => `/betrieb/${i.tenant}?aktion=sperren`, expect: onlyFor(['operator']) },
   { route: 'src/pages/lernen.astro', url: () => '/lernen', expect: onlyFor(learners) },
   { route: 'src/pages/verlauf.astro', url: () => '/verlauf', expect: onlyFor(learners) },
   { route: 'src/pages/suche.astro', url: () => '/suche?q=Prompt', expect: onlyFor(learners) },
@@ -340,5 +346,12 @@ export const actionMatrix: ActionEntry[] = [
     form: () => ({ uploadId: '00000000-0000-4000-8000-000000000000', deactivateMissing: 'nein' }),
     allowed: ['admin'],
   },
+  // platform operator: districts (everyone else is refused before the form is read)
+  {
+    action: 'createDistrict',
+    form: () => ({ name: 'Landkreis Matrix', slug: 'matrix', adminName: 'Matrix Admin', adminEmail: 'matrix.admin@test.example' }),
+    allowed: ['operator'],
+  },
+  { action: 'setDistrictStatus', form: (i) => ({ tenantId: i.tenant, status: 'suspended', confirmation: 'x' }), allowed: ['operator'] },
   { action: 'discardImport', form: () => ({ uploadId: '00000000-0000-4000-8000-000000000000' }), allowed: ['admin'] },
 ];
