@@ -194,10 +194,37 @@ describe('organisation', () => {
 
   test('another role gets no access to the administration pages', async () => {
     await login(page, 'paula.personal@musterstadt.example');
-    for (const path of ['/verwaltung/personen', '/verwaltung/organisation', '/verwaltung/import']) {
+    for (const path of ['/verwaltung/personen', '/verwaltung/organisation', '/verwaltung/import', '/verwaltung/aufbewahrung']) {
       const res = await page.goto(path);
       expect(res?.status(), path).toBe(403);
     }
+  });
+});
+
+describe('retention', () => {
+  test('the admin switches retention on with a period, a wrong period is explained, and switches it off again', async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung');
+    await page.getByRole('link', { name: 'Aufbewahrung' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Aufbewahrung deaktivierter Konten');
+    const main = page.locator('main');
+    expect(await main.innerText()).toContain('noch keiner');
+    await expectAccessible(page);
+    await page.getByLabel('nach einer Frist').check();
+    await page.getByLabel('Frist in Monaten nach der Deaktivierung').fill('0');
+    // the browser's own min check would stop the form: the server's message is what this test reads
+    await main.locator('form').evaluate((f) => f.setAttribute('novalidate', ''));
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await expect.poll(() => main.innerText()).toContain('Mindestens 1 Monat.');
+    await expectAccessible(page);
+    await page.getByLabel('Frist in Monaten nach der Deaktivierung').fill('24');
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('gespeichert');
+    expect(await main.innerText()).toContain('24 Monate nach der Deaktivierung');
+    await expectAccessible(page);
+    await page.getByLabel('nie (Standard)').check();
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await expect.poll(() => main.innerText()).toContain('aus (deaktivierte Konten bleiben erhalten)');
   });
 });
 

@@ -261,6 +261,7 @@ export const routeMatrix: RouteEntry[] = [
     // the preview names the people who would be reminded: the own district's admin only
     seesLearner: ['admin'],
   },
+  { route: 'src/pages/verwaltung/aufbewahrung.astro', url: () => '/verwaltung/aufbewahrung', expect: onlyFor(['admin', 'otherDistrict']) },
   { route: 'src/pages/verwaltung/anmeldung.astro', url: () => '/verwaltung/anmeldung', expect: onlyFor(['admin', 'otherDistrict']) },
   // single sign-on routes of a district without SSO (the matrix districts have none) or of no district: not found for everyone
   { route: 'src/pages/anmelden/sso/[tenant].ts', url: () => '/anmelden/sso/gibt-es-nicht', expect: all('notfound') },
@@ -334,6 +335,8 @@ export const actionMatrix: ActionEntry[] = [
   { action: 'setPersonActive', form: (i) => ({ userId: i.multiplier, active: 'nein' }), allowed: ['admin'] },
   { action: 'invitePerson', form: (i) => ({ userId: i.multiplier }), allowed: ['admin'] },
   { action: 'erasePerson', form: (i) => ({ userId: i.multiplier, confirmation: 'niemand@test.example' }), allowed: ['admin'] },
+  // a district's own setting: the other district's admin changes only theirs
+  { action: 'saveRetentionSetting', form: () => ({ enabled: 'ja', months: '12' }), allowed: ['admin', 'otherDistrict'] },
   // the import works on the actor's own district and own staged file
   { action: 'uploadImport', form: () => ({ datei: 'kein-file' }), allowed: ['admin', 'otherDistrict'] },
   {

@@ -1,17 +1,51 @@
 /**
- * The scheduled jobs of a running KIKO server: today the mail delivery (every KIKO_MAIL_INTERVAL_SECONDS when an
- * SMTP server is configured). `kiko serve` starts them once per server (the cluster's primary, or the single
+ * The scheduled jobs of a running KIKO server: the mail delivery (every KIKO_MAIL_INTERVAL_SECONDS when an SMTP
+ * server is configured) and the retention job (daily: erases the accounts that districts with a retention setting
+ * keep deactivated longer than they allow, users/retention.ts). `kiko serve` starts them once per server (the cluster's primary, or the single
  * process); the leases keep each job in one process also when several servers share the database.
  */
 import type { Db } from '../../../../db/client.ts';
 import type { Env } from '../config/env.ts';
+import type { ContentSet } from '../content/load-content.ts';
+import { systemContext } from '../context.ts';
 import { deliverQueuedMail } from '../mail/deliver-mail.ts';
 import { mailDelivery } from '../mail/mail-config.ts';
+import { districtsWithRetention, runRetention } from '../users/retention.ts';
 import { createJobRunner, type Job, type JobRunner } from './job-runner.ts';
 
-export function serverJobs(db: Db, env: Env, log: (line: string) => void): Job[] {
+/** How often the retention job runs. */
+export const RETENTION_INTERVAL_MS = 24 * 60 * 60_000;
+
+/**
+ * The retention job: one run over every active district with retention switched on, each as the system actor
+ * "system:retention" of that district. A district that fails is logged and retried at the next run; the others go on.
+ */
+export function retentionJob(db: Db, content: () => ContentSet, log: (line: string) => void, intervalMs = RETENTION_INTERVAL_MS): Job {
+  return {
+    name: 'retention',
+    intervalMs,
+    run: async (now) => {
+      let erased = 0;
+      let failed = 0;
+      const districts = await districtsWithRetention(db);
+      for (const d of districts) {
+        try {
+          const ctx = systemContext(db, content(), { name: 'retention', tenantId: d.id, clock: () => now });
+          erased += (await runRetention(ctx)).erased;
+        } catch (e) {
+          failed++;
+          log(`Aufbewahrung „${d.slug}“ fehlgeschlagen: ${(e as Error).message}`);
+        }
+      }
+      return `Landkreise ${districts.length}, gelöscht ${erased}${failed ? `, fehlgeschlagen ${failed}` : ''}`;
+    },
+  };
+}
+
+export function serverJobs(db: Db, env: Env, log: (line: string) => void, content?: () => ContentSet): Job[] {
   const delivery = mailDelivery(env);
   const jobs: Job[] = [];
+  if (content) jobs.push(retentionJob(db, content, log));
   if (delivery.mode === 'smtp')
     jobs.push({
       name: 'mail-delivery',
@@ -24,8 +58,11 @@ export function serverJobs(db: Db, env: Env, log: (line: string) => void): Job[]
   return jobs;
 }
 
-export function startServerJobs(db: Db, env: Env, log: (line: string) => void): JobRunner {
-  const runner = createJobRunner(db, serverJobs(db, env, log), { log, tickMs: Math.min(5_000, env.KIKO_MAIL_INTERVAL_SECONDS * 1000) });
+export function startServerJobs(db: Db, env: Env, log: (line: string) => void, content?: () => ContentSet): JobRunner {
+  const runner = createJobRunner(db, serverJobs(db, env, log, content), {
+    log,
+    tickMs: Math.min(5_000, env.KIKO_MAIL_INTERVAL_SECONDS * 1000),
+  });
   runner.start();
   return runner;
 }
