@@ -89,6 +89,10 @@ describe('people', () => {
     await page.getByRole('button', { name: 'Speichern', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().innerText()).toContain('der Wechsel steht im Lernnachweis');
     expect(await page.locator('dl').innerText()).toContain('FB2-SA – Sozialamt');
+    // the membership history names the move with its dates, newest first
+    const history = page.getByRole('table', { name: /Verlauf der Zugehörigkeit/ });
+    expect(await history.locator('tbody tr').first().innerText()).toContain('→ FB2-SA – Sozialamt');
+    expect(await history.locator('tbody tr').last().innerText()).toContain('Angelegt');
     await expectAccessible(page);
     // an imported person has no password yet: the admin sends the invitation
     await page.getByRole('button', { name: 'Einladung per E-Mail senden' }).click();
