@@ -15,6 +15,7 @@ import { certificateActions } from './certificates.ts';
 import { cohortActions } from './cohorts.ts';
 import { exportActions } from './exports.ts';
 import { learningActions } from './learning.ts';
+import { operatorActions } from './operator.ts';
 import { peopleActions } from './people.ts';
 import { sessionActions } from './sessions.ts';
 import { ssoActions } from './sso.ts';
@@ -77,4 +78,5 @@ export const server = {
   ...sessionActions,
   ...exportActions,
   ...ssoActions,
+  ...operatorActions,
 };

@@ -17,6 +17,7 @@ import { createPerson } from '../lib/server/users/create-person.ts';
 import { erasePersonConfirmed } from '../lib/server/users/erase-person-confirmed.ts';
 import { saveImportMapping } from '../lib/server/users/import/import-mapping.ts';
 import { applyImportUpload, discardImportUpload, stageImportUpload } from '../lib/server/users/import/import-upload.ts';
+import { updateRetentionSetting } from '../lib/server/users/retention.ts';
 import { sendInvitation } from '../lib/server/users/send-invitation.ts';
 import { setPersonActive } from '../lib/server/users/set-person-active.ts';
 import { setPersonRoles } from '../lib/server/users/set-person-roles.ts';
@@ -146,6 +147,22 @@ export const peopleActions = {
       const ctx = await contextOf(context);
       await mapDomainErrors(async () => erasePersonConfirmed(ctx, { userId: input.userId, confirmation: input.confirmation ?? '' }));
       return { id: input.userId };
+    },
+  }),
+  saveRetentionSetting: defineAction({
+    accept: 'form',
+    input: z.object({
+      enabled: z.enum(['ja', 'nein'], { error: 'Bitte wählen, ob gelöscht werden soll.' }),
+      months: z
+        .string()
+        .trim()
+        .max(10)
+        .nullish()
+        .transform((v) => v || undefined),
+    }),
+    handler: async (input, context) => {
+      const ctx = await contextOf(context);
+      return mapDomainErrors(async () => updateRetentionSetting(ctx, { enabled: input.enabled === 'ja', months: input.months }));
     },
   }),
   uploadImport: defineAction({

@@ -9,6 +9,7 @@ import { openDb } from '../../db/client.ts';
 import { getEnv } from '../lib/server/config/env.ts';
 import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { BackupRefusedError, backupDatabase } from '../lib/server/operations/backup-database.ts';
+import { recordBackup } from '../lib/server/operations/backup-record.ts';
 import {
   BackupInvalidError,
   completeRestore,
@@ -76,6 +77,16 @@ async function backup(args: string[], io: CliIo): Promise<number> {
   const dbPath = localDatabase();
   try {
     const r = await backupDatabase(dbPath, target, { force: f.force === true });
+    // the operator console shows the last backup: one entry in the platform's audit chain of the live database
+    const env = getEnv();
+    const live = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+    try {
+      await recordBackup(live.db, r, { actorId: `operator:${process.env.USER || 'kiko-cli'}` });
+    } catch (e) {
+      io.err(`Hinweis: Die Sicherung ist vollständig, aber ihr Eintrag im Protokoll fehlt (${(e as Error).message}).`);
+    } finally {
+      live.close();
+    }
     io.out(`Sicherung geschrieben: ${r.file} (${size(r.bytes)}).`);
     io.out(`  Neuester Eintrag im Lernnachweis: ${when(r.newestRecord)}; im Audit-Protokoll: ${when(r.newestAudit)}.`);
     io.out(`  Wiederherstellen: npx kiko db restore ${target}`);

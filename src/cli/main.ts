@@ -10,6 +10,7 @@ const USAGE = `Aufruf: kiko <befehl>
   demo seed                           Demo-Landkreise anlegen (idempotent)
   user create --tenant T --email E --name N [--role R] [--job-role J] [--password P]
   users import --tenant T DATEI [--dry-run] [--deactivate-missing] [--operator NAME]   Beschäftigte aus CSV übernehmen
+  retention run --tenant T [--dry-run] [--operator NAME]   deaktivierte Konten nach Ablauf der Frist löschen
   content check [--overlay DIR]       Kursinhalte prüfen
   content stats [--json]              Umfang der Inhalte
   audit verify --tenant T [--checkpoint DATEI] | --file EXPORT   Audit-Protokoll prüfen
@@ -34,6 +35,7 @@ async function lazy(name: string): Promise<Command> {
     case 'serve':
     case 'audit':
     case 'reminders':
+    case 'retention':
     case 'tenant':
     case 'evidence':
     case 'certificates': {

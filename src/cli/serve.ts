@@ -81,7 +81,7 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
 }
 
 /**
- * Scheduled jobs (mail delivery …) run once per server: here, in the single server process or the cluster's primary
+ * Scheduled jobs (mail delivery, retention) run once per server: here, in the single server process or the cluster's primary
  * (workers only serve requests); their leases (jobs/job-runner.ts) keep each job in one process also when several
  * servers share the database. A job's failure is logged and never stops the server.
  */
@@ -91,7 +91,8 @@ async function startJobs(env: ReturnType<typeof getEnv>, io: CliIo, ownSignals: 
     const { startServerJobs } = await import('../lib/server/jobs/server-jobs.ts');
     const { describeSmtp, mailDelivery } = await import('../lib/server/mail/mail-config.ts');
     const { db } = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
-    const runner = startServerJobs(db, env, (line) => io.err(line));
+    const { getContent } = await import('../lib/server/learning/content-registry.ts');
+    const runner = startServerJobs(db, env, (line) => io.err(line), getContent);
     for (const signal of ['SIGTERM', 'SIGINT'] as const)
       process.once(signal, () => {
         // give the leases back (at most 5 s); a single server then ends through process.exit, a cluster's primary

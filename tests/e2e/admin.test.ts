@@ -1,11 +1,14 @@
 /**
  * District administration in the browser: the admin imports a small CSV (dry run, apply, the same file again changes
  * nothing), edits a person's org unit, deactivates a person (whose session ends at once and who can no longer log
- * in), works on the org tree; a person downloads their own data. Axe on every page.
+ * in), works on the org tree; a person downloads their own data; the platform operator creates a district (its first
+ * admin sets a password through the invitation and signs in) and suspends it (the admin's session ends, login is
+ * refused), seeing no person's name on the operator pages. Axe on every page.
  */
+import { createClient } from '@libsql/client';
 import iconv from 'iconv-lite';
 import type { Browser, Page } from 'playwright-core';
-import { beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, inject, test } from 'vitest';
 import { baseUrl, expectAccessible, login, newContext, useFreshPagePerTest } from '../setup/browser.ts';
 
 const fresh = useFreshPagePerTest();
@@ -86,6 +89,10 @@ describe('people', () => {
     await page.getByRole('button', { name: 'Speichern', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().innerText()).toContain('der Wechsel steht im Lernnachweis');
     expect(await page.locator('dl').innerText()).toContain('FB2-SA – Sozialamt');
+    // the membership history names the move with its dates, newest first
+    const history = page.getByRole('table', { name: /Verlauf der Zugehörigkeit/ });
+    expect(await history.locator('tbody tr').first().innerText()).toContain('→ FB2-SA – Sozialamt');
+    expect(await history.locator('tbody tr').last().innerText()).toContain('Angelegt');
     await expectAccessible(page);
     // an imported person has no password yet: the admin sends the invitation
     await page.getByRole('button', { name: 'Einladung per E-Mail senden' }).click();
@@ -191,10 +198,37 @@ describe('organisation', () => {
 
   test('another role gets no access to the administration pages', async () => {
     await login(page, 'paula.personal@musterstadt.example');
-    for (const path of ['/verwaltung/personen', '/verwaltung/organisation', '/verwaltung/import']) {
+    for (const path of ['/verwaltung/personen', '/verwaltung/organisation', '/verwaltung/import', '/verwaltung/aufbewahrung']) {
       const res = await page.goto(path);
       expect(res?.status(), path).toBe(403);
     }
+  });
+});
+
+describe('retention', () => {
+  test('the admin switches retention on with a period, a wrong period is explained, and switches it off again', async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung');
+    await page.getByRole('link', { name: 'Aufbewahrung' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Aufbewahrung deaktivierter Konten');
+    const main = page.locator('main');
+    expect(await main.innerText()).toContain('noch keiner');
+    await expectAccessible(page);
+    await page.getByLabel('nach einer Frist').check();
+    await page.getByLabel('Frist in Monaten nach der Deaktivierung').fill('0');
+    // the browser's own min check would stop the form: the server's message is what this test reads
+    await main.locator('form').evaluate((f) => f.setAttribute('novalidate', ''));
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await expect.poll(() => main.innerText()).toContain('Mindestens 1 Monat.');
+    await expectAccessible(page);
+    await page.getByLabel('Frist in Monaten nach der Deaktivierung').fill('24');
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('gespeichert');
+    expect(await main.innerText()).toContain('24 Monate nach der Deaktivierung');
+    await expectAccessible(page);
+    await page.getByLabel('nie (Standard)').check();
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await expect.poll(() => main.innerText()).toContain('aus (deaktivierte Konten bleiben erhalten)');
   });
 });
 
@@ -211,5 +245,93 @@ describe('own data', () => {
     expect(res.headers()['content-disposition']).toContain('attachment');
     const data = (await res.json()) as { profile: { email: string } };
     expect(data.profile.email).toBe('jonas.jugendamt@musterstadt.example');
+  });
+});
+
+describe('operator console', () => {
+  test('the operator creates a district, its admin accepts the invitation, the operator suspends and reactivates it', async () => {
+    const slug = `e2e-${Date.now().toString(36)}`;
+    const adminEmail = `erste.admin@${slug}.example`;
+    await login(page, 'betrieb@kiko.example');
+    await page.goto('/betrieb');
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Landkreis anlegen' }).click();
+    await expectAccessible(page);
+    // a bad slug and e-mail: German messages per field, nothing created
+    await page.getByRole('group', { name: 'Landkreis', exact: true }).getByLabel('Name').fill('Landkreis E2E');
+    await page.getByLabel('Kürzel').fill('E2E Kreis!');
+    await page.getByRole('group', { name: 'Erste Administration' }).getByLabel('Name').fill('Erika Erste');
+    await page.getByLabel('E-Mail-Adresse').fill('keine-adresse@x');
+    await page.getByRole('button', { name: 'Landkreis anlegen und Einladung senden' }).click();
+    await expect.poll(() => page.locator('.error-summary').innerText()).toContain('nur Kleinbuchstaben, Ziffern');
+    await expectAccessible(page);
+    // a taken slug
+    await page.getByRole('group', { name: 'Landkreis', exact: true }).getByLabel('Name').fill('Landkreis E2E');
+    await page.getByLabel('Kürzel').fill('musterstadt');
+    await page.getByRole('group', { name: 'Erste Administration' }).getByLabel('Name').fill('Erika Erste');
+    await page.getByLabel('E-Mail-Adresse').fill(adminEmail);
+    await page.getByRole('button', { name: 'Landkreis anlegen und Einladung senden' }).click();
+    await expect.poll(() => page.locator('.error-summary').innerText()).toContain('Das Kürzel „musterstadt“ ist schon vergeben');
+    await page.getByRole('group', { name: 'Landkreis', exact: true }).getByLabel('Name').fill('Landkreis E2E');
+    await page.getByLabel('Kürzel').fill(slug);
+    await page.getByLabel('Hausfarbe').fill('#225588');
+    await page.getByRole('group', { name: 'Erste Administration' }).getByLabel('Name').fill('Erika Erste');
+    await page.getByLabel('E-Mail-Adresse').fill(adminEmail);
+    await page.getByRole('button', { name: 'Landkreis anlegen und Einladung senden' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('Der Landkreis ist angelegt');
+    await expectAccessible(page);
+    const districtUrl = new URL(page.url()).pathname;
+
+    // the invitation is in the outbox (no SMTP server in this run): its link sets the first admin's password
+    const client = createClient({ url: inject('dbUrl') });
+    const mail = await client.execute({ sql: 'SELECT body_text FROM mail_messages WHERE to_address = ?', args: [adminEmail] });
+    client.close();
+    const link = /\/passwort-neu\?token=[a-z2-7.]+/.exec(String(mail.rows[0]?.body_text ?? ''))?.[0] ?? '';
+    expect(link).not.toBe('');
+    const adminContext = await newContext(browser);
+    const admin = await adminContext.newPage();
+    await admin.goto(link);
+    await admin.getByLabel('Neues Passwort', { exact: true }).fill('erstes-passwort-e2e');
+    await admin.getByLabel('Neues Passwort wiederholen').fill('erstes-passwort-e2e');
+    await admin.getByRole('button', { name: 'Passwort speichern' }).click();
+    await login(admin, adminEmail, 'erstes-passwort-e2e');
+    expect((await admin.goto('/verwaltung'))?.status()).toBe(200);
+
+    // the operator sees counts, never a name: not the new admin's, not the demo people's
+    await page.goto(districtUrl);
+    const text = await page.locator('main').innerText();
+    for (const secret of ['Erika Erste', adminEmail, 'Lena', 'lena.lernende']) expect(text).not.toContain(secret);
+    await page.goto('/betrieb');
+    const list = await page.locator('main').innerText();
+    expect(list).toContain('Landkreis E2E');
+    for (const secret of ['Erika Erste', 'Lena Lernende', 'lena.lernende@musterstadt.example']) expect(list).not.toContain(secret);
+
+    // suspend: a confirmation step, the slug typed, then the admin's session ends and login is refused
+    await page.goto(districtUrl);
+    await page.getByRole('link', { name: 'Landkreis sperren …' }).click();
+    await expectAccessible(page);
+    await page.getByLabel(/Zur Bestätigung das Kürzel eingeben/).fill('falsch');
+    await page.getByRole('button', { name: 'Ja, sperren' }).click();
+    await expect.poll(() => page.locator('.error-summary').innerText()).toContain('Zur Bestätigung bitte das Kürzel');
+    await expectAccessible(page);
+    await page.getByLabel(/Zur Bestätigung das Kürzel eingeben/).fill(slug);
+    await page.getByRole('button', { name: 'Ja, sperren' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('Der Landkreis ist gesperrt');
+    await expectAccessible(page);
+    await admin.goto('/verwaltung');
+    expect(new URL(admin.url()).pathname).toBe('/anmelden');
+    await login(admin, adminEmail, 'erstes-passwort-e2e');
+    await expect.poll(() => admin.locator('main').innerText()).toContain('E-Mail-Adresse oder Passwort ist nicht korrekt');
+
+    await page.getByRole('button', { name: 'Wieder freigeben' }).click();
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('wieder aktiv');
+    await login(admin, adminEmail, 'erstes-passwort-e2e');
+    expect((await admin.goto('/verwaltung'))?.status()).toBe(200);
+    await adminContext.close();
+  });
+
+  test('a district admin gets no access to the operator pages', async () => {
+    await login(page, 'admin@musterstadt.example');
+    for (const path of ['/betrieb', '/betrieb/neu']) expect((await page.goto(path))?.status(), path).toBe(403);
   });
 });

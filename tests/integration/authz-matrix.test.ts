@@ -156,6 +156,7 @@ describe.skipIf(!built)('authorization matrix against the built server', () => {
           recordedBy: new Date(),
         })
       ).id,
+      tenant: home.id,
     };
     await runEvidenceExportJobs(t.db, content, { dir: join(t.dir, 'exports'), holder: 'matrix-fixture', log: () => {} });
     for (const [p, u] of Object.entries(users)) cookies.set(p as Principal, `kiko_session=${(await createSession(t.db, u.id)).token}`);

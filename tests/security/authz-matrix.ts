@@ -61,6 +61,8 @@ export interface MatrixIds {
   orgUnitA: string;
   /** A finished evidence export job of the home district's HR (whole district). */
   exportJob: string;
+  /** The home district's id (operator console). */
+  tenant: string;
 }
 
 export interface RouteEntry {
@@ -119,6 +121,10 @@ export const routeMatrix: RouteEntry[] = [
   { route: 'src/pages/zertifikat-pruefen/[...id].astro', url: (i) => `/zertifikat-pruefen/${i.certificate}`, expect: all('public') },
   { route: 'src/pages/abzeichen/[art]/[id].ts', url: (i) => `/abzeichen/kurs/${i.course}`, expect: all('public') },
   { route: 'src/pages/betrieb.astro', url: () => '/betrieb', expect: onlyFor(['operator']) },
+  { route: 'src/pages/betrieb/neu.astro', url: () => '/betrieb/neu', expect: onlyFor(['operator']) },
+  // a district's health: counts only, so the operator never sees the learner's name (checked by the walk)
+  { route: 'src/pages/betrieb/[id].astro', url: (i) => `/betrieb/${i.tenant}`, expect: onlyFor(['operator']) },
+  { route: 'src/pages/betrieb/[id].astro', url: (i) => `/betrieb/${i.tenant}?aktion=sperren`, expect: onlyFor(['operator']) },
   { route: 'src/pages/lernen.astro', url: () => '/lernen', expect: onlyFor(learners) },
   { route: 'src/pages/verlauf.astro', url: () => '/verlauf', expect: onlyFor(learners) },
   { route: 'src/pages/suche.astro', url: () => '/suche?q=Prompt', expect: onlyFor(learners) },
@@ -291,6 +297,7 @@ export const routeMatrix: RouteEntry[] = [
     // the preview names the people who would be reminded: the own district's admin only
     seesLearner: ['admin'],
   },
+  { route: 'src/pages/verwaltung/aufbewahrung.astro', url: () => '/verwaltung/aufbewahrung', expect: onlyFor(['admin', 'otherDistrict']) },
   { route: 'src/pages/verwaltung/anmeldung.astro', url: () => '/verwaltung/anmeldung', expect: onlyFor(['admin', 'otherDistrict']) },
   // single sign-on routes of a district without SSO (the matrix districts have none) or of no district: not found for everyone
   { route: 'src/pages/anmelden/sso/[tenant].ts', url: () => '/anmelden/sso/gibt-es-nicht', expect: all('notfound') },
@@ -396,6 +403,8 @@ export const actionMatrix: ActionEntry[] = [
   { action: 'setPersonActive', form: (i) => ({ userId: i.multiplier, active: 'nein' }), allowed: ['admin'] },
   { action: 'invitePerson', form: (i) => ({ userId: i.multiplier }), allowed: ['admin'] },
   { action: 'erasePerson', form: (i) => ({ userId: i.multiplier, confirmation: 'niemand@test.example' }), allowed: ['admin'] },
+  // a district's own setting: the other district's admin changes only theirs
+  { action: 'saveRetentionSetting', form: () => ({ enabled: 'ja', months: '12' }), allowed: ['admin', 'otherDistrict'] },
   // the import works on the actor's own district and own staged file
   { action: 'uploadImport', form: () => ({ datei: 'kein-file' }), allowed: ['admin', 'otherDistrict'] },
   {
@@ -408,5 +417,12 @@ export const actionMatrix: ActionEntry[] = [
     form: () => ({ uploadId: '00000000-0000-4000-8000-000000000000', deactivateMissing: 'nein' }),
     allowed: ['admin'],
   },
+  // platform operator: districts (everyone else is refused before the form is read)
+  {
+    action: 'createDistrict',
+    form: () => ({ name: 'Landkreis Matrix', slug: 'matrix', adminName: 'Matrix Admin', adminEmail: 'matrix.admin@test.example' }),
+    allowed: ['operator'],
+  },
+  { action: 'setDistrictStatus', form: (i) => ({ tenantId: i.tenant, status: 'suspended', confirmation: 'x' }), allowed: ['operator'] },
   { action: 'discardImport', form: () => ({ uploadId: '00000000-0000-4000-8000-000000000000' }), allowed: ['admin'] },
 ];

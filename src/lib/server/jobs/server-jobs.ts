@@ -1,6 +1,7 @@
 /**
- * The scheduled jobs of a running KIKO server: the evidence exports HR started (every 2 s; decision 018) and the mail
- * delivery (every KIKO_MAIL_INTERVAL_SECONDS when an SMTP server is configured). `kiko serve` starts them once per server (the cluster's primary, or the single
+ * The scheduled jobs of a running KIKO server: the evidence exports HR started (every 2 s; decision 018), the mail
+ * delivery (every KIKO_MAIL_INTERVAL_SECONDS when an SMTP server is configured) and the retention job (daily: erases
+ * the accounts that districts with a retention setting keep deactivated longer than they allow, users/retention.ts). `kiko serve` starts them once per server (the cluster's primary, or the single
  * process); the leases keep each job in one process also when several servers share the database.
  */
 
@@ -10,9 +11,40 @@ import { resolve } from 'node:path';
 import type { Db } from '../../../../db/client.ts';
 import type { Env } from '../config/env.ts';
 import type { ContentSet } from '../content/load-content.ts';
+import { systemContext } from '../context.ts';
 import { deliverQueuedMail } from '../mail/deliver-mail.ts';
 import { mailDelivery } from '../mail/mail-config.ts';
+import { districtsWithRetention, runRetention } from '../users/retention.ts';
 import { createJobRunner, type Job, type JobRunner } from './job-runner.ts';
+
+/** How often the retention job runs. */
+export const RETENTION_INTERVAL_MS = 24 * 60 * 60_000;
+
+/**
+ * The retention job: one run over every active district with retention switched on, each as the system actor
+ * "system:retention" of that district. A district that fails is logged and retried at the next run; the others go on.
+ */
+export function retentionJob(db: Db, content: () => ContentSet, log: (line: string) => void, intervalMs = RETENTION_INTERVAL_MS): Job {
+  return {
+    name: 'retention',
+    intervalMs,
+    run: async (now) => {
+      let erased = 0;
+      let failed = 0;
+      const districts = await districtsWithRetention(db);
+      for (const d of districts) {
+        try {
+          const ctx = systemContext(db, content(), { name: 'retention', tenantId: d.id, clock: () => now });
+          erased += (await runRetention(ctx)).erased;
+        } catch (e) {
+          failed++;
+          log(`Aufbewahrung „${d.slug}“ fehlgeschlagen: ${(e as Error).message}`);
+        }
+      }
+      return `Landkreise ${districts.length}, gelöscht ${erased}${failed ? `, fehlgeschlagen ${failed}` : ''}`;
+    },
+  };
+}
 
 /** How often the runner looks for queued evidence exports. */
 export const EXPORT_INTERVAL_MS = 2_000;
@@ -25,6 +57,7 @@ export function serverJobs(
 ): Job[] {
   const delivery = mailDelivery(env);
   const jobs: Job[] = [];
+  if (opts.content) jobs.push(retentionJob(db, opts.content, log));
   jobs.push({
     name: 'evidence-exports',
     intervalMs: EXPORT_INTERVAL_MS,
@@ -55,9 +88,9 @@ export function serverJobs(
   return jobs;
 }
 
-export function startServerJobs(db: Db, env: Env, log: (line: string) => void): JobRunner {
+export function startServerJobs(db: Db, env: Env, log: (line: string) => void, content?: () => ContentSet): JobRunner {
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const runner = createJobRunner(db, serverJobs(db, env, log, { holder }), {
+  const runner = createJobRunner(db, serverJobs(db, env, log, { holder, content }), {
     holder,
     log,
     tickMs: Math.min(EXPORT_INTERVAL_MS, env.KIKO_MAIL_INTERVAL_SECONDS * 1000),

@@ -15,6 +15,8 @@ export const tenantSettingsSchema = z.strictObject({
     .default('#1f4e79'),
   /** Signatory line on certificates, e.g. "Die Landrätin". */
   signatory: z.string().max(120).optional(),
+  /** Short text shown as the district's logo where no SVG logo is set (header, operator list), e.g. "LK Musterstadt". */
+  logoText: z.string().max(60).optional(),
   /** Logo as inline SVG markup (sanitised before rendering). */
   logoSvg: z.string().max(50_000).optional(),
   /** Reminders: nobody gets more than one reminder within this many days (an unreadable value counts as 7). */
@@ -30,6 +32,11 @@ export const tenantSettingsSchema = z.strictObject({
    * default 5, without resetting the district's other settings.
    */
   minGroupSize: z.number().int().min(3).max(100).catch(5).default(5),
+  /**
+   * Retention (GDPR Art. 5 (1) e): accounts deactivated for at least this many months are erased by the scheduled
+   * retention job (users/retention.ts). Absent: off (the default). An unreadable value counts as off.
+   */
+  deleteDeactivatedAfterMonths: z.number().int().min(1).max(240).optional().catch(undefined),
   /** Single sign-on with the district's OpenID provider (sso/sso-settings.ts); absent: password login only. */
   sso: ssoSettingsSchema.optional(),
 });

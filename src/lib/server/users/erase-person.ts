@@ -1,13 +1,22 @@
 /**
  * Erasure of a person (GDPR Art. 17) that keeps the evidence: the account is pseudonymised (name, e-mail, password,
- * directory id gone; disabled; sessions ended), the person's erasable audit parts are cleared with a recorded erasure
+ * directory id gone; disabled; sessions ended), their certificates are revoked (the verification page answers
+ * "widerrufen", not "nicht echt", without naming them), the person's erasable audit parts are cleared with a recorded erasure
  * entry, and a "person.erased" fact is appended. The person's learning facts stay under their pseudonymous id, so
  * figures for past dates (coverage, completions) are unchanged and the audit chain still verifies.
  */
-import { and, eq } from 'drizzle-orm';
-import { mailMessageTable, passwordTokenTable, sessionTable, userIdentityTable, userTable } from '../../../../db/schema/index.ts';
+import { and, eq, isNull } from 'drizzle-orm';
+import {
+  certificateTable,
+  mailMessageTable,
+  passwordTokenTable,
+  sessionTable,
+  userIdentityTable,
+  userTable,
+} from '../../../../db/schema/index.ts';
 import { erasePersonalAudit } from '../audit/erase-personal-audit.ts';
 import { authorize } from '../authz/authorize.ts';
+import { markRevoked } from '../certificates/revoke-certificate.ts';
 import { actorId, type Ctx } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors/domain-errors.ts';
 import { appendFact } from '../evidence/record.ts';
@@ -18,7 +27,10 @@ export function pseudonymOf(userId: string): string {
   return `Gelöschte Person ${userId.slice(0, 8)}`;
 }
 
-export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPartsCleared: number }> {
+/** Reason recorded with the certificates an erasure revokes. */
+export const ERASURE_REVOCATION_REASON = 'Person gelöscht (Art. 17 DSGVO)';
+
+export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPartsCleared: number; certificatesRevoked: number }> {
   const scope = await authorize(ctx, 'tenant.admin', { userId });
   const tenantId = scope.tenantId as string;
   const now = ctx.clock();
@@ -48,8 +60,16 @@ export async function erasePerson(ctx: Ctx, userId: string): Promise<{ auditPart
       .where(and(eq(mailMessageTable.userId, userId), eq(mailMessageTable.status, 'queued')));
     // the provider's subject identifies the person: an erased person can no longer sign in with single sign-on
     await tx.delete(userIdentityTable).where(eq(userIdentityTable.userId, userId));
+    // before the audit parts are cleared, so the revocations' own personal parts are erased with the rest
+    const valid = await tx
+      .select({ id: certificateTable.id })
+      .from(certificateTable)
+      .where(and(eq(certificateTable.tenantId, tenantId), eq(certificateTable.userId, userId), isNull(certificateTable.revokedAt)));
+    let certificatesRevoked = 0;
+    for (const c of valid)
+      if (await markRevoked(tx, { tenantId, actorId: by, id: c.id, reason: ERASURE_REVOCATION_REASON, now })) certificatesRevoked++;
     await appendFact(tx, { tenantId, type: 'person.erased', userId, effectiveAt: now, recordedAt: now, actorId: by, data: {} });
     const erased = await erasePersonalAudit(tx, { chain: tenantId, personId: userId, actorId: by, at: now });
-    return { auditPartsCleared: erased.erased };
+    return { auditPartsCleared: erased.erased, certificatesRevoked };
   });
 }
