@@ -3,7 +3,9 @@
  * file next to the target and renamed only when complete, so the target name never holds a partial export; then
  * recorded in the audit log.
  */
+
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -66,6 +68,8 @@ export async function exportEvidenceFile(
   const tmp = temporaryNameOf(input.out);
   try {
     const stream = createWriteStream(tmp, { mode: 0o600, flush: true });
+    // the temporary file exists before the first person is written (an interruption always finds it to remove)
+    await once(stream, 'open');
     await writeEvidenceExport(counted, input.format, stream, { exportedAt: ctx.clock(), exportedBy: actorId(ctx.actor) });
     // flush: true makes the stream fsync before it closes, so the renamed file is complete on disk
     await rename(tmp, input.out);
