@@ -30,6 +30,7 @@ import { archiveContent } from '../../src/lib/server/evidence/content-archive.ts
 import { getStatusAsOf } from '../../src/lib/server/evidence/status-as-of.ts';
 import { getLearningHistory } from '../../src/lib/server/learning/get-history.ts';
 import { deliverQueuedMail } from '../../src/lib/server/mail/deliver-mail.ts';
+import { exportOwnData } from '../../src/lib/server/privacy/export-own-data.ts';
 import { cascadeFigures, getCohortCascade, getDistrictCascade } from '../../src/lib/server/sessions/cascade.ts';
 import { getMyUpcomingSessions, getSessionDetail, listCohortSessions } from '../../src/lib/server/sessions/list-sessions.ts';
 import { cancelSession, changeSession, createSession, inviteToSession } from '../../src/lib/server/sessions/plan-session.ts';
@@ -354,6 +355,10 @@ describe('recordAttendance', () => {
     expect((await getMyUpcomingSessions(as(inA[1] as AuthUser, 6))).find((u) => u.id === coming)?.invited).toBe(false);
     // a colleague of another cohort does not see it
     expect((await getMyUpcomingSessions(as(outsider, 6))).map((u) => u.id)).not.toContain(coming);
+    // the invitation is part of the person's own data (GDPR Art. 15), and only of hers
+    const mine = await exportOwnData(as(inA[0] as AuthUser, 6));
+    expect(mine.sessionInvitations.find((i) => i.sessionId === coming)).toMatchObject({ kind: 'sprechstunde', cancelledAt: null });
+    expect((await exportOwnData(as(inA[1] as AuthUser, 6))).sessionInvitations.map((i) => i.sessionId)).not.toContain(coming);
   });
   test('attendance cannot be changed away: a session with attendance is neither moved nor cancelled', async () => {
     await expect(cancelSession(as(lead, 6), courseSession)).rejects.toThrow(ConflictError);

@@ -54,7 +54,7 @@ export async function queueEvidenceExport(ctx: Ctx, input: QueueExportInput): Pr
   if (ctx.actor.kind !== 'person') throw new NotFoundError('Nicht gefunden.');
   const tenantId = scope.tenantId as string;
   await checkAsOf(ctx.db, ctx.clock(), tenantId, input.asOf, input.recordedBy);
-  if (input.period) await checkPeriod(ctx, tenantId, input.asOf, input.period);
+  if (input.period) await checkPeriod(ctx, scope, input.asOf, input.period);
   const id = randomUUID();
   await ctx.db.insert(evidenceExportJobTable).values({
     id,

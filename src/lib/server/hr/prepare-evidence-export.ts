@@ -13,7 +13,7 @@ import type { CompletionWay } from '../../../../db/schema/index.ts';
 import { learningEventTable, lessonProgressTable, tenantTable } from '../../../../db/schema/index.ts';
 import { formatDate } from '../../shared/format.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
-import { authorize } from '../authz/authorize.ts';
+import { authorize, type Scope } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
 import { ValidationError } from '../errors/domain-errors.ts';
 import { pathRulesAt } from '../evidence/content-archive.ts';
@@ -191,7 +191,7 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
   const active = base.people.filter((p) => coverageClassOf(p) !== 'inactive');
   const byStatus = input.status ? active.filter((p) => coverageClassOf(p) === input.status) : active;
   const period = input.period ?? null;
-  if (period) await checkPeriod(ctx, tenantId, input.asOf, period);
+  if (period) await checkPeriod(ctx, scope, input.asOf, period);
   const activity = period ? await activityIn(ctx, tenantId, period, input.recordedBy) : null;
   const selected = activity ? byStatus.filter((p) => activity.has(p.userId)) : byStatus;
   const names = await namesOf(
@@ -312,7 +312,8 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
  * A period must lie within the record: not before the district's record began, not after the as-of date (what
  * happened after T is not known as of T). Dates in the future are refused by resolvePeriod already.
  */
-export async function checkPeriod(ctx: Ctx, tenantId: string, asOf: Date, period: EvidencePeriod): Promise<void> {
+export async function checkPeriod(ctx: Ctx, scope: Scope, asOf: Date, period: EvidencePeriod): Promise<void> {
+  const tenantId = scope.tenantId as string;
   await checkAsOf(ctx.db, ctx.clock(), tenantId, asOf, asOf);
   if (period.from > period.to) throw new ValidationError('Zeitraum: „von“ muss vor oder auf „bis“ liegen.', { von: 'Datum' });
   if (period.to > ctx.clock()) throw new ValidationError('Zeitraum: Das Ende liegt in der Zukunft.', { bis: 'Datum' });

@@ -18,6 +18,8 @@ import {
   quizResponseTable,
   sessionTable,
   tenantTable,
+  trainingSessionInvitationTable,
+  trainingSessionTable,
   userIdentityTable,
   userRoleTable,
   userTable,
@@ -86,6 +88,16 @@ export interface OwnDataExport {
     revokedReason: string | null;
   }>;
   sessions: Array<{ createdAt: string; lastUsedAt: string }>;
+  /** In-person sessions the person was invited to (attendance is in the learning record: session.attended). */
+  sessionInvitations: Array<{
+    sessionId: string;
+    kind: string;
+    topic: string;
+    startsAt: string;
+    minutes: number;
+    cancelledAt: string | null;
+    invitedAt: string;
+  }>;
   /** E-mails KIKO sent or queued to the person (password, invitation, reminders). */
   mails: Array<{ template: string; subject: string; status: string; createdAt: string; sentAt: string | null }>;
   /** Accounts at the district's sign-on service linked to this person. */
@@ -155,6 +167,20 @@ export async function exportOwnData(ctx: Ctx): Promise<OwnDataExport> {
     })
     .from(userIdentityTable)
     .where(and(eq(userIdentityTable.tenantId, tenantId), eq(userIdentityTable.userId, userId)));
+  const invitations = await db
+    .select({
+      sessionId: trainingSessionTable.id,
+      kind: trainingSessionTable.kind,
+      topic: trainingSessionTable.topic,
+      startsAt: trainingSessionTable.startsAt,
+      minutes: trainingSessionTable.minutes,
+      cancelledAt: trainingSessionTable.cancelledAt,
+      invitedAt: trainingSessionInvitationTable.invitedAt,
+    })
+    .from(trainingSessionInvitationTable)
+    .innerJoin(trainingSessionTable, eq(trainingSessionTable.id, trainingSessionInvitationTable.sessionId))
+    .where(and(eq(trainingSessionInvitationTable.tenantId, tenantId), eq(trainingSessionInvitationTable.userId, userId)))
+    .orderBy(asc(trainingSessionTable.startsAt));
   const mails = await db
     .select({
       template: mailMessageTable.template,
@@ -248,6 +274,15 @@ export async function exportOwnData(ctx: Ctx): Promise<OwnDataExport> {
       revokedReason: c.revokedReason,
     })),
     sessions: sessions.map((s) => ({ createdAt: s.createdAt.toISOString(), lastUsedAt: s.lastUsedAt.toISOString() })),
+    sessionInvitations: invitations.map((i) => ({
+      sessionId: i.sessionId,
+      kind: i.kind,
+      topic: i.topic,
+      startsAt: i.startsAt.toISOString(),
+      minutes: i.minutes,
+      cancelledAt: iso(i.cancelledAt),
+      invitedAt: i.invitedAt.toISOString(),
+    })),
     mails: mails.map((m) => ({
       template: m.template,
       subject: m.subject,
