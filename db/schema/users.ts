@@ -34,8 +34,10 @@ export const userTable = sqliteTable(
     index('users_tenant_job_role_idx').on(t.tenantId, t.jobRole),
     // imports match people by personnel number; one person per number and district
     uniqueIndex('users_tenant_external_idx').on(t.tenantId, t.externalId),
-    // the admin's people list sorted by name, one page at a time
-    index('users_tenant_name_idx').on(t.tenantId, t.name),
+    // the admin's people list: sorted by name (and id, the tie-break) a page at a time; status, e-mail, personnel
+    // number, the two sortable times and the unit in the index, so counting, filtering, searching and skipping to a
+    // page read no table row (looking up 50,000 rows by their key costs about 170 ms)
+    index('users_tenant_people_idx').on(t.tenantId, t.name, t.id, t.status, t.email, t.externalId, t.createdAt, t.lastLoginAt, t.orgUnitId),
   ],
 );
 

@@ -17,7 +17,7 @@ import { createPerson } from '../../src/lib/server/users/create-person.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { getPerson } from '../../src/lib/server/users/get-person.ts';
 import { LAST_ADMIN_MESSAGE } from '../../src/lib/server/users/last-admin.ts';
-import { listPeople, PEOPLE_PAGE_SIZE } from '../../src/lib/server/users/list-people.ts';
+import { listPeople, PEOPLE_PAGE_SIZE, peopleSorts } from '../../src/lib/server/users/list-people.ts';
 import { setPersonActive } from '../../src/lib/server/users/set-person-active.ts';
 import { setPersonRoles } from '../../src/lib/server/users/set-person-roles.ts';
 import { fixtureContent } from '../setup/content-fixture.ts';
@@ -63,6 +63,26 @@ describe('listPeople', () => {
     expect(p2.rows.some((r) => r.name === 'Person Fremd')).toBe(false);
     const desc = await listPeople(as(admin), { sort: 'name', dir: 'desc' });
     expect(desc.rows[0]?.name).toBe('Person 59');
+  });
+
+  test('for every sort, the pages together hold each person once, in order, each row with its own unit', async () => {
+    for (const sort of peopleSorts)
+      for (const dir of ['asc', 'desc'] as const) {
+        const pages = [await listPeople(as(admin), { sort, dir }), await listPeople(as(admin), { sort, dir, page: '2' })];
+        const rows = pages.flatMap((p) => p.rows);
+        expect(new Set(rows.map((r) => r.id)).size, `${sort} ${dir}`).toBe(62);
+        const key = (r: (typeof rows)[number]): string | null =>
+          sort === 'unit' ? (r.orgUnit?.code ?? null) : sort === 'name' ? r.name : sort === 'email' ? r.email : null;
+        if (sort === 'name' || sort === 'email' || sort === 'unit') {
+          const keys = rows.map(key);
+          const present = keys.filter((k): k is string => k !== null).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          if (dir === 'desc') present.reverse();
+          // people without a unit come last in both directions
+          expect(keys, `${sort} ${dir}`).toEqual([...present, ...keys.filter((k) => k === null)]);
+        }
+      }
+    const person = (await listPeople(as(admin), { q: 'Person 03' })).rows[0];
+    expect(person?.orgUnit?.code).toBe('A-1');
   });
 
   test('searches name and e-mail, filters by org unit with its sub-units, job role and role', async () => {

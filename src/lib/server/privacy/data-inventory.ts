@@ -19,7 +19,8 @@ export interface TableInventory {
 
 const RECORD_RETENTION =
   'Unbefristet als Nachweis nach Art. 4 KI-Verordnung (nur anhängen); bei Löschung der Person bleiben die Einträge unter ihrem Pseudonym.';
-const ACCOUNT_RETENTION = 'Solange das Konto besteht; bei Löschung (Art. 17) pseudonymisiert.';
+const ACCOUNT_RETENTION =
+  'Solange das Konto besteht; bei Löschung (Art. 17) pseudonymisiert, ebenso wenn die Aufbewahrungsfrist des Landkreises für deaktivierte Konten (Verwaltung › Aufbewahrung) abgelaufen ist.';
 
 export const dataInventory: Record<string, TableInventory> = {
   tenants: {

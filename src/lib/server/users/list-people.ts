@@ -112,7 +112,8 @@ export async function listPeople(ctx: Ctx, query: PeopleQuery = {}): Promise<Peo
   const requested = Number.parseInt(String(query.page ?? '1'), 10);
   const page = Number.isFinite(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
   if (query.page && page !== requested) notes.push(`Seite ${String(query.page).slice(0, 10)} gibt es nicht; gezeigt wird Seite ${page}.`);
-  // name and e-mail are never null: without a NULLS clause the name order comes straight from users_tenant_name_idx
+  // name and e-mail are never null: without a NULLS clause the name order comes straight from users_tenant_people_idx.
+  // The page's ids are chosen first from that index alone; only the 50 rows shown are read with their unit.
   const nullable = sort === 'unit' || sort === 'login';
   const order = sql.join(
     [
@@ -138,10 +139,12 @@ export async function listPeople(ctx: Ctx, query: PeopleQuery = {}): Promise<Peo
     SELECT u.id, u.name, u.email, u.external_id, u.job_role, u.status, u.last_login_at,
            o.id AS unit_id, o.code AS unit_code, o.name AS unit_name,
            (SELECT json_group_array(r.role) FROM ${userRoleTable} r WHERE r.user_id = u.id) AS roles
-      FROM ${userTable} u LEFT JOIN ${orgUnitTable} o ON o.id = u.org_unit_id
-     WHERE ${cond}
-     ORDER BY ${order}
-     LIMIT ${PEOPLE_PAGE_SIZE} OFFSET ${(page - 1) * PEOPLE_PAGE_SIZE}`);
+      FROM (SELECT u.id FROM ${userTable} u ${sort === 'unit' ? sql`LEFT JOIN ${orgUnitTable} o ON o.id = u.org_unit_id` : sql``}
+             WHERE ${cond} ORDER BY ${order}
+             LIMIT ${PEOPLE_PAGE_SIZE} OFFSET ${(page - 1) * PEOPLE_PAGE_SIZE}) AS p
+      JOIN ${userTable} u ON u.id = p.id
+      LEFT JOIN ${orgUnitTable} o ON o.id = u.org_unit_id
+     ORDER BY ${order}`);
   return {
     rows: rows.map((r) => ({
       id: r.id,

@@ -1,0 +1,2 @@
+DROP INDEX `users_tenant_name_idx`;--> statement-breakpoint
+CREATE INDEX `users_tenant_people_idx` ON `users` (`tenant_id`,`name`,`id`,`status`,`email`,`external_id`,`created_at`,`last_login_at`,`org_unit_id`);
