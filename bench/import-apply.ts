@@ -1,5 +1,5 @@
 /**
- * `npx node bench/import-apply.ts [--people 5000] [--rounds 3]`
+ * `npx node bench/import-apply.ts [--people 5000] [--rounds 3] [--learners 20]`
  *
  * Times the staff import (users/import/import-people.ts) on a fresh temporary libSQL file: the dry run, the first
  * apply of N new people (users, role grants, learning-record facts and audit entries, set-based in batches, one
@@ -7,6 +7,11 @@
  * unit. Baseline of the same run: one plain INSERT … SELECT FROM json_each of the same N user rows in one transaction
  * (the least any import of these rows has to write). Reports medians over the rounds, each round on a new database,
  * the ratios to the baseline, and the process's peak RSS. Nothing is asserted.
+ *
+ * While the first apply runs, learners keep writing as they would on the site (a first lesson visit every 20 ms: one
+ * progress row and one fact, the same write an answered quiz item makes) through the same database client; their
+ * latencies are reported beside the same writes on the idle database (the issue's target: answers' p99 under 1 s
+ * during a 50,000-row apply).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,12 +21,22 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { openDb } from '../db/client.ts';
 import { loadContent } from '../src/lib/server/content/load-content.ts';
-import { systemContext } from '../src/lib/server/context.ts';
+import type { Ctx } from '../src/lib/server/context.ts';
+import { personContext, systemContext } from '../src/lib/server/context.ts';
 import { prepareDatabase } from '../src/lib/server/evidence/prepare-database.ts';
+import { visitLesson } from '../src/lib/server/learning/lesson-progress.ts';
 import { ensureTenant } from '../src/lib/server/tenancy/create-tenant.ts';
+import { createUser } from '../src/lib/server/users/create-user.ts';
+import { getAuthUser } from '../src/lib/server/users/get-auth-user.ts';
 import { applyImport, previewImport } from '../src/lib/server/users/import/import-people.ts';
 
-const { values: flags } = parseArgs({ options: { people: { type: 'string', default: '5000' }, rounds: { type: 'string', default: '3' } } });
+const { values: flags } = parseArgs({
+  options: {
+    people: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '3' },
+    learners: { type: 'string', default: '20' },
+  },
+});
 const people = Number(flags.people);
 const rounds = Number(flags.rounds);
 const content = loadContent({ root: process.cwd() });
@@ -37,6 +52,31 @@ function csv(unitOffset: number): Buffer {
 }
 
 const median = (ms: number[]): number => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)] ?? 0;
+const quantile = (ms: number[], q: number): number =>
+  [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor(ms.length * q))] ?? 0;
+const lessons = [...content.courses].flatMap(([courseId, c]) => c.lessons.map((l) => [courseId, l.id] as const));
+
+/** First lesson visits every 20 ms until `stop()`; each (learner, lesson) once. Returns the latencies. */
+function keepLearning(learners: Ctx[]): { stop: () => Promise<number[]> } {
+  const latencies: number[] = [];
+  const pending: Promise<unknown>[] = [];
+  const pairs = learners.flatMap((ctx) => lessons.map(([courseId, lessonId]) => ({ ctx, courseId, lessonId })));
+  let next = 0;
+  const timer = setInterval(() => {
+    const pair = pairs[next++];
+    if (!pair) return;
+    const t0 = performance.now();
+    pending.push(visitLesson(pair.ctx, pair.courseId, pair.lessonId).then(() => latencies.push(performance.now() - t0)));
+  }, 20);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(pending);
+      return latencies;
+    },
+  };
+}
+const writes: { idle: number[]; during: number[] } = { idle: [], during: [] };
 const times: Record<string, number[]> = { baseline: [], dryRun: [], apply: [], again: [], move: [] };
 const first = csv(0);
 const moved = csv(1);
@@ -49,6 +89,12 @@ for (let r = 0; r < rounds; r++) {
     await prepareDatabase(db);
     const tenant = await ensureTenant(db, { slug: 'bench', name: 'Landkreis Bench' }, units);
     const ctx = systemContext(db, content, { tenantId: tenant.id, name: 'bench' });
+    const learners: Ctx[] = [];
+    for (let i = 0; i < Number(flags.learners); i++) {
+      const { id } = await createUser(db, { tenant: 'bench', email: `lernende.${i}@bench.example`, name: `Lernende ${i}` });
+      const user = await getAuthUser(db, id);
+      if (user) learners.push(personContext(db, user, content));
+    }
     // baseline: the same number of user rows in one plain set-based INSERT (into a copy of the table's columns)
     await db.run(
       sql`CREATE TABLE bench_users (id TEXT PRIMARY KEY, tenant_id TEXT, email TEXT, name TEXT, org_unit_id TEXT, job_role TEXT)`,
@@ -73,9 +119,15 @@ for (let r = 0; r < rounds; r++) {
     t0 = performance.now();
     const plan = await previewImport(ctx, { file: first });
     times.dryRun?.push(performance.now() - t0);
+    // the learners' writes on the idle database, as long as the apply will take (at least 2 s)
+    const idle = keepLearning(learners.slice(0, Math.ceil(learners.length / 2)));
+    await new Promise((r) => setTimeout(r, Math.max(2000, (times.dryRun?.at(-1) ?? 0) * 3)));
+    writes.idle.push(...(await idle.stop()));
+    const during = keepLearning(learners.slice(Math.ceil(learners.length / 2)));
     t0 = performance.now();
     const applied = await applyImport(ctx, { file: first });
     times.apply?.push(performance.now() - t0);
+    writes.during.push(...(await during.stop()));
     t0 = performance.now();
     const again = await applyImport(ctx, { file: first });
     times.again?.push(performance.now() - t0);
@@ -101,4 +153,9 @@ console.log(line('dry run', 'dryRun'));
 console.log(line('first apply (all new)', 'apply'));
 console.log(line('same file again (no change)', 'again'));
 console.log(line('every person moved to another unit', 'move'));
+const w = (label: string, ms: number[]): string =>
+  `| ${label} | ${ms.length} | ${Math.round(quantile(ms, 0.5))} ms | ${Math.round(quantile(ms, 0.99))} ms | ${Math.round(quantile(ms, 1))} ms |`;
+console.log("\n| learners' first lesson visits (one every 20 ms) | writes | p50 | p99 | max |\n|---|--:|--:|--:|--:|");
+console.log(w('idle database (baseline)', writes.idle));
+console.log(w('during the first apply', writes.during));
 console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
