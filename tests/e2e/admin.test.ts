@@ -232,6 +232,28 @@ describe('retention', () => {
   });
 });
 
+describe('item statistics', () => {
+  test('the content team sees every quiz item with facility and discrimination, filters to the flagged ones, and no names', async () => {
+    await login(page, 'admin@musterstadt.example');
+    await page.goto('/verwaltung');
+    await page.getByRole('link', { name: 'Quizfragen' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Quizfragen im Landkreis');
+    const main = page.locator('main');
+    const tables = main.locator('table');
+    expect(await tables.count()).toBeGreaterThan(0);
+    expect(await main.innerText()).toMatch(/\d+ Fragen mit [\d.]+ gezählten Antworten/);
+    expect(await main.locator('th', { hasText: 'Trennschärfe' }).count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    await page.getByLabel('nur auffällige Fragen').check();
+    await page.getByRole('button', { name: 'Anzeigen' }).click();
+    await page.waitForURL(/nur=auffaellig/);
+    const flaggedRows = await main.locator('tbody tr').count();
+    for (let i = 0; i < flaggedRows; i++) expect(await main.locator('tbody tr').nth(i).locator('.badge').count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    expect(await main.innerText()).not.toContain('Lena Lernende');
+  });
+});
+
 describe('own data', () => {
   test('a person reads and downloads their own data', async () => {
     await login(page, 'jonas.jugendamt@musterstadt.example');

@@ -298,6 +298,7 @@ export const routeMatrix: RouteEntry[] = [
     seesLearner: ['admin'],
   },
   { route: 'src/pages/verwaltung/aufbewahrung.astro', url: () => '/verwaltung/aufbewahrung', expect: onlyFor(['admin', 'otherDistrict']) },
+  { route: 'src/pages/verwaltung/fragen.astro', url: () => '/verwaltung/fragen', expect: onlyFor(['admin', 'otherDistrict']) },
   { route: 'src/pages/verwaltung/anmeldung.astro', url: () => '/verwaltung/anmeldung', expect: onlyFor(['admin', 'otherDistrict']) },
   // single sign-on routes of a district without SSO (the matrix districts have none) or of no district: not found for everyone
   { route: 'src/pages/anmelden/sso/[tenant].ts', url: () => '/anmelden/sso/gibt-es-nicht', expect: all('notfound') },

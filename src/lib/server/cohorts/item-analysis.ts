@@ -17,6 +17,18 @@ import { jobRoleLabels } from '../../shared/cohort-labels.ts';
 import type { QuizItem } from '../../shared/content-schema.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
+import {
+  chosenOptions,
+  correctAnswerOf,
+  coursesByQuiz,
+  hasOptions,
+  isWrongOption,
+  itemKey,
+  lessonOfItem,
+  optionText,
+  resolveItems,
+} from '../quizzes/item-responses.ts';
+import { distributionShown, enoughAnswers, NO_OPTIONS_NOTE, SAME_ANSWER_NOTE, safeAgainstSuperset } from '../quizzes/item-suppression.ts';
 import { getTenantSettings } from '../tenancy/tenant-settings.ts';
 import { type Cohort, type CohortMember, membersOf, requireCohortIn } from './cohort-members.ts';
 
@@ -56,71 +68,6 @@ export interface ItemAnalysis {
 }
 
 type Answer = { wrong: boolean; chosen: string[] };
-
-/** Option keys a response chose (choice items and true/false), for the distribution. */
-function chosenOptions(item: QuizItem | undefined, response: Record<string, unknown> | null): string[] {
-  if (!item || !response) return [];
-  if ((item.type === 'single' || item.type === 'scenario') && typeof response.optionId === 'string') return [response.optionId];
-  if (item.type === 'multiple' && Array.isArray(response.optionIds)) return response.optionIds.map(String);
-  if (item.type === 'truefalse' && typeof response.value === 'boolean') return [response.value ? 'wahr' : 'falsch'];
-  return [`${JSON.stringify(response)}`];
-}
-
-function optionText(item: QuizItem, key: string): string | null {
-  if (item.type === 'truefalse') return key === 'wahr' ? '„wahr“' : '„falsch“';
-  if ('options' in item) return item.options.find((o) => o.id === key)?.text ?? null;
-  return null;
-}
-
-function isWrongOption(item: QuizItem, key: string): boolean {
-  if (item.type === 'truefalse') return (key === 'wahr') !== item.answer;
-  if ('options' in item) return !item.options.find((o) => o.id === key)?.correct;
-  return false;
-}
-
-function correctAnswerOf(item: QuizItem): string | null {
-  if (item.type === 'single' || item.type === 'scenario' || item.type === 'multiple')
-    return item.options
-      .filter((o) => o.correct)
-      .map((o) => o.text)
-      .join(' · ');
-  if (item.type === 'truefalse') return item.answer ? 'Die Aussage ist wahr.' : 'Die Aussage ist falsch.';
-  if (item.type === 'ordering') return item.steps.map((s) => s.text).join(' → ');
-  if (item.type === 'matching') return item.pairs.map((p) => `${p.left} – ${p.right}`).join(' · ');
-  return null;
-}
-
-/**
- * The authored item behind each (quiz, item id) answered: from today's curriculum, else from the newest archived
- * version of the quiz that has it (content_versions, one query for all such quizzes).
- */
-async function resolveItems(
-  ctx: Ctx,
-  rows: ReadonlyArray<{ quiz: string; item: string }>,
-): Promise<Map<string, { quizId: string; item: QuizItem | undefined }>> {
-  const out = new Map<string, { quizId: string; item: QuizItem | undefined }>();
-  const missing = new Set<string>();
-  for (const r of rows) {
-    const key = `${r.quiz}\u0000${r.item}`;
-    if (!r.item || out.has(key)) continue;
-    const item = ctx.content.quizzes.get(r.quiz)?.quiz.items.find((i) => i.id === r.item);
-    out.set(key, { quizId: r.quiz, item });
-    if (!item) missing.add(r.quiz);
-  }
-  if (missing.size === 0) return out;
-  const archived = await ctx.db.all<{ quiz: string; data: string }>(sql`
-    SELECT content_id AS quiz, data FROM content_versions
-     WHERE kind = 'quiz' AND content_id IN (SELECT value FROM json_each(${JSON.stringify([...missing])}))
-     ORDER BY first_served_at DESC`);
-  for (const a of archived) {
-    const items = (JSON.parse(a.data) as { quiz?: { items?: QuizItem[] } }).quiz?.items ?? [];
-    for (const item of items) {
-      const entry = out.get(`${a.quiz}\u0000${item.id}`);
-      if (entry && !entry.item) entry.item = item;
-    }
-  }
-  return out;
-}
 
 export async function getItemAnalysis(
   ctx: Ctx,
@@ -185,7 +132,7 @@ export async function getItemAnalysis(
     items: [],
     hiddenItems: 0,
   };
-  if (group.length < minGroupSize) return base;
+  if (!enoughAnswers(group.length, minGroupSize)) return base;
 
   // each person's latest answer per quiz and item, for every cohort member (the comparisons need them too)
   const rows = await ctx.db.all<{ user_id: string; quiz: string; item: string; response: string | null; score: number | null }>(sql`
@@ -199,7 +146,7 @@ export async function getItemAnalysis(
   const answers = new Map<string, Map<string, Answer>>(); // item key → person → answer
   for (const r of rows) {
     if (!r.item) continue;
-    const key = `${r.quiz}\u0000${r.item}`;
+    const key = itemKey(r.quiz, r.item);
     let byPerson = answers.get(key);
     if (!byPerson) {
       byPerson = new Map();
@@ -209,7 +156,7 @@ export async function getItemAnalysis(
     byPerson.set(r.user_id, { wrong: (r.score ?? 0) < 1, chosen: chosenOptions(itemsOf.get(key)?.item, response) });
   }
   const groupIds = new Set(group.map((m) => m.userId));
-  const courseOfQuiz = new Map([...ctx.content.courses.values()].filter((c) => c.course.quiz).map((c) => [c.course.quiz as string, c]));
+  const courseOfQuiz = coursesByQuiz(ctx);
 
   const stats: ItemStat[] = [];
   let shownEnough = 0;
@@ -218,11 +165,8 @@ export async function getItemAnalysis(
     const { quizId, item } = itemsOf.get(key) as { quizId: string; item: QuizItem | undefined };
     const mine = [...byPerson].filter(([u]) => groupIds.has(u)).map(([, a]) => a);
     const n = mine.length;
-    if (n < minGroupSize) continue;
-    const safe = comparisons.every((ids) => {
-      const d = [...byPerson.keys()].filter((u) => ids.has(u)).length - n;
-      return d === 0 || d >= minGroupSize;
-    });
+    if (!enoughAnswers(n, minGroupSize)) continue;
+    const safe = comparisons.every((ids) => safeAgainstSuperset(n, [...byPerson.keys()].filter((u) => ids.has(u)).length, minGroupSize));
     if (!safe) continue;
     shownEnough++;
     if (!item) {
@@ -234,9 +178,8 @@ export async function getItemAnalysis(
     const distinct = new Set(mine.map((a) => a.chosen.join(',')));
     let mostChosenWrong: ItemStat['mostChosenWrong'] = null;
     let distributionNote: string | null = null;
-    const hasOptions = item.type !== 'ordering' && item.type !== 'matching';
-    if (!hasOptions) distributionNote = 'Bei dieser Fragenart gibt es keine einzelnen Antwortoptionen.';
-    else if (distinct.size <= 1) distributionNote = 'Alle haben gleich geantwortet; die Verteilung wird deshalb nicht gezeigt.';
+    if (!hasOptions(item)) distributionNote = NO_OPTIONS_NOTE;
+    else if (!distributionShown(distinct.size)) distributionNote = SAME_ANSWER_NOTE;
     else {
       const counts = new Map<string, number>();
       for (const a of mine) for (const k of a.chosen) if (isWrongOption(item, k)) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -244,7 +187,6 @@ export async function getItemAnalysis(
       if (top) mostChosenWrong = { text: optionText(item, top[0]) ?? top[0], percent: Math.round((top[1] / n) * 100) };
     }
     const course = courseOfQuiz.get(quizId);
-    const lesson = course?.lessons.find((l) => l.frontmatter.objectives.some((o) => o.id === item.objective));
     stats.push({
       quizId,
       itemId: item.id,
@@ -255,7 +197,7 @@ export async function getItemAnalysis(
       mostChosenWrong,
       distributionNote,
       correctAnswer: correctAnswerOf(item),
-      lesson: course && lesson ? { href: `/kurse/${course.course.id}/${lesson.id}`, title: lesson.frontmatter.title } : null,
+      lesson: lessonOfItem(course, item),
     });
   }
   stats.sort((a, b) => b.percentWrong - a.percentWrong || b.answered - a.answered || a.itemId.localeCompare(b.itemId));
