@@ -5,7 +5,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { tenantTable } from '../../../../db/schema/index.ts';
-import { berlinOffsetMinutes } from '../../shared/dates.ts';
+import { berlinDateAndTime, berlinOffsetMinutes, berlinWallTime } from '../../shared/dates.ts';
 import { formatDate } from '../../shared/format.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
@@ -90,7 +90,8 @@ export async function getCohortDashboard(ctx: Ctx, cohortId: string): Promise<Co
   const scope = await authorize(ctx, 'cohort.view', { cohortId });
   const cohort = await requireCohortIn(ctx, scope, cohortId);
   const now = ctx.clock();
-  const monthAgo = addMonths(now, -1);
+  // the start of the Berlin day a month ago: the figures of then stay the same all day (and are kept, status-memo.ts)
+  const monthAgo = berlinWallTime(berlinDateAndTime(addMonths(now, -1)).date, '00:00') as Date;
   const [tenant] = await ctx.db
     .select({ start: tenantTable.recordStartedAt })
     .from(tenantTable)

@@ -14,6 +14,7 @@ import { type CohortRuleKind, cohortRuleTable, cohortTable, orgUnitTable } from 
 import { authorize, type Scope } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
 import { NotFoundError } from '../errors/domain-errors.ts';
+import { membershipsAsOf } from './membership-as-of.ts';
 
 export interface Cohort {
   id: string;
@@ -109,7 +110,7 @@ export function membershipTime(cohort: Cohort, now: Date, asOf?: Date): Date {
 /**
  * Members of a cohort (see the module comment). Internal step of a verb that has authorized the cohort. One or two
  * queries, whatever the cohort's size: the people of the covered units (users_tenant_org_idx) and the hand-picked
- * people by primary key; as of a past time the district's membership facts (learning_events_type_idx).
+ * people by primary key; as of a past time the district's membership facts (membership-as-of.ts).
  */
 export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { asOf?: Date } = {}): Promise<CohortMember[]> {
   const tenantId = scope.tenantId as string;
@@ -127,24 +128,18 @@ export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { 
     rows = await ctx.db.all(sql`
       SELECT id AS user_id, org_unit_id, job_role, status FROM users
        WHERE tenant_id = ${tenantId} AND org_unit_id IN (SELECT value FROM json_each(${JSON.stringify(units)}))
-      UNION
+      UNION ALL
       SELECT u.id, u.org_unit_id, u.job_role, u.status FROM json_each(${JSON.stringify(people)}) AS j
         CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`);
   } else {
-    // the latest membership fact per person effective by T: rows in index order, the last per person wins
-    const facts = await ctx.db.all<{ user_id: string; org_unit_id: string | null; job_role: string; status: string }>(sql`
-      SELECT user_id, json_extract(data, '$.orgUnitId') AS org_unit_id, json_extract(data, '$.jobRole') AS job_role,
-             json_extract(data, '$.status') AS status
-        FROM learning_events
-       WHERE tenant_id = ${tenantId} AND type = 'membership.changed' AND effective_at <= ${at.getTime()}
-       ORDER BY user_id, subject, effective_at, seq`);
-    const latest = new Map<string, (typeof facts)[number]>();
-    for (const f of facts) latest.set(f.user_id, f);
+    // each person's latest membership fact effective by T (kept per process, membership-as-of.ts)
     const unitSet = new Set(units);
     const picked = new Set(people);
-    rows = [...latest.values()].filter((f) => picked.has(f.user_id) || (f.org_unit_id !== null && unitSet.has(f.org_unit_id)));
+    rows = (await membershipsAsOf(ctx.db, tenantId, at))
+      .filter((f) => picked.has(f.userId) || (f.orgUnitId !== null && unitSet.has(f.orgUnitId)))
+      .map((f) => ({ user_id: f.userId, org_unit_id: f.orgUnitId, job_role: f.jobRole, status: f.status }));
   }
-  const members = new Map<string, CohortMember>();
+  const members = new Map<string, CohortMember>(); // a picked person in a covered unit comes twice
   for (const r of rows) {
     if (r.status !== 'active') continue;
     if (scope.orgUnitIds && !(r.org_unit_id && scope.orgUnitIds.has(r.org_unit_id))) continue;

@@ -29,6 +29,7 @@ import {
   resolveItems,
 } from '../quizzes/item-responses.ts';
 import { distributionShown, enoughAnswers, NO_OPTIONS_NOTE, SAME_ANSWER_NOTE, safeAgainstSuperset } from '../quizzes/item-suppression.ts';
+import { latestAnswers, type StoredAnswer } from '../quizzes/response-store.ts';
 import { getTenantSettings } from '../tenancy/tenant-settings.ts';
 import { type Cohort, type CohortMember, membersOf, requireCohortIn } from './cohort-members.ts';
 
@@ -68,6 +69,17 @@ export interface ItemAnalysis {
 }
 
 type Answer = { wrong: boolean; chosen: string[] };
+
+/** The options a stored answer chose, worked out once per distinct answer. */
+const chosenCache = new WeakMap<StoredAnswer, string[]>();
+function chosenOf(item: QuizItem | undefined, a: StoredAnswer): string[] {
+  let c = chosenCache.get(a);
+  if (!c) {
+    c = chosenOptions(item, a.response);
+    chosenCache.set(a, c);
+  }
+  return c;
+}
 
 export async function getItemAnalysis(
   ctx: Ctx,
@@ -135,38 +147,32 @@ export async function getItemAnalysis(
   if (!enoughAnswers(group.length, minGroupSize)) return base;
 
   // each person's latest answer per quiz and item, for every cohort member (the comparisons need them too)
-  const rows = await ctx.db.all<{ user_id: string; quiz: string; item: string; response: string | null; score: number | null }>(sql`
-    SELECT user_id, subject AS quiz, json_extract(data, '$.itemId') AS item, json_extract(data, '$.response') AS response,
-           json_extract(data, '$.score') AS score
-      FROM learning_events
-     WHERE tenant_id = ${tenantId} AND type = 'quiz.response'
-       AND user_id IN (SELECT value FROM json_each(${JSON.stringify(members.map((m) => m.userId))}))
-     ORDER BY user_id, subject, effective_at, seq`);
-  const itemsOf = await resolveItems(ctx, rows);
-  const answers = new Map<string, Map<string, Answer>>(); // item key → person → answer
-  for (const r of rows) {
-    if (!r.item) continue;
-    const key = itemKey(r.quiz, r.item);
-    let byPerson = answers.get(key);
-    if (!byPerson) {
-      byPerson = new Map();
-      answers.set(key, byPerson);
-    }
-    const response = r.response ? (JSON.parse(r.response) as Record<string, unknown>) : null;
-    byPerson.set(r.user_id, { wrong: (r.score ?? 0) < 1, chosen: chosenOptions(itemsOf.get(key)?.item, response) });
-  }
+  const answered = await latestAnswers(
+    ctx.db,
+    tenantId,
+    members.map((m) => m.userId),
+  );
+  const itemsOf = await resolveItems(
+    ctx,
+    answered.map((a) => ({ quiz: a.quizId, item: a.itemId })),
+  );
   const groupIds = new Set(group.map((m) => m.userId));
   const courseOfQuiz = coursesByQuiz(ctx);
 
   const stats: ItemStat[] = [];
   let shownEnough = 0;
   let missingText = 0;
-  for (const [key, byPerson] of answers) {
-    const { quizId, item } = itemsOf.get(key) as { quizId: string; item: QuizItem | undefined };
-    const mine = [...byPerson].filter(([u]) => groupIds.has(u)).map(([, a]) => a);
+  for (const a of answered) {
+    const { quizId, item } = itemsOf.get(itemKey(a.quizId, a.itemId)) as { quizId: string; item: QuizItem | undefined };
+    const mine: Answer[] = [];
+    for (let i = 0; i < a.userIds.length; i++)
+      if (groupIds.has(a.userIds[i] as string)) {
+        const stored = a.answers[i] as StoredAnswer;
+        mine.push({ wrong: stored.score < 1, chosen: chosenOf(item, stored) });
+      }
     const n = mine.length;
     if (!enoughAnswers(n, minGroupSize)) continue;
-    const safe = comparisons.every((ids) => safeAgainstSuperset(n, [...byPerson.keys()].filter((u) => ids.has(u)).length, minGroupSize));
+    const safe = comparisons.every((ids) => safeAgainstSuperset(n, a.userIds.filter((u) => ids.has(u)).length, minGroupSize));
     if (!safe) continue;
     shownEnough++;
     if (!item) {

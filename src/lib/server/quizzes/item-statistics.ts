@@ -30,6 +30,7 @@ import {
   resolveItems,
 } from './item-responses.ts';
 import { distributionShown, enoughAnswers, NO_OPTIONS_NOTE, SAME_ANSWER_NOTE } from './item-suppression.ts';
+import { latestAnswers, type StoredAnswer } from './response-store.ts';
 
 /** Facility at or above which an item is flagged as too easy, and at or below which as too hard (percent). */
 export const TOO_EASY_AT = 90;
@@ -110,35 +111,41 @@ export async function getDistrictItemStatistics(ctx: Ctx): Promise<DistrictItemS
   const scope = await authorize(ctx, 'tenant.admin');
   const tenantId = scope.tenantId as string;
   const { minGroupSize } = await getTenantSettings(ctx.db, tenantId);
-  const inScope = scope.orgUnitIds
-    ? sql`AND user_id IN (SELECT id FROM users WHERE tenant_id = ${tenantId}
-            AND org_unit_id IN (SELECT value FROM json_each(${JSON.stringify([...scope.orgUnitIds])})))`
-    : sql``;
-  const rows = await ctx.db.all<{ user_id: string; quiz: string; item: string | null; response: string | null; score: number | null }>(sql`
-    SELECT user_id, subject AS quiz, json_extract(data, '$.itemId') AS item, json_extract(data, '$.response') AS response,
-           json_extract(data, '$.score') AS score
-      FROM learning_events
-     WHERE tenant_id = ${tenantId} AND type = 'quiz.response' AND user_id IS NOT NULL ${inScope}
-     ORDER BY effective_at, seq`);
-  const valid = rows.filter((r): r is typeof r & { item: string } => typeof r.item === 'string' && r.item !== '');
-  const itemsOf = await resolveItems(ctx, valid);
+  // people within the admin's org units (their current unit), or everyone of the district
+  const within = scope.orgUnitIds
+    ? (
+        await ctx.db.all<{ id: string }>(sql`
+          SELECT id FROM users WHERE tenant_id = ${tenantId}
+             AND org_unit_id IN (SELECT value FROM json_each(${JSON.stringify([...scope.orgUnitIds])}))`)
+      ).map((r) => r.id)
+    : null;
+  const answered = await latestAnswers(ctx.db, tenantId, within);
+  const itemsOf = await resolveItems(
+    ctx,
+    answered.map((a) => ({ quiz: a.quizId, item: a.itemId })),
+  );
   // quiz → item key → person → latest answer
   const byQuiz = new Map<string, Map<string, Map<string, Latest>>>();
-  for (const r of valid) {
-    const key = itemKey(r.quiz, r.item);
-    let items = byQuiz.get(r.quiz);
+  for (const a of answered) {
+    const key = itemKey(a.quizId, a.itemId);
+    const item = itemsOf.get(key)?.item;
+    let items = byQuiz.get(a.quizId);
     if (!items) {
       items = new Map();
-      byQuiz.set(r.quiz, items);
+      byQuiz.set(a.quizId, items);
     }
-    let people = items.get(key);
-    if (!people) {
-      people = new Map();
-      items.set(key, people);
+    const people = new Map<string, Latest>();
+    const chosen = new Map<StoredAnswer, string[]>();
+    for (let i = 0; i < a.userIds.length; i++) {
+      const stored = a.answers[i] as StoredAnswer;
+      let c = chosen.get(stored);
+      if (!c) {
+        c = chosenOptions(item, stored.response);
+        chosen.set(stored, c);
+      }
+      people.set(a.userIds[i] as string, { score: stored.score, chosen: c });
     }
-    const response = r.response ? (JSON.parse(r.response) as Record<string, unknown>) : null;
-    const score = Math.max(0, Math.min(1, Number(r.score ?? 0)));
-    people.set(r.user_id, { score, chosen: chosenOptions(itemsOf.get(key)?.item, response) });
+    items.set(key, people);
   }
   const courses = coursesByQuiz(ctx);
   const quizzes: QuizStatistics[] = [];
