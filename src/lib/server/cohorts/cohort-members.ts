@@ -109,7 +109,7 @@ export function membershipTime(cohort: Cohort, now: Date, asOf?: Date): Date {
 
 /**
  * Members of a cohort (see the module comment). Internal step of a verb that has authorized the cohort. One or two
- * queries, whatever the cohort's size: the people of the covered units (users_tenant_org_idx) and the hand-picked
+ * queries, whatever the cohort's size: the people of the covered units (users_tenant_org_members_idx, no table row read) and the hand-picked
  * people by primary key; as of a past time the district's membership facts (membership-as-of.ts).
  */
 export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { asOf?: Date } = {}): Promise<CohortMember[]> {

@@ -21,7 +21,7 @@ export interface OrgTreeUnit {
 export async function getOrgTree(ctx: Ctx): Promise<{ open: OrgTreeUnit[]; closed: OrgTreeUnit[] }> {
   const scope = await authorize(ctx, 'tenant.admin');
   const tenantId = scope.tenantId as string;
-  // one query: units with their active people counted by the users_tenant_org_idx index
+  // one query: units with their active people counted by the users_tenant_org_members_idx index
   const rows = await ctx.db.all<{
     id: string;
     parent_id: string | null;
