@@ -147,10 +147,18 @@ export async function getCohortDashboard(ctx: Ctx, cohortId: string): Promise<Co
   const weeks: Array<{ start: Date; count: number }> = [];
   for (let w = first; w <= thisWeek; w = weekStartBerlin(new Date(w.getTime() + 7 * DAY + 12 * 3_600_000)))
     weeks.push({ start: w, count: 0 });
-  const index = new Map(weeks.map((w, i) => [w.start.getTime(), i]));
+  // each completion into its week by the weeks' starts (binary search; no time-zone arithmetic per row)
+  const starts = weeks.map((w) => w.start.getTime());
   for (const r of rows) {
-    const i = index.get(weekStartBerlin(new Date(r.at)).getTime());
-    if (i !== undefined) (weeks[i] as { count: number }).count++;
+    let lo = 0;
+    let hi = starts.length - 1;
+    if (r.at < (starts[0] as number)) continue;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= r.at) lo = mid;
+      else hi = mid - 1;
+    }
+    (weeks[lo] as { count: number }).count++;
   }
 
   return {

@@ -25,6 +25,8 @@ interface Stored {
   facts: Array<MembershipThen & { at: number; seq: number }>;
   /** Reads run one after the other. */
   lock: Promise<unknown>;
+  /** The last answer, for the same time and facts. */
+  last?: { T: number; seq: number; result: MembershipThen[] };
 }
 
 const stores = new WeakMap<Db, Map<string, Stored>>();
@@ -58,7 +60,7 @@ async function catchUp(db: Db, tenantId: string, stored: Stored): Promise<void> 
 }
 
 /** Each person's membership as of `at` (people without a fact effective by then are absent). */
-export async function membershipsAsOf(db: Db, tenantId: string, at: Date): Promise<MembershipThen[]> {
+export async function membershipsAsOf(db: Db, tenantId: string, at: Date): Promise<readonly MembershipThen[]> {
   let store = stores.get(db);
   if (!store) {
     store = new Map();
@@ -74,11 +76,15 @@ export async function membershipsAsOf(db: Db, tenantId: string, at: Date): Promi
   s.lock = run.catch(() => undefined);
   await run;
   const T = at.getTime();
+  // the same time again with no new facts (the dashboard and its cascade, the next view the same day): the same answer
+  if (s.last && s.last.T === T && s.last.seq === s.seq) return s.last.result;
   const latest = new Map<string, MembershipThen & { at: number; seq: number }>();
   for (const f of s.facts) {
     if (f.at > T) continue;
     const prev = latest.get(f.userId);
     if (!prev || f.at > prev.at || (f.at === prev.at && f.seq > prev.seq)) latest.set(f.userId, f);
   }
-  return [...latest.values()].map(({ userId, orgUnitId, jobRole, status }) => ({ userId, orgUnitId, jobRole, status }));
+  const result = [...latest.values()].map(({ userId, orgUnitId, jobRole, status }) => ({ userId, orgUnitId, jobRole, status }));
+  s.last = { T, seq: s.seq, result };
+  return result;
 }
