@@ -28,9 +28,10 @@ export const userTable = sqliteTable(
     lastLoginAt: integer('last_login_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
-    // people of one tenant by org unit (dashboards, coverage); with status, job role and id, the members of a cohort
-    // are read from the index alone (5,000 people: about half the time of looking up each row)
-    index('users_tenant_org_members_idx').on(t.tenantId, t.orgUnitId, t.status, t.jobRole, t.id),
+    // people of one tenant by org unit (dashboards, coverage); with status, job role, id, name and e-mail, the members
+    // of a cohort (and the matrix's names) are read from the index alone (5,000 people: about half the time of
+    // looking up each row)
+    index('users_tenant_org_members_idx').on(t.tenantId, t.orgUnitId, t.status, t.jobRole, t.id, t.name, t.email),
     // people of one tenant by job role (default path assignment)
     index('users_tenant_job_role_idx').on(t.tenantId, t.jobRole),
     // imports match people by personnel number; one person per number and district

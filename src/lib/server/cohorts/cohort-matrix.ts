@@ -100,14 +100,12 @@ export async function getCohortMatrix(ctx: Ctx, cohortId: string, query: MatrixQ
   const members = await membersOf(ctx, scope, cohort);
   const ids = members.map((m) => m.userId);
   const now = ctx.clock();
-  const [status, people, units] = await Promise.all([
+  const [status, units] = await Promise.all([
     computeStatusAsOf(ctx, scope, { asOf: now, recordedBy: now, userIds: ids, current: true }),
-    ctx.db.all<{ id: string; name: string; email: string }>(sql`
-      SELECT u.id, u.name, u.email FROM json_each(${JSON.stringify(ids)}) AS j CROSS JOIN users AS u ON u.id = j.value
-       WHERE u.tenant_id = ${tenantId}`),
     ctx.db.all<{ id: string; code: string; name: string }>(sql`SELECT id, code, name FROM org_units WHERE tenant_id = ${tenantId}`),
   ]);
-  const person = new Map(people.map((p) => [p.id, p]));
+  // names and e-mails come with the members (read from the users index)
+  const person = new Map(members.map((m) => [m.userId, { name: m.name ?? '–', email: m.email ?? '' }]));
   const unitLabel = new Map(units.map((u) => [u.id, `${u.code} – ${u.name}`]));
   const courseIds = [...new Set(status.people.flatMap((p) => p.courses.filter((c) => c.required).map((c) => c.courseId)))];
   const order = (id: string) => ctx.content.courses.get(id)?.course.order ?? 999;

@@ -38,6 +38,9 @@ export interface CohortMember {
   userId: string;
   orgUnitId: string | null;
   jobRole: string;
+  /** Name and e-mail, read with the members now (not for a past time); for the person views that show them. */
+  name?: string;
+  email?: string;
 }
 
 /** Rules in force at `at`. */
@@ -123,13 +126,13 @@ export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { 
   const parentOf = await orgTreeOf(ctx, tenantId);
   const units = [...unitsCovered(rules, parentOf)];
   const people = rules.filter((r) => r.kind === 'person' && r.userId).map((r) => r.userId as string);
-  let rows: Array<{ user_id: string; org_unit_id: string | null; job_role: string; status: string }>;
+  let rows: Array<{ user_id: string; org_unit_id: string | null; job_role: string; status: string; name?: string; email?: string }>;
   if (at.getTime() >= now.getTime() - 1000) {
     rows = await ctx.db.all(sql`
-      SELECT id AS user_id, org_unit_id, job_role, status FROM users
+      SELECT id AS user_id, org_unit_id, job_role, status, name, email FROM users
        WHERE tenant_id = ${tenantId} AND org_unit_id IN (SELECT value FROM json_each(${JSON.stringify(units)}))
       UNION ALL
-      SELECT u.id, u.org_unit_id, u.job_role, u.status FROM json_each(${JSON.stringify(people)}) AS j
+      SELECT u.id, u.org_unit_id, u.job_role, u.status, u.name, u.email FROM json_each(${JSON.stringify(people)}) AS j
         CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`);
   } else {
     // each person's latest membership fact effective by T (kept per process, membership-as-of.ts)
@@ -143,7 +146,12 @@ export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { 
   for (const r of rows) {
     if (r.status !== 'active') continue;
     if (scope.orgUnitIds && !(r.org_unit_id && scope.orgUnitIds.has(r.org_unit_id))) continue;
-    members.set(r.user_id, { userId: r.user_id, orgUnitId: r.org_unit_id, jobRole: r.job_role });
+    members.set(
+      r.user_id,
+      r.name === undefined
+        ? { userId: r.user_id, orgUnitId: r.org_unit_id, jobRole: r.job_role }
+        : { userId: r.user_id, orgUnitId: r.org_unit_id, jobRole: r.job_role, name: r.name, email: r.email },
+    );
   }
   return [...members.values()];
 }
