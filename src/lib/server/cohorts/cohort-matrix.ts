@@ -97,7 +97,7 @@ export async function getCohortMatrix(ctx: Ctx, cohortId: string, query: MatrixQ
     pages: 1,
   };
   if (!settings.multiplierPersonViews) return empty;
-  const members = await membersOf(ctx, scope, cohort);
+  const members = await membersOf(ctx, scope, cohort, { withNames: true });
   const ids = members.map((m) => m.userId);
   const now = ctx.clock();
   const [status, units] = await Promise.all([

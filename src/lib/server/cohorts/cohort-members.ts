@@ -115,7 +115,13 @@ export function membershipTime(cohort: Cohort, now: Date, asOf?: Date): Date {
  * queries, whatever the cohort's size: the people of the covered units (users_tenant_org_members_idx, no table row read) and the hand-picked
  * people by primary key; as of a past time the district's membership facts (membership-as-of.ts).
  */
-export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { asOf?: Date } = {}): Promise<CohortMember[]> {
+export async function membersOf(
+  ctx: Ctx,
+  scope: Scope,
+  cohort: Cohort,
+  /** `withNames`: also name and e-mail (now only; from the same index) */
+  opts: { asOf?: Date; withNames?: boolean } = {},
+): Promise<CohortMember[]> {
   const tenantId = scope.tenantId as string;
   const now = ctx.clock();
   const at = membershipTime(cohort, now, opts.asOf);
@@ -128,11 +134,13 @@ export async function membersOf(ctx: Ctx, scope: Scope, cohort: Cohort, opts: { 
   const people = rules.filter((r) => r.kind === 'person' && r.userId).map((r) => r.userId as string);
   let rows: Array<{ user_id: string; org_unit_id: string | null; job_role: string; status: string; name?: string; email?: string }>;
   if (at.getTime() >= now.getTime() - 1000) {
+    const names = opts.withNames ? sql`, name, email` : sql``;
+    const uNames = opts.withNames ? sql`, u.name, u.email` : sql``;
     rows = await ctx.db.all(sql`
-      SELECT id AS user_id, org_unit_id, job_role, status, name, email FROM users
+      SELECT id AS user_id, org_unit_id, job_role, status${names} FROM users
        WHERE tenant_id = ${tenantId} AND org_unit_id IN (SELECT value FROM json_each(${JSON.stringify(units)}))
       UNION ALL
-      SELECT u.id, u.org_unit_id, u.job_role, u.status, u.name, u.email FROM json_each(${JSON.stringify(people)}) AS j
+      SELECT u.id, u.org_unit_id, u.job_role, u.status${uNames} FROM json_each(${JSON.stringify(people)}) AS j
         CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`);
   } else {
     // each person's latest membership fact effective by T (kept per process, membership-as-of.ts)
