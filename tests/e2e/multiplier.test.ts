@@ -1,6 +1,10 @@
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { type RunningProcess, startKiko } from '../../bench/lib/server.ts';
 import { baseUrl, expectAccessible, login, useFreshPagePerTest } from '../setup/browser.ts';
+import { startTestSmtp, type TestSmtp } from '../setup/smtp-server.ts';
+import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 const fresh = useFreshPagePerTest();
 let page: Page;
@@ -65,7 +69,7 @@ describe('multiplier', () => {
     const noJs = await browser.newContext({ baseURL: baseUrl(), javaScriptEnabled: false, locale: 'de-DE' });
     await noJs.addCookies(await context.cookies());
     const p2 = await noJs.newPage();
-    await p2.goto(`${cohortUrl}/personen`);
+    await p2.goto(`${cohortUrl}/personen?status=overdue`);
     await p2.getByLabel('Status des Pflichtpfads').selectOption({ label: 'überfällig' });
     await p2.getByRole('button', { name: 'Filtern' }).click();
     await p2.waitForLoadState('load');
@@ -129,5 +133,149 @@ describe('multiplier', () => {
       .poll(() => ap.getByRole('table', { name: 'Kohorten, laufende zuerst' }).innerText())
       .toMatch(/Zulassung Pilot[\s\S]*beendet am/);
     await admin.close();
+  });
+});
+
+// reminders on a server of their own with a real SMTP server: the shared demo server's people may already be in their
+// cool-down from the admin's reminder test
+describe('multiplier reminders', () => {
+  let smtp: TestSmtp;
+  let t: TestDb;
+  let server: RunningProcess | undefined;
+  let base = '';
+  beforeAll(async () => {
+    smtp = await startTestSmtp();
+    t = await createTestDb();
+    server = await startKiko({
+      root: process.cwd(),
+      dbUrl: t.url,
+      keyDir: join(t.dir, 'keys'),
+      env: {
+        KIKO_DEMO: 'true',
+        KIKO_SMTP_URL: smtp.url,
+        KIKO_MAIL_FROM: 'KIKO Musterstadt <kiko@musterstadt.example>',
+        KIKO_MAIL_INTERVAL_SECONDS: '1',
+      },
+      timeoutMs: 90_000,
+    });
+    base = server.url;
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await smtp?.close();
+    t?.cleanup();
+  });
+
+  test('reminds the cohort by status: preview, a double click sends once, the log shows the delivery', { timeout: 120_000 }, async () => {
+    const ctx = await browser.newContext({ baseURL: base, locale: 'de-DE' });
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(15_000);
+    await login(p, 'max.multiplikator@musterstadt.example');
+    await p.goto('/multiplikator');
+    await p.getByRole('link', { name: 'Soziales und Jugend' }).click();
+    await p.waitForLoadState('load');
+    await p.getByRole('navigation', { name: 'Bereiche der Kohorte' }).getByRole('link', { name: 'Erinnerungen' }).click();
+    await p.waitForLoadState('load');
+    const main = p.locator('main');
+    await expect.poll(() => main.innerText()).toContain('Von dieser Seite wurden noch keine Erinnerungen gesendet.');
+    expect(await p.getByLabel('überfällig', { exact: true }).isChecked()).toBe(true);
+    await expectAccessible(p);
+    await p.getByRole('button', { name: 'Vorschau anzeigen' }).click();
+    await p.waitForLoadState('load');
+    await expect.poll(() => main.innerText()).toMatch(/\d+ von \d+ Personen mit Status „überfällig“ würden erinnert/);
+    expect(await main.innerText()).toContain('So lautet die E-Mail');
+    expect(await main.locator('pre.mail-text').innerText()).toMatch(/^Guten Tag .+,/);
+    await expectAccessible(p);
+    const button = p.getByRole('button', { name: /Erinnerungen? senden/ });
+    const due = Number(/(\d+) Erinnerung/.exec(await button.innerText())?.[1]);
+    expect(due).toBeGreaterThan(0);
+    // a double click: the second post carries the same send key
+    await button.dblclick();
+    await expect.poll(() => main.innerText()).toContain('Stand des Versands');
+    await smtp.waitFor(due, 30_000);
+    await expect.poll(() => p.reload().then(() => main.innerText()), { timeout: 30_000 }).toContain(`${due} versendet`);
+    await expectAccessible(p);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(smtp.received).toHaveLength(due);
+    expect(smtp.received[0]?.subject).toMatch(/^Erinnerung: .+ in KIKO$/);
+
+    await p.getByRole('link', { name: 'Zum Protokoll der Erinnerungen' }).click();
+    await p.waitForLoadState('load');
+    const sends = p.getByRole('table', { name: /je Versand/ });
+    await expect.poll(() => sends.innerText()).toMatch(new RegExp(`Ihnen\\s+Standard-Erinnerung\\s+${due}\\s+${due} versendet`));
+    expect(
+      await p
+        .getByRole('table', { name: /einzeln/ })
+        .locator('tbody tr')
+        .count(),
+    ).toBe(due);
+    await expectAccessible(p);
+    // the same people again: all in their cool-down, nothing to send
+    await p.goto(p.url().replace(/\/erinnerungen.*$/, '/erinnerungen/senden?status=overdue'));
+    await expect.poll(() => main.innerText()).toMatch(/0 von \d+ Personen mit Status „überfällig“ würden erinnert/);
+    expect(await main.innerText()).toContain('in der Sperrfrist schon eine Erinnerung erhalten');
+    expect(await p.getByRole('button', { name: /senden$/ }).count()).toBe(0);
+    await ctx.close();
+  });
+
+  test('reminds people picked in the matrix (also without JavaScript) and refuses a person of another cohort', {
+    timeout: 120_000,
+  }, async () => {
+    const ctx = await browser.newContext({ baseURL: base, locale: 'de-DE' });
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(15_000);
+    await login(p, 'max.multiplikator@musterstadt.example');
+    await p.goto('/multiplikator');
+    await p.getByRole('link', { name: 'Ordnung und Verkehr' }).click();
+    await p.waitForLoadState('load');
+    const cohortUrl = p.url();
+    // overdue people: each has a course open
+    await p.goto(`${cohortUrl}/personen?status=overdue`);
+    const boxes = p.locator('main table.matrix tbody input[type="checkbox"][name="person"]');
+    const picked = [await boxes.nth(0).getAttribute('value'), await boxes.nth(1).getAttribute('value')] as string[];
+    const names = [
+      await p.locator(`label[for="person-${picked[0]}"]`).innerText(),
+      await p.locator(`label[for="person-${picked[1]}"]`).innerText(),
+    ];
+    await boxes.nth(0).check();
+    await p.getByLabel(names[1] as string, { exact: true }).check();
+    await expectAccessible(p);
+    await p.getByRole('button', { name: 'Erinnerung an Auswahl' }).click();
+    await p.waitForLoadState('load');
+    const main = p.locator('main');
+    await expect.poll(() => main.innerText()).toMatch(/2 von 2 ausgewählten Personen würden erinnert/);
+    const preview = p.getByRole('table', { name: /Wer erinnert würde/ });
+    for (const n of names) expect(await preview.innerText()).toContain(n);
+    await expectAccessible(p);
+    await p.getByRole('button', { name: '2 Erinnerungen senden' }).click();
+    await expect.poll(() => main.innerText()).toContain('Stand des Versands');
+    await expect.poll(() => p.reload().then(() => main.innerText()), { timeout: 30_000 }).toContain('2 versendet');
+
+    // without JavaScript the matrix form leads to the same preview
+    const noJs = await browser.newContext({ baseURL: base, javaScriptEnabled: false, locale: 'de-DE' });
+    await noJs.addCookies(await ctx.cookies());
+    const p2 = await noJs.newPage();
+    await p2.goto(`${cohortUrl}/personen?status=overdue`);
+    await p2.locator('main table.matrix tbody input[type="checkbox"][name="person"]').nth(2).check();
+    await p2.getByRole('button', { name: 'Erinnerung an Auswahl' }).click();
+    await p2.waitForLoadState('load');
+    expect(p2.url()).toContain('/erinnerungen/senden?person=');
+    await expect.poll(() => p2.locator('main').innerText()).toMatch(/1 ausgewählten Person würde erinnert/);
+    await noJs.close();
+
+    // a person of this cohort posted to the other cohort's page: not found, nothing sent
+    await p.goto('/multiplikator');
+    await p.getByRole('link', { name: 'Soziales und Jugend' }).click();
+    await p.waitForLoadState('load');
+    const before = smtp.received.length;
+    const res = await p.request.post(`${p.url()}/erinnerungen/senden`, {
+      form: { key: '7f0c2a36-0000-4000-8000-000000000001', vorlage: 'standard', person: picked[0] as string },
+      headers: { origin: base },
+    });
+    expect(res.status()).toBe(404);
+    expect((await p.request.get(`${p.url()}/erinnerungen/senden?person=${picked[0]}`)).status()).toBe(404);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(smtp.received.length).toBe(before);
+    await ctx.close();
   });
 });

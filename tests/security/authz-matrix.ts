@@ -163,6 +163,31 @@ export const routeMatrix: RouteEntry[] = [
       expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
     }),
   ),
+  // reminders to the cohort: its own multipliers only; the preview names the people it would remind
+  {
+    route: 'src/pages/multiplikator/kohorte/[id]/erinnerungen/index.astro',
+    url: (i) => `/multiplikator/kohorte/${i.cohort}/erinnerungen`,
+    expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+    seesLearner: ['multiplier'],
+  },
+  {
+    route: 'src/pages/multiplikator/kohorte/[id]/erinnerungen/senden.astro',
+    url: (i) => `/multiplikator/kohorte/${i.cohort}/erinnerungen/senden?status=not-started&status=overdue&status=refresher-due`,
+    expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+    seesLearner: ['multiplier'],
+  },
+  {
+    route: 'src/pages/multiplikator/kohorte/[id]/erinnerungen/senden.astro',
+    url: (i) => `/multiplikator/kohorte/${i.cohort}/erinnerungen/senden?person=${i.learner}`,
+    expect: onlyFor(['multiplier'], { otherMultiplier: 'notfound' }),
+    seesLearner: ['multiplier'],
+  },
+  // a tampered selection: a person outside the cohort (the multiplier themselves) is "not found", also for its multiplier
+  {
+    route: 'src/pages/multiplikator/kohorte/[id]/erinnerungen/senden.astro',
+    url: (i) => `/multiplikator/kohorte/${i.cohort}/erinnerungen/senden?person=${i.learner}&person=${i.multiplier}`,
+    expect: onlyFor([], { multiplier: 'notfound', otherMultiplier: 'notfound' }),
+  },
   {
     route: 'src/pages/multiplikator/termin/[id].astro',
     url: (i) => `/multiplikator/termin/${i.session}`,

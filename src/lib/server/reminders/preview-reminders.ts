@@ -89,10 +89,12 @@ export interface PreviewInput {
   templateId?: string;
   template?: ReminderText;
   canRemind?: CanRemind;
+  /** The grant the sender acts under (see authorizeReminderAudience). */
+  as?: 'cohort.view';
 }
 
 export async function previewReminders(ctx: Ctx, input: PreviewInput): Promise<ReminderPreview[]> {
-  const { scope, people } = await authorizeReminderAudience(ctx, input.userIds, input.canRemind);
+  const { scope, people } = await authorizeReminderAudience(ctx, input.userIds, input.canRemind, input.as);
   const text = input.template ?? (await templateOf(ctx, scope.tenantId as string, input.templateId ?? 'standard'));
   requireValidReminderText(text);
   return buildReminders(ctx, scope, people, text);

@@ -35,12 +35,17 @@ export function reminderAction(ctx: Ctx): Action {
   return 'cohort.view';
 }
 
+/**
+ * Authorizes the sender (`as`: the grant they send under, default reminderAction — a cohort's page passes
+ * `cohort.view`, so the cohort check applies also to a multiplier who is HR or admin too) and every chosen person.
+ */
 export async function authorizeReminderAudience(
   ctx: Ctx,
   userIds: readonly string[],
   canRemind?: CanRemind,
+  as: Action = reminderAction(ctx),
 ): Promise<{ scope: Scope; people: Recipient[] }> {
-  const scope = await authorize(ctx, reminderAction(ctx));
+  const scope = await authorize(ctx, as);
   const ids = [...new Set(userIds)];
   if (ids.length === 0) throw new ValidationError('Bitte mindestens eine Person auswählen.');
   if (ids.length > MAX_RECIPIENTS) throw new ValidationError(`Bitte höchstens ${MAX_RECIPIENTS} Personen auf einmal erinnern.`);

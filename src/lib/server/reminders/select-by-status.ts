@@ -2,7 +2,7 @@
  * People of a district by reminder status, read from the one status rule (getStatusAsOf / computeStatusAsOf, never
  * recomputed): `not-started` (a required course not begun), `overdue` (path or a required course overdue),
  * `refresher-due` (a refresher due or expired). Used by `kiko reminders send` and the admin's reminder page; the
- * people are those of the sender's scope.
+ * people are those of the sender's scope. A multiplier's cohort: select-cohort-by-status.ts.
  */
 import { authorize, inScope } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
@@ -18,7 +18,8 @@ export const reminderStatusLabel: Record<ReminderStatus, string> = {
   'refresher-due': 'Auffrischung fällig',
 };
 
-function matches(p: PersonStatus, s: ReminderStatus): boolean {
+/** Whether a person's status (from the one status rule) has the reminder status `s`. Pure. */
+export function matchesReminderStatus(p: PersonStatus, s: ReminderStatus): boolean {
   const required = p.courses.filter((c) => c.required);
   if (s === 'not-started') return required.some((c) => c.state === 'not-started');
   if (s === 'overdue') return p.path?.state === 'overdue' || required.some((c) => c.state === 'overdue');
@@ -38,5 +39,5 @@ export async function selectPeopleByStatus(ctx: Ctx, statuses: readonly Reminder
       inScope(scope, p.orgUnitId),
     );
   }
-  return people.filter((p) => p.status === 'active' && statuses.some((s) => matches(p, s))).map((p) => p.userId);
+  return people.filter((p) => p.status === 'active' && statuses.some((s) => matchesReminderStatus(p, s))).map((p) => p.userId);
 }

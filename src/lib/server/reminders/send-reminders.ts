@@ -23,6 +23,8 @@ export interface SendInput {
   /** Same key, same send: repeated calls remind nobody twice. */
   idempotencyKey: string;
   canRemind?: CanRemind;
+  /** The grant the sender acts under (see authorizeReminderAudience). */
+  as?: 'cohort.view';
   /** Called after each chunk with the people handled so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -42,7 +44,7 @@ const CHUNK = 100;
 const KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
 export async function sendReminders(ctx: Ctx, input: SendInput): Promise<SendResult> {
-  const { scope, people } = await authorizeReminderAudience(ctx, input.userIds, input.canRemind);
+  const { scope, people } = await authorizeReminderAudience(ctx, input.userIds, input.canRemind, input.as);
   if (!KEY.test(input.idempotencyKey)) throw new ValidationError('Ungültiger Sendeschlüssel. Bitte das Formular neu laden.');
   const tenantId = scope.tenantId as string;
   const template = await templateOf(ctx, tenantId, input.templateId);
