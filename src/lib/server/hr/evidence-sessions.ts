@@ -121,16 +121,17 @@ export async function sessionsOfSelection(
       : await Promise.all([
           jsonRows<[string, string, string]>(
             ctx,
+            // CROSS JOIN fixes the order, `+` keeps the tenant-only indexes out: the ids first, then primary keys
             sql`SELECT json_array(m.session_id, m.user_id, u.name) AS r
                   FROM json_each(${ids}) AS j CROSS JOIN training_session_multipliers AS m ON m.session_id = j.value
-                  JOIN users AS u ON u.id = m.user_id
-                 WHERE m.tenant_id = ${tenantId} AND u.tenant_id = ${tenantId}`,
+                  CROSS JOIN users AS u ON u.id = m.user_id
+                 WHERE +m.tenant_id = ${tenantId} AND +u.tenant_id = ${tenantId}`,
           ),
           jsonRows<[string, string]>(
             ctx,
             sql`SELECT json_array(i.session_id, i.user_id) AS r
                   FROM json_each(${ids}) AS j CROSS JOIN training_session_invitations AS i ON i.session_id = j.value
-                 WHERE i.tenant_id = ${tenantId} AND i.invited_at <= ${R}`,
+                 WHERE +i.tenant_id = ${tenantId} AND i.invited_at <= ${R}`,
           ),
           jsonRows<[string, string]>(
             ctx,
