@@ -1,7 +1,8 @@
 /**
  * HR's Art. 4 evidence: coverage overview as of a date, its reproducibility, the exports (CSV for German Excel, RFC
  * 4180 CSV, XLSX opened by LibreOffice, JSON with its fingerprint), formula injection, the staff council's
- * suppressed aggregates and the authorization rules around all of them.
+ * suppressed aggregates and the authorization rules around all of them; in-person sessions and the multiplier
+ * programme in the XLSX, JSON and PDF report (period, cut-off, a scoped HR grant).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,10 +12,13 @@ import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { parse } from 'csv-parse/sync';
 import { and, eq } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditEventTable, tenantTable, userRoleTable } from '../../db/schema/index.ts';
 import { verifyAuditExport } from '../../src/lib/server/audit/verify-audit-export.ts';
 import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { assignMultiplier } from '../../src/lib/server/cohorts/cohort-multipliers.ts';
+import { createCohort } from '../../src/lib/server/cohorts/create-cohort.ts';
 import { type Ctx, personContext, systemContext } from '../../src/lib/server/context.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import { ForbiddenError, NotFoundError } from '../../src/lib/server/errors/domain-errors.ts';
@@ -27,10 +31,13 @@ import { type AuditLogEntry, listAuditLog } from '../../src/lib/server/hr/list-a
 import { listEvidenceExports } from '../../src/lib/server/hr/list-evidence-exports.ts';
 import { canonicalSelection, prepareEvidenceExport } from '../../src/lib/server/hr/prepare-evidence-export.ts';
 import { assignPath } from '../../src/lib/server/learning/assign-path.ts';
+import { cancelSession, createSession, inviteToSession } from '../../src/lib/server/sessions/plan-session.ts';
+import { recordAttendance } from '../../src/lib/server/sessions/record-attendance.ts';
 import { ensureTenant } from '../../src/lib/server/tenancy/create-tenant.ts';
 import { changeMembership } from '../../src/lib/server/users/change-membership.ts';
 import { erasePerson } from '../../src/lib/server/users/erase-person.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
+import { berlinDateAndTime } from '../../src/lib/shared/dates.ts';
 import { fixtureContent } from '../setup/content-fixture.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -507,5 +514,228 @@ describe('evidence report (PDF)', () => {
     const info = tool('pdfinfo', [file]);
     expect(info).toMatch(/Tagged:\s+yes/);
     expect(info).toMatch(/Title:\s+Nachweis der KI-Kompetenz/);
+  }, 60_000);
+});
+
+describe('in-person sessions in the exports', () => {
+  const TOPIC = '=HYPERLINK("http://böse.example","klick")';
+  const period = () => ({ from: at(4.5), to: at(8) });
+  const sessions: Record<'workshop' | 'online' | 'late' | 'cancelled', string> = { workshop: '', online: '', late: '', cancelled: '' };
+  const tool = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' });
+  const day = (d: Date): string => {
+    const [y, m, dd] = berlinDateAndTime(d).date.split('-');
+    return `${dd}.${m}.${y}`;
+  };
+
+  beforeAll(async () => {
+    const slug = (await t.db.select().from(tenantTable).where(eq(tenantTable.id, tenantId)))[0]?.slug as string;
+    const mia = await makeUser(t.db, { tenant: slug, roles: ['multiplier'], orgUnitId: units.get('OA'), name: 'Mia Multiplikatorin' });
+    const adminCtx = as(admin, 4);
+    const zentrale = (
+      await createCohort(adminCtx, { name: 'Zentrale', orgUnits: [{ orgUnitId: units.get('ZD') ?? '', includeSubunits: true }] })
+    ).id;
+    const ordnung = (
+      await createCohort(adminCtx, { name: 'Ordnung', orgUnits: [{ orgUnitId: units.get('OA') ?? '', includeSubunits: false }] })
+    ).id;
+    for (const cohortId of [zentrale, ordnung]) await assignMultiplier(adminCtx, { cohortId, email: mia.email });
+    const plan = async (cohortId: string, startDay: number, extra: Record<string, unknown>): Promise<string> =>
+      (
+        await createSession(as(mia, 4), {
+          cohortId,
+          kind: 'workshop',
+          topic: 'Gute Prompts',
+          ...berlinDateAndTime(at(startDay)),
+          minutes: 90,
+          place: 'Kreishaus, Raum 2.14',
+          ...extra,
+        })
+      ).id;
+    // a workshop on a lesson for the whole ZD subtree, with a formula as topic
+    sessions.workshop = await plan(zentrale, 5, { topic: TOPIC, content: 'probe-kurs/lektion-1' });
+    // an online consultation hour in the Ordnungsamt (nobody of ZD-IT)
+    sessions.online = await plan(ordnung, 6, {
+      kind: 'sprechstunde',
+      topic: 'Sprechstunde KI',
+      minutes: 60,
+      place: '',
+      onlineUrl: 'https://meet.example/raum-7',
+    });
+    // after the period's end, before the as-of date
+    sessions.late = await plan(zentrale, 8.5, { kind: 'praesenz', topic: 'Nachschulung' });
+    sessions.cancelled = await plan(zentrale, 7, { topic: 'Fällt aus' });
+    const ids = (...keys: Array<keyof typeof people>) => keys.map((k) => people[k]?.id as string);
+    await inviteToSession(as(mia, 4), { sessionId: sessions.workshop, userIds: [...ids('done', 'open'), hr.id, hrIt.id, admin.id] });
+    await inviteToSession(as(mia, 4), { sessionId: sessions.online, userIds: ids('formula', 'minus', 'unicode') });
+    await inviteToSession(as(mia, 4), { sessionId: sessions.cancelled, userIds: [hr.id] });
+    await cancelSession(as(mia, 4.2), sessions.cancelled);
+    await recordAttendance(as(mia, 5.5), { sessionId: sessions.workshop, userIds: [...ids('done', 'open'), hrIt.id] });
+    await recordAttendance(as(mia, 6.5), { sessionId: sessions.online, userIds: ids('formula', 'minus') });
+    await recordAttendance(as(mia, 8.6), { sessionId: sessions.late, userIds: ids('done') });
+  }, 60_000);
+
+  /** The rows of the sheet „Präsenztermine“ as header → cell, read back with exceljs. */
+  async function sessionSheet(file: string) {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const ws = wb.getWorksheet('Präsenztermine');
+    if (!ws) throw new Error('no sheet Präsenztermine');
+    const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+    const rows: Array<Map<string, ExcelJS.Cell>> = [];
+    ws.eachRow((row, n) => {
+      if (n > 1) rows.push(new Map(header.map((h, i) => [h, row.getCell(i + 1)])));
+    });
+    return { ws, header, rows, byId: (id: string) => rows.find((r) => r.get('Termin-ID')?.value === id) };
+  }
+
+  test('the XLSX has a sheet of the sessions in the period with date, number and text cells, frozen and filtered', async () => {
+    const file = join(dir, 'termine.xlsx');
+    await exportEvidenceFile(as(hr, 9), { asOf: at(9), recordedBy: at(9), period: period(), format: 'xlsx', out: file });
+    const { ws, header, rows, byId } = await sessionSheet(file);
+    expect(header).toEqual([
+      'Beginn',
+      'Art',
+      'Thema',
+      'Kurs',
+      'Lektion',
+      'Dauer in Stunden',
+      'Ort',
+      'Online',
+      'Leitung',
+      'Kohorte',
+      'Eingeladen',
+      'Anwesend',
+      'Abgesagt',
+      'Termin-ID',
+    ]);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    // a session after the period's end is not in the sheet; the cancelled one is, marked
+    expect(rows.map((r) => r.get('Termin-ID')?.value)).toEqual([sessions.workshop, sessions.online, sessions.cancelled]);
+    const w = byId(sessions.workshop) as Map<string, ExcelJS.Cell>;
+    const start = berlinDateAndTime(at(5));
+    expect(w.get('Beginn')?.type).toBe(ExcelJS.ValueType.Date);
+    expect(((w.get('Beginn') as ExcelJS.Cell).value as Date).toISOString()).toBe(`${start.date}T${start.time}:00.000Z`);
+    expect(w.get('Beginn')?.numFmt).toBe('dd.mm.yyyy hh:mm');
+    expect(w.get('Dauer in Stunden')?.type).toBe(ExcelJS.ValueType.Number);
+    expect(w.get('Dauer in Stunden')?.value).toBe(1.5);
+    expect(w.get('Eingeladen')?.value).toBe(5);
+    expect(w.get('Anwesend')?.type).toBe(ExcelJS.ValueType.Number);
+    expect(w.get('Anwesend')?.value).toBe(3);
+    // the formula stays text: a string cell with the topic as written, never evaluated
+    expect(w.get('Thema')?.type).toBe(ExcelJS.ValueType.String);
+    expect(w.get('Thema')?.value).toBe(TOPIC);
+    expect(w.get('Art')?.value).toBe('Workshop');
+    expect(w.get('Kurs')?.value).toBe('Probekurs für Tests');
+    expect(w.get('Lektion')?.value).toBe('Lektion 1 des Probekurses');
+    expect(w.get('Ort')?.value).toBe('Kreishaus, Raum 2.14');
+    expect(w.get('Online')?.value).toBe('nein');
+    expect(w.get('Leitung')?.value).toBe('Mia Multiplikatorin');
+    expect(w.get('Kohorte')?.value).toBe('Zentrale');
+    expect(w.get('Abgesagt')?.value).toBe('nein');
+    const o = byId(sessions.online) as Map<string, ExcelJS.Cell>;
+    expect([o.get('Art')?.value, o.get('Online')?.value, o.get('Ort')?.value, o.get('Dauer in Stunden')?.value]).toEqual([
+      'Sprechstunde',
+      'ja',
+      null,
+      1,
+    ]);
+    expect([o.get('Eingeladen')?.value, o.get('Anwesend')?.value]).toEqual([3, 2]);
+    // the link of an online session is not exported
+    expect(JSON.stringify(rows.map((r) => [...r.values()].map((c) => c.value)))).not.toContain('meet.example');
+    const c = byId(sessions.cancelled) as Map<string, ExcelJS.Cell>;
+    expect([c.get('Abgesagt')?.value, c.get('Eingeladen')?.value, c.get('Anwesend')?.value]).toEqual(['ja', 1, 0]);
+    const xml = execFileSync('unzip', ['-p', file, 'xl/worksheets/sheet4.xml'], { encoding: 'utf8' });
+    expect(xml).toContain('<autoFilter ref="A1:N1"/>');
+    expect(xml).toMatch(/<pane ySplit="1"[^>]*state="frozen"/);
+    expect(xml).not.toContain('<f>');
+  });
+
+  test('HR of a subtree sees only sessions that reached it, with invited and present people of the subtree only', async () => {
+    const file = join(dir, 'termine-it.xlsx');
+    await exportEvidenceFile(as(hrIt, 9), { asOf: at(9), recordedBy: at(9), period: period(), format: 'xlsx', out: file });
+    const { rows } = await sessionSheet(file);
+    expect(rows.map((r) => r.get('Termin-ID')?.value)).toEqual([sessions.workshop]);
+    expect([rows[0]?.get('Eingeladen')?.value, rows[0]?.get('Anwesend')?.value]).toEqual([2, 2]);
+    // an org unit filter narrows in the same way
+    const oa = await prepareEvidenceExport(as(hr, 9), { asOf: at(9), recordedBy: at(9), orgUnitId: units.get('OA') });
+    expect(oa.head.sessions.map((s) => [s.id, s.invited, s.attended])).toEqual([[sessions.online, 3, 2]]);
+  });
+
+  test('without a period every session begun by T counts; a cut-off hides what was recorded after it', async () => {
+    const all = await prepareEvidenceExport(as(hr, 9), { asOf: at(9), recordedBy: at(9) });
+    expect(all.head.sessions.map((s) => s.id)).toEqual([sessions.workshop, sessions.online, sessions.cancelled, sessions.late]);
+    expect(all.head.sessions.find((s) => s.id === sessions.late)?.attended).toBe(1);
+    // recorded by day 5.2: the workshop had begun, its attendance (entered on day 5.5) was not yet known; later sessions
+    // had not taken place
+    const early = await prepareEvidenceExport(as(hr, 9), { asOf: at(9), recordedBy: at(5.2) });
+    expect(early.head.sessions.map((s) => [s.id, s.invited, s.attended])).toEqual([[sessions.workshop, 5, 0]]);
+    expect(early.head.programme.attendances).toBe(0);
+  });
+
+  test('the JSON selection holds the sessions and the programme, and its fingerprint covers them', async () => {
+    const file = join(dir, 'termine.json');
+    const r = await exportEvidenceFile(as(hr, 9), { asOf: at(9), recordedBy: at(9), period: period(), format: 'json', out: file });
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    expect(
+      `sha256:${createHash('sha256')
+        .update(canonicalize(doc.selection) as string)
+        .digest('hex')}`,
+    ).toBe(r.fingerprint);
+    expect(doc.selection.sessions.map((s: { id: string }) => s.id)).toEqual([sessions.workshop, sessions.online, sessions.cancelled]);
+    expect(doc.selection.sessions[0]).toMatchObject({
+      kind: 'workshop',
+      topic: TOPIC,
+      course: { id: 'probe-kurs', title: 'Probekurs für Tests' },
+      lesson: { id: 'lektion-1' },
+      minutes: 90,
+      online: false,
+      leads: [{ name: 'Mia Multiplikatorin' }],
+      invited: 5,
+      attended: 3,
+      cancelled: false,
+    });
+    expect(doc.selection.programme).toMatchObject({
+      cohorts: 2,
+      multipliers: 1,
+      sessionsHeld: 2,
+      minutesHeld: 150,
+      attendances: 5,
+      reached: 5,
+    });
+    const again = await prepareEvidenceExport(as(hr, 10), { asOf: at(9), recordedBy: at(9), period: period() });
+    expect(again.fingerprint).toBe(r.fingerprint);
+    expect([...canonicalSelection(again.head, again.people())].join('')).toBe(canonicalize(doc.selection));
+  });
+
+  test('the PDF report names the sessions and the programme among the measures, still tagged', async () => {
+    const file = join(dir, 'bericht-termine.pdf');
+    await exportEvidenceFile(as(hr, 9), { asOf: at(9), recordedBy: at(9), period: period(), format: 'pdf', out: file });
+    expect(tool('qpdf', ['--check', file])).toMatch(/No syntax or stream encoding errors/);
+    expect(tool('pdfinfo', [file])).toMatch(/Tagged:\s+yes/);
+    const text = tool('pdftotext', [file, '-']).replace(/\s+/g, ' ');
+    const when = `im Zeitraum ${day(at(4.5))} bis ${day(at(8))}`;
+    expect(text).toContain(`2 Präsenztermine ${when} mit zusammen 2,5 Stunden und 5 Teilnahmen von Beschäftigten dieser Auswahl`);
+    expect(text).toContain('1 weiterer Termin wurde abgesagt');
+    expect(text).toMatch(/Workshop 1 1,5 3 1/);
+    expect(text).toMatch(/Sprechstunde 1 1 2 0/);
+    expect(text).toMatch(/Zusammen 2 2,5 5 1/);
+    const p = (await prepareEvidenceExport(as(hr, 9), { asOf: at(9), recordedBy: at(9), period: period() })).head.programme;
+    expect(p.reachedCompletedPercent).not.toBeNull();
+    expect(text).toContain('Multiplikator:innen-Programm');
+    expect(text).toContain(
+      `1 Multiplikator:in aus 2 Kohorten hat ${when} 2 Termine mit 2,5 Stunden gehalten und damit 5 aktive Beschäftigte dieser Auswahl erreicht`,
+    );
+    expect(text).toContain(`${p.notReached} wurden noch nicht erreicht`);
+    expect(text).toContain(`${p.reachedCompletedPercent} % der Erreichten und ${p.notReachedCompletedPercent} % der übrigen`);
+  }, 60_000);
+
+  test('the PDF of a subtree suppresses the completion shares of groups under the minimum size', async () => {
+    const file = join(dir, 'bericht-termine-it.pdf');
+    await exportEvidenceFile(as(hrIt, 9), { asOf: at(9), recordedBy: at(9), period: period(), format: 'pdf', out: file });
+    const text = tool('pdftotext', [file, '-']).replace(/\s+/g, ' ');
+    expect(text).toContain(`1 Präsenztermin im Zeitraum ${day(at(4.5))} bis ${day(at(8))} mit zusammen 1,5 Stunden und 2 Teilnahmen`);
+    expect(text).toContain('damit 2 aktive Beschäftigte dieser Auswahl erreicht');
+    expect(text).toContain('weil eine der beiden Gruppen kleiner als 5 Personen ist');
+    expect(text).toContain('nicht gezeigt (Gruppe unter 5)');
+    expect(text).not.toContain('Sprechstunde KI');
   }, 60_000);
 });

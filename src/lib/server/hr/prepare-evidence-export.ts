@@ -1,7 +1,8 @@
 /**
  * The selection of an evidence export (`hr.view`): as of T, recorded by R, filtered by org unit (with its sub-units),
  * job role and coverage class, within the HR grant's scope (an org unit outside it, or of another district, is "not
- * found"). Figures come from coverage.ts over the one status rule. The selection is described by the versioned JSON
+ * found"). Figures come from coverage.ts over the one status rule; the in-person sessions of the period and the
+ * multiplier programme's figures from evidence-sessions.ts. The selection is described by the versioned JSON
  * schema in docs/evidence-export-schema.md; its fingerprint is the SHA-256 of the selection's canonical JSON
  * (RFC 8785), computed record by record so that no export is ever held in memory as a whole. The same T, R and filters
  * give the same fingerprint every time. `recordEvidenceExport` writes who exported what to the audit log.
@@ -19,6 +20,7 @@ import { ValidationError } from '../errors/domain-errors.ts';
 import { pathRulesAt } from '../evidence/content-archive.ts';
 import type { CourseState, PathStatus } from '../evidence/course-status.ts';
 import { checkAsOf, type PersonStatus } from '../evidence/status-as-of.ts';
+import { readTenantSettings } from '../tenancy/tenant-settings.ts';
 import {
   type CoverageClass,
   type CoverageCounts,
@@ -32,6 +34,9 @@ import {
 import { contentVersionsAt, loadCoverageBase, namesOf, type VersionInForce } from './coverage-base.ts';
 import { coverageTrend, type TrendPoint } from './coverage-trend.ts';
 import { berlinDay, type EvidencePeriod } from './evidence-dates.ts';
+import { type EvidenceProgramme, type EvidenceSessionRecord, sessionsOfSelection } from './evidence-sessions.ts';
+
+export type { EvidenceProgramme, EvidenceSessionRecord } from './evidence-sessions.ts';
 
 export const EVIDENCE_SCHEMA = 'kiko.evidence-export';
 export const EVIDENCE_SCHEMA_VERSION = 1;
@@ -139,6 +144,13 @@ export interface EvidenceHead {
   /** Figures of the org unit and job role selection (before the status filter). */
   totals: CoverageCounts;
   orgUnits: EvidenceUnitRecord[];
+  /**
+   * In-person sessions that began in the period (without one: by T) and by R, with invited and present people of
+   * the org unit and job role selection (evidence-sessions.ts), ordered by start and id.
+   */
+  sessions: EvidenceSessionRecord[];
+  /** The multiplier programme over these sessions (the cascade across all multipliers, small groups suppressed). */
+  programme: EvidenceProgramme;
 }
 
 export interface EvidenceExport {
@@ -149,7 +161,7 @@ export interface EvidenceExport {
   people: () => Generator<EvidencePersonRecord>;
   /** "sha256:<hex>" of the canonical JSON of the selection ({...head, people}). */
   fingerprint: string;
-  /** With `report`: what the PDF report adds (not part of the fingerprinted selection). */
+  /** With `report`: what the PDF report adds (not part of the fingerprinted selection; sessions and programme are). */
   report?: { trend: TrendPoint[]; concept: ConceptPath[] };
 }
 
@@ -186,13 +198,26 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
   const [base, versions, tenantRows] = await Promise.all([
     loadCoverageBase(ctx, scope, { asOf: input.asOf, recordedBy: input.recordedBy, filters }),
     contentVersionsAt(ctx, scope, input.asOf),
-    ctx.db.select({ slug: tenantTable.slug, name: tenantTable.name }).from(tenantTable).where(eq(tenantTable.id, tenantId)),
+    ctx.db
+      .select({ slug: tenantTable.slug, name: tenantTable.name, settings: tenantTable.settings })
+      .from(tenantTable)
+      .where(eq(tenantTable.id, tenantId)),
   ]);
   const active = base.people.filter((p) => coverageClassOf(p) !== 'inactive');
   const byStatus = input.status ? active.filter((p) => coverageClassOf(p) === input.status) : active;
   const period = input.period ?? null;
   if (period) await checkPeriod(ctx, scope, input.asOf, period);
-  const activity = period ? await activityIn(ctx, tenantId, period, input.recordedBy) : null;
+  const [activity, measures] = await Promise.all([
+    period ? activityIn(ctx, tenantId, period, input.recordedBy) : null,
+    sessionsOfSelection(ctx, scope, {
+      asOf: input.asOf,
+      recordedBy: input.recordedBy,
+      period,
+      group: base.people,
+      narrowed: Boolean(scope.orgUnitIds || filters.orgUnitId || filters.jobRole),
+      minGroupSize: readTenantSettings(tenantRows[0]?.settings).minGroupSize,
+    }),
+  ]);
   const selected = activity ? byStatus.filter((p) => activity.has(p.userId)) : byStatus;
   const names = await namesOf(
     ctx,
@@ -277,6 +302,8 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
       depth: u.depth,
       ...u.counts,
     })),
+    sessions: measures.sessions,
+    programme: measures.programme,
   };
   const people = function* (): Generator<EvidencePersonRecord> {
     for (const p of ordered) yield record(p);

@@ -5,8 +5,8 @@
  * - `csv`: plain RFC 4180 (comma, CRLF, quotes as needed), ISO dates (yyyy-mm-dd), decimal points;
  *   both begin with a block "what this is" (district, as-of date, cut-off, filters, fingerprint), an empty line,
  *   then the people table with its header row (also when no one is selected);
- * - `xlsx`: sheets Personen, Kurse, Organisationseinheiten (real date and number cells, frozen header row, filters)
- *   and Angaben (dates, filters, content versions, fingerprint); exceljs' streaming writer;
+ * - `xlsx`: sheets Personen, Kurse, Organisationseinheiten, Präsenztermine (real date and number cells, frozen header
+ *   row, filters) and Angaben (dates, filters, content versions, fingerprint); exceljs' streaming writer;
  * - `json`: `{ fingerprint, exportedAt, exportedBy, selection }`, the selection in canonical JSON
  *   (docs/evidence-export-schema.md);
  * - `pdf`: the report with summary, trend, training concept and annex (write-evidence-report.ts).
@@ -20,7 +20,9 @@ import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
+import { berlinDateAndTime } from '../../shared/dates.ts';
 import { safeCell } from '../exports/excel-csv.ts';
+import { sessionKindLabel } from '../sessions/session-labels.ts';
 import { coverageClassLabel } from './coverage.ts';
 import { berlinDay } from './evidence-dates.ts';
 import { completionWayLabel, courseStateLabel, formatLabel, jobRoleName, pathStateLabel } from './evidence-labels.ts';
@@ -30,10 +32,12 @@ import {
   type EvidenceExport,
   type EvidenceFormat,
   type EvidencePersonRecord,
+  type EvidenceSessionRecord,
   type EvidenceUnitRecord,
 } from './prepare-evidence-export.ts';
 
-type Kind = 'text' | 'date' | 'int' | 'share';
+/** `datetime`: a Berlin wall-clock instant; `hours`: a decimal number. */
+type Kind = 'text' | 'date' | 'datetime' | 'int' | 'hours' | 'share';
 type Value = string | number | null;
 export interface Column<R> {
   header: string;
@@ -117,6 +121,23 @@ const unitColumns: Column<EvidenceUnitRecord>[] = [
   { header: 'Auffrischung fällig', kind: 'int', width: 10, get: (u) => u.refresherDue },
 ];
 
+const sessionColumns: Column<EvidenceSessionRecord>[] = [
+  { header: 'Beginn', kind: 'datetime', width: 16, get: (s) => s.startsAt },
+  { header: 'Art', kind: 'text', width: 16, get: (s) => sessionKindLabel[s.kind] },
+  { header: 'Thema', kind: 'text', width: 36, get: (s) => s.topic },
+  { header: 'Kurs', kind: 'text', width: 28, get: (s) => s.course?.title ?? null },
+  { header: 'Lektion', kind: 'text', width: 28, get: (s) => s.lesson?.title ?? null },
+  { header: 'Dauer in Stunden', kind: 'hours', width: 10, get: (s) => s.minutes / 60 },
+  { header: 'Ort', kind: 'text', width: 28, get: (s) => s.place },
+  { header: 'Online', kind: 'text', width: 8, get: (s) => yesNo(s.online) },
+  { header: 'Leitung', kind: 'text', width: 30, get: (s) => s.leads.map((l) => l.name).join(', ') || null },
+  { header: 'Kohorte', kind: 'text', width: 24, get: (s) => s.cohort.name },
+  { header: 'Eingeladen', kind: 'int', width: 10, get: (s) => s.invited },
+  { header: 'Anwesend', kind: 'int', width: 10, get: (s) => s.attended },
+  { header: 'Abgesagt', kind: 'text', width: 8, get: (s) => yesNo(s.cancelled) },
+  { header: 'Termin-ID', kind: 'text', width: 38, get: (s) => s.id },
+];
+
 /** dd.mm.yyyy of a Berlin calendar day. */
 function germanDay(isoInstant: string): string {
   const [y, m, d] = berlinDay(new Date(isoInstant)).split('-');
@@ -150,6 +171,10 @@ export function describeExport(exp: EvidenceExport, german: boolean): Array<[str
     ],
     ['Personen', String(exp.count)],
     [
+      'Präsenztermine',
+      `${h.sessions.length} (begonnen ${h.filters.period ? 'im Zeitraum' : 'bis zum Stichtag'}; eingeladene und anwesende Personen nur aus dieser Auswahl)`,
+    ],
+    [
       'Inhaltsversionen',
       h.contentVersions.map((v) => `${v.kind === 'path' ? 'Lernpfad' : 'Kurs'} ${v.id}@${v.version ?? 'aktuell'}`).join(', '),
     ],
@@ -162,6 +187,14 @@ function csvCell(kind: Kind, v: Value, german: boolean): string {
   if (v === null) return '';
   if (kind === 'text') return safeCell(String(v));
   if (kind === 'date') return german ? germanDay(String(v)) : berlinDay(new Date(String(v)));
+  if (kind === 'datetime') {
+    const { time } = berlinDateAndTime(new Date(String(v)));
+    return `${german ? germanDay(String(v)) : berlinDay(new Date(String(v)))} ${time}`;
+  }
+  if (kind === 'hours') {
+    const s = String(Math.round((v as number) * 100) / 100);
+    return german ? s.replace('.', ',') : s;
+  }
   if (kind === 'share') {
     const s = (v as number).toFixed(4);
     return german ? s.replace('.', ',') : s;
@@ -190,13 +223,26 @@ function sheetDay(isoInstant: string): Date {
   return new Date(`${berlinDay(new Date(isoInstant))}T00:00:00Z`);
 }
 
+/** An instant as a spreadsheet date and time: its Berlin wall-clock time (spreadsheets have no time zones). */
+function sheetTime(isoInstant: string): Date {
+  const { date, time } = berlinDateAndTime(new Date(isoInstant));
+  return new Date(`${date}T${time}:00Z`);
+}
+
 function xlsxCell(kind: Kind, v: Value): string | number | Date | null {
   if (v === null) return null;
   if (kind === 'date') return sheetDay(String(v));
+  if (kind === 'datetime') return sheetTime(String(v));
   return v;
 }
 
-const numFmt: Partial<Record<Kind, string>> = { date: 'dd.mm.yyyy', share: '0.0%', int: '0' };
+const numFmt: Partial<Record<Kind, string>> = {
+  date: 'dd.mm.yyyy',
+  datetime: 'dd.mm.yyyy hh:mm',
+  share: '0.0%',
+  int: '0',
+  hours: '0.00',
+};
 
 async function writeXlsx(exp: EvidenceExport, out: Writable): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -228,6 +274,7 @@ async function writeXlsx(exp: EvidenceExport, out: Writable): Promise<void> {
     })(),
   );
   await sheet('Organisationseinheiten', unitColumns, exp.head.orgUnits);
+  await sheet('Präsenztermine', sessionColumns, exp.head.sessions);
   const about = wb.addWorksheet('Angaben');
   about.columns = [
     { header: 'Angabe', width: 44 },

@@ -2,7 +2,8 @@
  * The evidence report as PDF (pdfkit; tagged, German, Noto Sans embedded): summary figures, the coverage trend as a
  * vector chart with its alt text, figures per org unit and job role, the training concept generated from the
  * learning paths valid at T (who learns what, why, how long, when, how often refreshed), the measures taken
- * (completions per course and how), and the per-person table as annex per org unit. For more than
+ * (completions per course and how, in-person sessions by kind, the multiplier programme's cascade), and the per-person
+ * table as annex per org unit. For more than
  * ANNEX_LIMIT people the annex is left to the XLSX export of the same selection. Every page carries a footer with
  * both dates, the fingerprint of the selection and the page number; the content versions have their own section.
  */
@@ -12,10 +13,11 @@ import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import { pdfFontFaces, splitIntoFontRuns } from '../certificates/certificate-fonts.ts';
 import { renderLineChart } from '../charts/line-chart.ts';
+import { sessionKindLabel } from '../sessions/session-labels.ts';
 import { type CoverageCounts, coverageClassLabel, germanOrder } from './coverage.ts';
 import { berlinDay } from './evidence-dates.ts';
 import { completionWayLabel, jobRoleName } from './evidence-labels.ts';
-import type { EvidenceExport, EvidencePersonRecord } from './prepare-evidence-export.ts';
+import type { EvidenceExport, EvidenceHead, EvidencePersonRecord } from './prepare-evidence-export.ts';
 import { describeExport } from './write-evidence-export.ts';
 
 /** Largest number of people listed in the PDF annex; beyond it the XLSX export carries the per-person table. */
@@ -126,6 +128,95 @@ const countsRow = (label: string, c: CoverageCounts): string[] => [
 const countHeaders = ['Gruppe', 'Abdeckung', 'nachgew.', 'mit Pflicht', 'überfällig', 'nicht fällig', 'Auffr.', 'aktiv'];
 const countWidths = [175, 50, 50, 55, 45, 55, 35, 30];
 
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** Hours of some minutes in German, one decimal ("1,5"). */
+const hours = (minutes: number): string =>
+  (Math.round((minutes / 60) * 10) / 10).toLocaleString('de-DE', { minimumFractionDigits: 0, maximumFractionDigits: 1 });
+
+/** The measures of the multiplier programme: in-person sessions by kind, then the cascade across all multipliers. */
+function sessionMeasures(doc: Doc, root: Struct, h: EvidenceHead): void {
+  const period = h.filters.period;
+  const when = period ? `im Zeitraum ${germanDay(period.from)} bis ${germanDay(period.to)}` : `bis zum Stichtag ${germanDay(h.asOf)}`;
+  block(doc, root, 'H3', 'Präsenztermine', 11, true);
+  const held = h.sessions.filter((s) => !s.cancelled);
+  const cancelled = h.sessions.length - held.length;
+  const attendances = held.reduce((n, s) => n + s.attended, 0);
+  const minutes = held.reduce((n, s) => n + s.minutes, 0);
+  block(
+    doc,
+    root,
+    'P',
+    held.length > 0
+      ? `${count(held.length, 'Präsenztermin', 'Präsenztermine')} ${when} mit zusammen ${hours(minutes)} Stunden und ${count(attendances, 'Teilnahme', 'Teilnahmen')} von Beschäftigten dieser Auswahl${cancelled > 0 ? `; ${count(cancelled, 'weiterer Termin wurde', 'weitere Termine wurden')} abgesagt` : ''}. Die Liste der Termine steht in der Excel-Arbeitsmappe (Blatt „Präsenztermine“).`
+      : `Keine Präsenztermine ${when}${cancelled > 0 ? ` (${cancelled} abgesagt)` : ''}.`,
+  );
+  if (h.sessions.length > 0) {
+    const byKind = new Map<string, { held: number; minutes: number; attended: number; cancelled: number }>();
+    for (const s of h.sessions) {
+      const e = byKind.get(s.kind) ?? { held: 0, minutes: 0, attended: 0, cancelled: 0 };
+      if (s.cancelled) e.cancelled++;
+      else {
+        e.held++;
+        e.minutes += s.minutes;
+        e.attended += s.attended;
+      }
+      byKind.set(s.kind, e);
+    }
+    const rows = (Object.keys(sessionKindLabel) as Array<keyof typeof sessionKindLabel>)
+      .filter((k) => byKind.has(k))
+      .map((k) => {
+        const e = byKind.get(k) as { held: number; minutes: number; attended: number; cancelled: number };
+        return [sessionKindLabel[k], String(e.held), hours(e.minutes), String(e.attended), String(e.cancelled)];
+      });
+    rows.push(['Zusammen', String(held.length), hours(minutes), String(attendances), String(cancelled)]);
+    table(doc, root, ['Art', 'stattgefunden', 'Stunden', 'Teilnahmen', 'abgesagt'], [175, 80, 80, 80, 80], rows);
+  }
+
+  const p = h.programme;
+  block(doc, root, 'H3', 'Multiplikator:innen-Programm', 11, true);
+  if (p.sessionsHeld === 0) {
+    block(
+      doc,
+      root,
+      'P',
+      `${when[0]?.toUpperCase()}${when.slice(1)} haben Multiplikator:innen keine Präsenztermine für diese Auswahl gehalten.`,
+    );
+    return;
+  }
+  const shares =
+    p.reachedCompletedPercent !== null && p.notReachedCompletedPercent !== null
+      ? `Ihren Pflicht-Lernpfad abgeschlossen haben ${p.reachedCompletedPercent} % der Erreichten und ${p.notReachedCompletedPercent} % der übrigen.`
+      : `Die Abschlussquoten der erreichten und der übrigen Beschäftigten werden nicht gezeigt, weil eine der beiden Gruppen kleiner als ${p.minGroupSize} Personen ist.`;
+  block(
+    doc,
+    root,
+    'P',
+    `${count(p.multipliers, 'Multiplikator:in', 'Multiplikator:innen')} aus ${count(p.cohorts, 'Kohorte', 'Kohorten')} ${p.multipliers === 1 ? 'hat' : 'haben'} ${when} ${count(p.sessionsHeld, 'Termin', 'Termine')} mit ${hours(p.minutesHeld)} Stunden gehalten und damit ${p.reached} aktive Beschäftigte dieser Auswahl erreicht (mindestens einen Termin besucht); ${p.notReached} wurden noch nicht erreicht. ${shares}`,
+  );
+  table(
+    doc,
+    root,
+    ['Kennzahl', 'Wert'],
+    [335, 160],
+    [
+      ['Kohorten mit Terminen', String(p.cohorts)],
+      ['Multiplikator:innen mit Terminen', String(p.multipliers)],
+      ['Termine gehalten', String(p.sessionsHeld)],
+      ['Stunden', hours(p.minutesHeld)],
+      ['Teilnahmen', String(p.attendances)],
+      ['Erreichte Beschäftigte', String(p.reached)],
+      ['Noch nicht erreichte Beschäftigte', String(p.notReached)],
+      [
+        'Pflicht-Lernpfad abgeschlossen: erreicht / übrige',
+        p.reachedCompletedPercent !== null && p.notReachedCompletedPercent !== null
+          ? `${p.reachedCompletedPercent} % / ${p.notReachedCompletedPercent} %`
+          : `nicht gezeigt (Gruppe unter ${p.minGroupSize})`,
+      ],
+    ],
+  );
+}
+
 export async function writeEvidenceReport(exp: EvidenceExport, out: Writable): Promise<void> {
   const h = exp.head;
   const doc = new PDFDocument({
@@ -231,6 +322,7 @@ export async function writeEvidenceReport(exp: EvidenceExport, out: Writable): P
   }
 
   block(doc, root, 'H2', 'Ergriffene Maßnahmen', 14, true);
+  block(doc, root, 'H3', 'Kursabschlüsse', 11, true);
   const completions = new Map<string, { title: string; online: number; 'in-person': number; recognised: number }>();
   const period = h.filters.period;
   const inPeriod = (at: string): boolean => !period || (at >= period.from && at <= period.to);
@@ -258,6 +350,7 @@ export async function writeEvidenceReport(exp: EvidenceExport, out: Writable): P
       .sort((a, b) => germanOrder(a.title, b.title))
       .map((e) => [e.title, String(e.online), String(e['in-person']), String(e.recognised)]),
   );
+  sessionMeasures(doc, root, h);
 
   block(doc, root, 'H2', 'Anhang: Personen nach Organisationseinheit', 14, true);
   if (exp.count > ANNEX_LIMIT) {
