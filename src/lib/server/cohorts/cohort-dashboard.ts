@@ -11,6 +11,7 @@ import { authorize } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
 import { addMonths, type CourseStatus } from '../evidence/course-status.ts';
 import { computeStatusAsOf, type PersonStatus } from '../evidence/status-as-of.ts';
+import { type Cascade, cascadeOfPeople } from '../sessions/cascade.ts';
 import { type Cohort, membersOf, requireCohortIn } from './cohort-members.ts';
 
 const DAY = 86_400_000;
@@ -76,6 +77,8 @@ export interface CohortDashboard {
   jobRoles: JobRoleProgress[];
   /** Completions (courses) per week, Monday to Sunday in Berlin, oldest first, 52 weeks up to this week. */
   weeks: Array<{ start: Date; count: number }>;
+  /** The cohort's cascade (its sessions, reached and not reached members), from the same status. */
+  cascade: Cascade;
 }
 
 /** Monday 00:00 (Berlin) of the week containing `at`. */
@@ -161,9 +164,11 @@ export async function getCohortDashboard(ctx: Ctx, cohortId: string): Promise<Co
     (weeks[lo] as { count: number }).count++;
   }
 
+  const cascade = await cascadeOfPeople(ctx, scope, [cohort.id], people);
   return {
     cohort,
     asOf: now,
+    cascade,
     before,
     current: headlineOf(people),
     previous: past ? headlineOf(past.people) : null,

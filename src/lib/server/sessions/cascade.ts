@@ -11,7 +11,7 @@ import { authorize, type Scope } from '../authz/authorize.ts';
 import { membersOf, requireCohortIn } from '../cohorts/cohort-members.ts';
 import type { Ctx } from '../context.ts';
 import { percentOf } from '../evidence/course-status.ts';
-import { computeStatusAsOf } from '../evidence/status-as-of.ts';
+import { computeStatusAsOf, type PersonStatus } from '../evidence/status-as-of.ts';
 import { readTenantSettings } from '../tenancy/tenant-settings.ts';
 
 export interface CascadeRow {
@@ -144,14 +144,24 @@ async function cascadeFor(
   cohortIds: readonly string[] | null,
   userIds: readonly string[] | undefined,
 ): Promise<Cascade> {
-  const tenantId = scope.tenantId as string;
   const now = ctx.clock();
-  const [loaded, status, minGroupSize] = await Promise.all([
-    loadSessions(ctx, tenantId, cohortIds),
-    computeStatusAsOf(ctx, scope, { asOf: now, recordedBy: now, userIds, current: true }),
-    minGroupSizeOf(ctx, tenantId),
-  ]);
-  const completed = new Map(status.people.filter((p) => p.status === 'active').map((p) => [p.userId, Boolean(p.path?.covered)]));
+  const status = await computeStatusAsOf(ctx, scope, { asOf: now, recordedBy: now, userIds, current: true });
+  return cascadeOfPeople(ctx, scope, cohortIds, status.people);
+}
+
+/**
+ * The cascade over people whose status now the caller has read (the one status rule) within `scope`: internal step
+ * of a verb that has authorized them (the cohort dashboard, which has its members' status at hand).
+ */
+export async function cascadeOfPeople(
+  ctx: Ctx,
+  scope: Scope,
+  cohortIds: readonly string[] | null,
+  people: readonly PersonStatus[],
+): Promise<Cascade> {
+  const tenantId = scope.tenantId as string;
+  const [loaded, minGroupSize] = await Promise.all([loadSessions(ctx, tenantId, cohortIds), minGroupSizeOf(ctx, tenantId)]);
+  const completed = new Map(people.filter((p) => p.status === 'active').map((p) => [p.userId, Boolean(p.path?.covered)]));
   return { ...cascadeFigures({ ...loaded, completed, minGroupSize }), minGroupSize };
 }
 
