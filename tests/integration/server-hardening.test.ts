@@ -227,6 +227,56 @@ describe.skipIf(!built)('kiko serve against hostile requests', () => {
     expect((await send(`${base}/api/health`)).status).toBe(200);
   }, 60_000);
 
+  test('answers an upload over the per-address limit with 429 before the body is read', async () => {
+    const client = '198.51.100.90';
+    // the address uses up its checks with certificate numbers (the same limit counts uploads and numbers)
+    let last = 0;
+    for (let i = 0; i < 80 && last !== 429; i++)
+      last = (await send(`${base}/zertifikat-pruefen/ZZZZZZZZZZ`, { headers: { 'x-forwarded-for': client } })).status;
+    expect(last).toBe(429);
+    // an upload announcing 400 KB, of which only the first 16 KB are ever sent: the answer must come anyway
+    const boundary = 'kikogrenze';
+    const head = `--${boundary}\r\ncontent-disposition: form-data; name="datei"; filename="gross.json"\r\ncontent-type: application/json\r\n\r\n`;
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        `${base}/zertifikat-pruefen`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': String(400 * 1024),
+            origin: base,
+            'x-forwarded-for': client,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new Error('no answer while the body was incomplete'));
+      }, 10_000);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', () => {});
+      req.write(head);
+      req.write(Buffer.alloc(16 * 1024, 0x20));
+    });
+    expect(reply.status).toBe(429);
+    expect(reply.body).toContain('Zu viele Prüfungen in kurzer Zeit');
+    // another address still gets its upload checked
+    const file = multipart('nachweis.json', '{"kein": "Nachweis"}');
+    const other = await send(`${base}/zertifikat-pruefen`, {
+      method: 'POST',
+      headers: { 'content-type': file.type, origin: base, 'x-forwarded-for': '198.51.100.91' },
+      body: file.body,
+    });
+    expect(other.status).toBe(200);
+  });
+
   test('uses X-Forwarded-For and -Proto from the trusted proxy: Secure cookies, origin check with https, limits per client', async () => {
     const origin = base.replace('http:', 'https:');
     const form = (password: string): string => new URLSearchParams({ email: learner.email, password }).toString();

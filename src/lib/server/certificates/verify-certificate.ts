@@ -62,8 +62,12 @@ export const VERIFY_LIMITS = { perIp: 60, windowSeconds: 5 * 60 } as const;
 
 const limiters = new WeakMap<Db, RateLimiterDrizzle>();
 
-/** Counts one check for the IP; throws RateLimitedError (German message) when the limit is reached. */
-async function consumeQuota(db: Db, ip: string | undefined): Promise<void> {
+/**
+ * Counts one check for the IP; throws RateLimitedError (German message) when the limit is reached. The upload page
+ * calls it before it reads the request body, so a client over its limit costs no multipart parse, and then verifies
+ * without `ip` (one check counted once).
+ */
+export async function consumeVerifyQuota(db: Db, ip: string | undefined): Promise<void> {
   if (ip === undefined) return; // CLI and tests of the rules themselves
   let limiter = limiters.get(db);
   if (!limiter) {
@@ -171,7 +175,7 @@ export async function verifyCertificateById(
   config: CertificateConfig,
   now: Date = new Date(),
 ): Promise<VerificationResult> {
-  await consumeQuota(db, ip);
+  await consumeVerifyQuota(db, ip);
   const found = await findCertificate(db, normalizeCertificateId(id.slice(0, 40)) ?? '-');
   if (!found) return NOT_FOUND;
   return judge(found, getTenantKeyRing(config.keyDir, found.tenant.slug, { create: false }), now);
@@ -204,7 +208,7 @@ export async function verifyCertificateUpload(
   config: CertificateConfig,
   now: Date = new Date(),
 ): Promise<VerificationResult> {
-  await consumeQuota(db, ip);
+  await consumeVerifyQuota(db, ip);
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
   let credential: KikoCredential | null = null;
