@@ -117,7 +117,20 @@ interface ChildResult {
 }
 function child(mode: string, opts: { unit?: string; ext?: string } = {}): ChildResult {
   const out = join(dir, `export-${mode}.${opts.ext ?? 'out'}`);
-  const args = [self, '--db', String(flags.db), '--child', mode, '--hr', hrId, '--out', out, ...(opts.unit ? ['--unit', opts.unit] : [])];
+  const args = [
+    '--import',
+    join(import.meta.dirname, '..', 'bin', 'module-hooks.mjs'),
+    self,
+    '--db',
+    String(flags.db),
+    '--child',
+    mode,
+    '--hr',
+    hrId,
+    '--out',
+    out,
+    ...(opts.unit ? ['--unit', opts.unit] : []),
+  ];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) throw new Error(`${mode}: ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop() ?? '{}';

@@ -113,7 +113,7 @@ describe('kiko db backup', () => {
     await writer;
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Sicherung geschrieben: .*waehrend\.db \(\d+(,\d)? (KB|MB)\)/);
+    expect(r.stdout).toMatch(/Sicherung geschrieben: .*waehrend\.db \(\d{1,3}(\.\d{3})*(,\d)? (KB|MB)\)/);
     expect(r.stdout).toMatch(/Neuester Eintrag im Lernnachweis: \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2} Uhr/);
     const backup = join(dir, 'waehrend.db');
     expect(readdirSync(dir).filter((f) => f.includes('unvollstaendig'))).toEqual([]);

@@ -34,6 +34,22 @@ describe('resolveEvidenceDates', () => {
     expect(berlinDay(new Date('2026-06-30T22:30:00Z'))).toBe('2026-07-01');
     expect(berlinMinute(new Date('2026-06-30T22:30:00Z'))).toBe('2026-07-01T00:30');
   });
+
+  test('the Berlin minute agrees with the time zone database every quarter hour around the clock changes', () => {
+    const tz = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' });
+    // the nights of the switches 2024–2030 and a few ordinary days, every 15 minutes over 48 hours
+    const days = ['2024-03-31', '2024-10-27', '2026-03-29', '2026-10-25', '2030-03-31', '2030-10-27', '2026-01-01', '2026-12-31'];
+    let checked = 0;
+    for (const day of days) {
+      const from = Date.parse(`${day}T00:00:00Z`) - 86_400_000;
+      for (let t = from; t < from + 2 * 86_400_000; t += 15 * 60_000) {
+        const d = new Date(t + 7_000);
+        expect(berlinMinute(d), d.toISOString()).toBe(tz.format(d).replace(' ', 'T'));
+        checked++;
+      }
+    }
+    expect(checked).toBe(days.length * 192);
+  });
 });
 
 describe('monthEnds', () => {

@@ -1,8 +1,22 @@
 /** Calendar helpers for the district's time zone (Europe/Berlin). */
 const offsetFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', timeZoneName: 'shortOffset' });
 
+/** Offsets already asked for, per UTC hour (Berlin's clock changes at 01:00 UTC, so an hour has one offset). */
+const offsetByHour = new Map<number, number>();
+const HOUR = 3_600_000;
+
 /** Minutes Berlin is ahead of UTC at the given instant (60 in winter, 120 in summer). */
 export function berlinOffsetMinutes(at: Date): number {
+  const hour = Math.floor(at.getTime() / HOUR);
+  const known = offsetByHour.get(hour);
+  if (known !== undefined) return known;
+  const minutes = offsetFromIntl(at);
+  if (offsetByHour.size >= 50_000) offsetByHour.clear();
+  offsetByHour.set(hour, minutes);
+  return minutes;
+}
+
+function offsetFromIntl(at: Date): number {
   const name = offsetFmt.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT+1';
   const m = /GMT([+-])(\d{1,2})(?::(\d{2}))?/.exec(name);
   if (!m) return 0;

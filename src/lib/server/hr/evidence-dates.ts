@@ -8,19 +8,18 @@
 import { berlinOffsetMinutes, endOfDayBerlin } from '../../shared/dates.ts';
 import { ValidationError } from '../errors/domain-errors.ts';
 
-const partsFmt = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Berlin',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
+/** Berlin's wall clock at an instant: the instant shifted by Berlin's offset then, read as UTC. */
 function berlinParts(d: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> {
-  const parts = Object.fromEntries(partsFmt.formatToParts(d).map((p) => [p.type, p.value]));
-  return parts as never;
+  const wall = new Date(d.getTime() + berlinOffsetMinutes(d) * 60_000);
+  return {
+    year: String(wall.getUTCFullYear()).padStart(4, '0'),
+    month: two(wall.getUTCMonth() + 1),
+    day: two(wall.getUTCDate()),
+    hour: two(wall.getUTCHours()),
+    minute: two(wall.getUTCMinutes()),
+  };
 }
 
 /** The Berlin calendar day of an instant, "YYYY-MM-DD" (the value of a date input). */
