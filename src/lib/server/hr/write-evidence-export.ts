@@ -249,17 +249,20 @@ async function writeXlsx(exp: EvidenceExport, out: Writable): Promise<void> {
   wb.creator = 'KIKO';
   const sheet = async <R>(name: string, columns: Column<R>[], rows: Iterable<R>): Promise<void> => {
     const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = columns.map((c) => ({
-      header: c.header,
-      width: c.width ?? 14,
-      style: numFmt[c.kind] ? { numFmt: numFmt[c.kind] } : {},
-    }));
+    // one style object per column, shared by all its cells: exceljs recognises a style object it has seen and skips
+    // working out its style entry again (per cell, it would build a fresh copy of the column's style)
+    const styles = columns.map((c) => (numFmt[c.kind] ? { numFmt: numFmt[c.kind] } : {}));
+    ws.columns = columns.map((c, i) => ({ header: c.header, width: c.width ?? 14, style: styles[i] }));
     ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
     ws.getRow(1).font = { bold: true };
     ws.getRow(1).commit();
     let n = 0;
     for (const r of rows) {
-      ws.addRow(columns.map((c) => xlsxCell(c.kind, c.get(r)))).commit();
+      const row = ws.addRow(columns.map((c) => xlsxCell(c.kind, c.get(r))));
+      row.eachCell({ includeEmpty: true }, (cell, col) => {
+        cell.style = styles[col - 1] as Partial<ExcelJS.Style>;
+      });
+      row.commit();
       // let the zip stream drain now and then
       if (++n % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
