@@ -506,3 +506,12 @@ async function writeDeactivated(tx: Tx, c: BatchCtx, planned: DeactivateRow[]): 
           .returning({ id: sessionTable.id });
   return { written: part.length, skipped, endedSessions: sessions.map((s) => s.id) };
 }
+
+/** Districts with an interrupted import run (for the server's `staff-imports` job). */
+export async function districtsWithInterruptedImports(db: Db, now: Date, staleMs = IMPORT_STALE_MS): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ tenantId: importRunTable.tenantId })
+    .from(importRunTable)
+    .where(and(eq(importRunTable.state, 'applying'), lt(importRunTable.heartbeatAt, new Date(now.getTime() - staleMs))));
+  return rows.map((r) => r.tenantId);
+}
