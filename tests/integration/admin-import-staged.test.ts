@@ -102,7 +102,7 @@ describe('applyImport (staged)', () => {
       ]),
       perPerson: [{ n: 1, people: n }],
     });
-    expect((a as { facts: unknown[] }).facts).toHaveLength(2 * n);
+    expect((a as unknown as { facts: unknown[] }).facts).toHaveLength(2 * n);
     expect((await verifyAuditChain(t.db, cut.id)).ok).toBe(true);
 
     // the same file again: nothing written, no new run

@@ -317,18 +317,20 @@ const json = (v: unknown): string => JSON.stringify(v);
 async function closedUnits(tx: Tx, tenantId: string, ids: ReadonlyArray<string | null>): Promise<Set<string>> {
   const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
   if (wanted.length === 0) return new Set();
-  const rows = await tx.all<{ id: string }>(sql`SELECT u.id FROM json_each(${json(wanted)}) j JOIN ${orgUnitTable} u ON u.id = j.value
+  const rows = await tx.all<{ id: string }>(sql`SELECT u.id FROM json_each(${json(wanted)}) j CROSS JOIN ${orgUnitTable} u ON u.id = j.value
      WHERE u.tenant_id = ${tenantId} AND u.closed_at IS NOT NULL`);
   return new Set(rows.map((r) => r.id));
 }
 
 async function writeCreated(tx: Tx, c: BatchCtx, planned: CreatedRow[]): Promise<BatchOutcome> {
-  // e-mail addresses are unique on the installation, personnel numbers per district: taken since the plan → skipped
+  // e-mail addresses are unique on the installation, personnel numbers per district: taken since the plan → skipped.
+  // CROSS JOIN keeps the file's values as the outer loop (https://sqlite.org/optoverview.html#crossjoin): otherwise
+  // SQLite walks the district's personnel-number index and scans the batch for each person.
   const taken = await tx.all<{ email: string | null; external_id: string | null }>(sql`
-    SELECT u.email, NULL AS external_id FROM json_each(${json(planned.map((p) => p.email))}) j JOIN ${userTable} u ON u.email = j.value
+    SELECT u.email, NULL AS external_id FROM json_each(${json(planned.map((p) => p.email))}) j CROSS JOIN ${userTable} u ON u.email = j.value
     UNION ALL
     SELECT NULL, u.external_id FROM json_each(${json(planned.flatMap((p) => (p.externalId ? [p.externalId] : [])))}) j
-      JOIN ${userTable} u ON u.tenant_id = ${c.tenantId} AND u.external_id = j.value`);
+      CROSS JOIN ${userTable} u ON u.tenant_id = ${c.tenantId} AND u.external_id = j.value`);
   const emails = new Set(taken.map((t) => t.email).filter(Boolean));
   const externals = new Set(taken.map((t) => t.external_id).filter(Boolean));
   const closed = await closedUnits(
@@ -388,20 +390,11 @@ async function unchangedSincePlan<T extends { userId: string; seen: Seen }>(
   tenantId: string,
   planned: T[],
 ): Promise<{ still: T[]; changed: T[] }> {
-  const now = await tx
-    .select({
-      id: userTable.id,
-      name: userTable.name,
-      email: userTable.email,
-      externalId: userTable.externalId,
-      orgUnitId: userTable.orgUnitId,
-      jobRole: userTable.jobRole,
-      status: userTable.status,
-    })
-    .from(userTable)
-    .where(
-      and(sql`${userTable.id} IN (SELECT value FROM json_each(${json(planned.map((p) => p.userId))}))`, eq(userTable.tenantId, tenantId)),
-    );
+  // by primary key, the batch as the outer loop (the unary + keeps SQLite off the district's index)
+  const now = await tx.all<Seen & { id: string }>(sql`
+    SELECT u.id, u.name, u.email, u.external_id AS externalId, u.org_unit_id AS orgUnitId, u.job_role AS jobRole, u.status
+      FROM json_each(${json(planned.map((p) => p.userId))}) j CROSS JOIN ${userTable} u ON u.id = j.value
+     WHERE +u.tenant_id = ${tenantId}`);
   const byId = new Map(now.map((p) => [p.id, p]));
   const still: T[] = [];
   const changed: T[] = [];
@@ -428,7 +421,9 @@ async function writeChanged(tx: Tx, c: BatchCtx, planned: ChangedRow[]): Promise
     newEmails.length === 0
       ? []
       : (
-          await tx.all<{ email: string }>(sql`SELECT u.email FROM json_each(${json(newEmails)}) j JOIN ${userTable} u ON u.email = j.value`)
+          await tx.all<{ email: string }>(
+            sql`SELECT u.email FROM json_each(${json(newEmails)}) j CROSS JOIN ${userTable} u ON u.email = j.value`,
+          )
         ).map((r) => r.email),
   );
   const closed = await closedUnits(
