@@ -93,6 +93,11 @@ const times: Record<string, number[]> = { baseline: [], dryRun: [], apply: [], a
 const first = csv(0);
 const moved = csv(1);
 let summary = '';
+/** Peak RSS (MB) of the process when each step had ended (the first round): where the peak comes from. */
+const peaks: string[] = [];
+const peakAfter = (step: string): void => {
+  if (peaks.length < 6) peaks.push(`${step} ${Math.round(process.resourceUsage().maxRSS / 1024)}`);
+};
 
 for (let r = 0; r < rounds; r++) {
   const dir = mkdtempSync(join(tmpdir(), 'kiko-bench-import-'));
@@ -128,9 +133,11 @@ for (let r = 0; r < rounds; r++) {
       );
     });
     times.baseline?.push(performance.now() - t0);
+    peakAfter('baseline');
     t0 = performance.now();
     const plan = await previewImport(ctx, { file: first });
     times.dryRun?.push(performance.now() - t0);
+    peakAfter('dry run');
     // the learners' writes on the idle database, as long as the apply will take (at least 2 s)
     const idle = keepLearning(learners.slice(0, Math.ceil(learners.length / 2)));
     await new Promise((r) => setTimeout(r, Math.max(2000, (times.dryRun?.at(-1) ?? 0) * 3)));
@@ -139,13 +146,16 @@ for (let r = 0; r < rounds; r++) {
     t0 = performance.now();
     const applied = await applyImport(ctx, { file: first });
     times.apply?.push(performance.now() - t0);
+    peakAfter('first apply');
     writes.during.push(...(await during.stop()));
     t0 = performance.now();
     const again = await applyImport(ctx, { file: first });
     times.again?.push(performance.now() - t0);
+    peakAfter('again');
     t0 = performance.now();
     const move = await applyImport(ctx, { file: moved });
     times.move?.push(performance.now() - t0);
+    peakAfter('move');
     summary = `dry run: ${plan.rowCount} rows, ${plan.created.length} new, ${plan.errors.length} errors; apply: ${applied.created} new; again: ${again.created} new, ${again.changed} changed, ${again.unchanged} unchanged; move: ${move.changed} changed`;
   } finally {
     close();
@@ -170,4 +180,6 @@ const w = (label: string, ms: number[]): string =>
 console.log("\n| learners' first lesson visits (one every 20 ms) | writes | p50 | p99 | max |\n|---|--:|--:|--:|--:|");
 console.log(w('idle database (baseline)', writes.idle));
 console.log(w('during the first apply', writes.during));
-console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (after loading the modules: ${startRss} MB)`);
+console.log(
+  `peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (after loading the modules: ${startRss} MB; peak after each step of round 1, MB: ${peaks.join(', ')})`,
+);
