@@ -201,7 +201,7 @@ export const peopleActions = {
       const r = await mapDomainErrors(async () =>
         applyImportUpload(ctx, { uploadId: input.uploadId, deactivateMissing: input.deactivateMissing === 'ja' }),
       );
-      return { created: r.created, changed: r.changed, deactivated: r.deactivated, unchanged: r.unchanged };
+      return { created: r.created, changed: r.changed, deactivated: r.deactivated, unchanged: r.unchanged, skipped: r.skipped.length };
     },
   }),
   discardImport: defineAction({

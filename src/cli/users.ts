@@ -80,6 +80,10 @@ export default async function usersCommand(args: string[], io: CliIo, opts: { tt
         ? 'Übernommen: keine Änderungen (die Datei entspricht dem Stand in KIKO).'
         : `Übernommen: ${result.created} neu, ${result.changed} geändert, ${result.deactivated} deaktiviert, ${result.unchanged} unverändert.`,
     );
+    if (result.skipped.length > 0) {
+      io.out(`Übersprungen: ${result.skipped.length} (in KIKO nach dem Probelauf geändert; die neuere Änderung gilt).`);
+      for (const s of result.skipped.slice(0, 20)) io.out(`  ${s.line === null ? 'Deaktivierung' : `Zeile ${s.line}`}: ${s.reason}`);
+    }
     return 0;
   } catch (e) {
     if (started) bar?.stop();

@@ -349,6 +349,8 @@ export async function deleteTenant(client: Client, tenantId: string): Promise<vo
       'DELETE FROM org_units WHERE tenant_id = ?1',
       'DELETE FROM audit_events WHERE tenant_id = ?1',
       'DELETE FROM import_uploads WHERE tenant_id = ?1',
+      'DELETE FROM import_run_batches WHERE run_id IN (SELECT id FROM import_runs WHERE tenant_id = ?1)',
+      'DELETE FROM import_runs WHERE tenant_id = ?1',
       'DELETE FROM import_mappings WHERE tenant_id = ?1',
       'DELETE FROM tenants WHERE id = ?1',
     ].map((sql) => ({ sql, args: [tenantId] })),

@@ -1,7 +1,8 @@
 /**
  * The scheduled jobs of a running KIKO server: the evidence exports HR started (every 2 s; decision 018), the mail
  * delivery (every KIKO_MAIL_INTERVAL_SECONDS when an SMTP server is configured) and the retention job (daily: erases
- * the accounts that districts with a retention setting keep deactivated longer than they allow, users/retention.ts). `kiko serve` starts them once per server (the cluster's primary, or the single
+ * the accounts that districts with a retention setting keep deactivated longer than they allow, users/retention.ts) and
+ * the staff-import job (rolls interrupted imports forward, at the start and every 30 s). `kiko serve` starts them once per server (the cluster's primary, or the single
  * process); the leases keep each job in one process also when several servers share the database.
  */
 
@@ -46,6 +47,41 @@ export function retentionJob(db: Db, content: () => ContentSet, log: (line: stri
   };
 }
 
+/** How often the runner looks for interrupted staff imports. */
+export const IMPORT_ROLL_FORWARD_INTERVAL_MS = 30_000;
+
+/**
+ * The staff-import job: finishes import runs whose process died between two batches (decision 016, addendum), each
+ * as the system actor "system:staff-imports" of its district; facts and audit entries keep the admin who applied the
+ * file. Runs once right at the server's start and then every 30 s.
+ */
+export function importRollForwardJob(
+  db: Db,
+  content: () => ContentSet,
+  log: (line: string) => void,
+  intervalMs = IMPORT_ROLL_FORWARD_INTERVAL_MS,
+): Job {
+  return {
+    name: 'staff-imports',
+    intervalMs,
+    run: async (now) => {
+      const [{ districtsWithInterruptedImports }, { rollForwardImports }] = await Promise.all([
+        import('../users/import/import-run.ts'),
+        import('../users/import/import-people.ts'),
+      ]);
+      let finished = 0;
+      for (const tenantId of await districtsWithInterruptedImports(db, now)) {
+        try {
+          finished += await rollForwardImports(systemContext(db, content(), { name: 'staff-imports', tenantId, clock: () => now }));
+        } catch (e) {
+          log(`Personal-Import im Landkreis ${tenantId} nicht fortgesetzt: ${(e as Error).message}`);
+        }
+      }
+      return finished > 0 ? `Importe fortgesetzt ${finished}` : undefined;
+    },
+  };
+}
+
 /** How often the runner looks for queued evidence exports. */
 export const EXPORT_INTERVAL_MS = 2_000;
 
@@ -57,7 +93,7 @@ export function serverJobs(
 ): Job[] {
   const delivery = mailDelivery(env);
   const jobs: Job[] = [];
-  if (opts.content) jobs.push(retentionJob(db, opts.content, log));
+  if (opts.content) jobs.push(retentionJob(db, opts.content, log), importRollForwardJob(db, opts.content, log));
   jobs.push({
     name: 'evidence-exports',
     intervalMs: EXPORT_INTERVAL_MS,

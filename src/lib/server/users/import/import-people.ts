@@ -1,24 +1,20 @@
 /**
  * The staff import, one verb for the admin page and `kiko users import`: `previewImport` is the dry run (nothing
- * written), `applyImport` applies all or nothing. Applying re-plans inside ONE write transaction (so it acts on what
- * the database holds at that moment), refuses when any row has an error, and then writes set-based in batches —
- * users, role grants, facts of the learning record (creation, membership changes) and audit entries as INSERT/UPDATE
- * … SELECT over one JSON parameter per batch — yielding to the event loop between batches, as the district generator
- * does (src/lib/server/demo/generate-district.ts). The same file applied twice changes nothing the second time.
+ * written), `applyImport` refuses a file with any error before anything is staged, then stores the plan as an import
+ * run and writes it batch by batch in short transactions (import-run.ts, decision 016 addendum), so learners' writes
+ * are not held up behind one long transaction. An interrupted run is rolled forward (`rollForwardImports`) by the next
+ * apply of the district and by the server's `staff-imports` job. The same file applied twice changes nothing.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { orgUnitTable, sessionTable, userRoleTable, userTable } from '../../../../../db/schema/index.ts';
-import { appendAuditEvent } from '../../audit/append-audit-event.ts';
-import { appendAuditEvents } from '../../audit/append-audit-events.ts';
-import { forgetSession } from '../../auth/session-cache.ts';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { importRunTable, orgUnitTable, userRoleTable, userTable } from '../../../../../db/schema/index.ts';
 import { authorize, type Scope } from '../../authz/authorize.ts';
 import { actorId, type Ctx } from '../../context.ts';
 import { ConflictError, ValidationError } from '../../errors/domain-errors.ts';
-import { appendFactsBulk, type Tx } from '../../evidence/record.ts';
-import { recordMembershipChanges } from '../change-membership.ts';
+import type { Tx } from '../../evidence/record.ts';
 import { LAST_ADMIN_MESSAGE } from '../last-admin.ts';
 import { loadImportMapping } from './import-mapping.ts';
+import { applyImportRun, type ImportRunStatus, type SkippedRow, stageImportRun, staleImportRuns, toStatus } from './import-run.ts';
 import { parseStaffFile } from './parse-staff-file.ts';
 import { type ExistingPerson, type ImportPlan, planChanges, planImport } from './plan-import.ts';
 
@@ -27,6 +23,8 @@ export interface ImportOptions {
   deactivateMissing?: boolean;
   /** Progress of the apply step (the CLI draws a bar). */
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** Tests only: stop after this many batches, as if the process died (the run stays "applying"). */
+  stopAfterBatches?: number;
 }
 export interface ImportResult {
   plan: ImportPlan;
@@ -34,13 +32,11 @@ export interface ImportResult {
   changed: number;
   deactivated: number;
   unchanged: number;
+  /** Rows left out because the person changed in KIKO after the plan (the newer change wins). */
+  skipped: SkippedRow[];
+  /** The import run (null when nothing had to change). */
+  runId: string | null;
 }
-
-/** Page cache (KiB) of the importing connection during an apply. */
-const IMPORT_CACHE_KIB = 32_768;
-/** People per batch of set-based writes. */
-const BATCH = 1_000;
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 type Reader = Pick<Tx, 'select' | 'all'>;
 
@@ -50,22 +46,24 @@ async function loadPlan(
   file: ReturnType<typeof parseStaffFile>,
   deactivateMissing: boolean,
 ): Promise<ImportPlan> {
+  return (await loadPlanWithPeople(db, scope, file, deactivateMissing)).plan;
+}
+
+/** The plan and the district's people it was computed over (by id; the staged run remembers what it saw). */
+async function loadPlanWithPeople(
+  db: Reader,
+  scope: Scope,
+  file: ReturnType<typeof parseStaffFile>,
+  deactivateMissing: boolean,
+): Promise<{ plan: ImportPlan; people: Map<string, ExistingPerson> }> {
   const tenantId = scope.tenantId as string;
   const emails = [...new Set(file.rows.flatMap((r) => r.cells.map((c) => c.trim().toLowerCase()).filter((c) => c.includes('@'))))];
-  const [people, others, units, mapping] = await Promise.all([
-    db
-      .select({
-        id: userTable.id,
-        tenantId: userTable.tenantId,
-        email: userTable.email,
-        name: userTable.name,
-        externalId: userTable.externalId,
-        orgUnitId: userTable.orgUnitId,
-        jobRole: userTable.jobRole,
-        status: userTable.status,
-      })
-      .from(userTable)
-      .where(eq(userTable.tenantId, tenantId)),
+  const [packed, others, units, mapping] = await Promise.all([
+    // the district's people as ONE JSON row: 50,000 driver row objects (and drizzle's copies) were the largest
+    // transient allocation of an apply over an existing district
+    db.all<{ people: string | null }>(sql`
+      SELECT json_group_array(json_array(id, email, name, external_id, org_unit_id, job_role, status)) AS people
+        FROM ${userTable} WHERE tenant_id = ${tenantId}`),
     // e-mail addresses are logins, unique on the installation: those of the file taken in other districts
     db.all<{ id: string; tenant_id: string | null; email: string }>(sql`
       SELECT u.id, u.tenant_id, u.email FROM json_each(${JSON.stringify(emails)}) j CROSS JOIN ${userTable} u ON u.email = j.value
@@ -76,6 +74,20 @@ async function loadPlan(
       .where(eq(orgUnitTable.tenantId, tenantId)),
     loadImportMapping(db, tenantId),
   ]);
+  const people = (
+    JSON.parse(packed[0]?.people ?? '[]') as Array<[string, string, string, string | null, string | null, string, string]>
+  ).map(
+    ([id, email, name, externalId, orgUnitId, jobRole, status]): ExistingPerson => ({
+      id,
+      tenantId,
+      email,
+      name,
+      externalId,
+      orgUnitId,
+      jobRole,
+      status: status as ExistingPerson['status'],
+    }),
+  );
   const existing: ExistingPerson[] = [
     ...people,
     ...others.map((o) => ({
@@ -89,7 +101,7 @@ async function loadPlan(
       status: 'active' as const,
     })),
   ];
-  return planImport({
+  const plan = planImport({
     file,
     tenantId,
     scope,
@@ -99,6 +111,7 @@ async function loadPlan(
     deactivateMissing,
     actorUserId: scope.actorUserId,
   });
+  return { plan, people: new Map(people.map((p) => [p.id, p])) };
 }
 
 /** The dry run: what applying the file would do, and every row's problem. Writes nothing. */
@@ -108,107 +121,88 @@ export async function previewImport(ctx: Ctx, opts: ImportOptions): Promise<Impo
   return loadPlan(ctx.db, scope, file, opts.deactivateMissing ?? false);
 }
 
-/** Applies the file all or nothing; refused (ValidationError, nothing written) when the dry run has errors. */
+/**
+ * Applies the file: refused (ValidationError, nothing staged or written) when the dry run has errors; otherwise the
+ * plan is staged as an import run and written in short transactions (import-run.ts). Interrupted runs of the district
+ * are rolled forward first; while another process is applying one, a new apply is refused (ConflictError).
+ */
 export async function applyImport(ctx: Ctx, opts: ImportOptions): Promise<ImportResult> {
   const scope = await authorize(ctx, 'tenant.admin');
   const tenantId = scope.tenantId as string;
+  await rollForwardImports(ctx);
+  const [running] = await ctx.db
+    .select({ total: importRunTable.total, done: importRunTable.done })
+    .from(importRunTable)
+    .where(and(eq(importRunTable.tenantId, tenantId), eq(importRunTable.state, 'applying')))
+    .limit(1);
+  if (running)
+    throw new ConflictError(
+      `Ein anderer Import läuft gerade (${running.done} von ${running.total} Personen übernommen). Bitte warten Sie, bis er abgeschlossen ist.`,
+    );
   const file = parseStaffFile(opts.file);
-  const by = actorId(ctx.actor);
-  const importId = randomUUID();
-  const fileHash = createHash('sha256').update(opts.file).digest('hex');
-  const progress = opts.onProgress ?? (() => {});
-  const ended: string[] = [];
-  const result = await ctx.db.transaction(async (tx) => {
-    const restoreCache = await enlargePageCache(tx);
-    try {
-      const plan = await loadPlan(tx, scope, file, opts.deactivateMissing ?? false);
-      if (plan.missing.length > 0) throw new ValidationError(`In der Datei fehlt: ${plan.missing.join(', ')}. Es wurde nichts übernommen.`);
-      if (plan.errors.length > 0)
-        throw new ValidationError(
-          `${plan.errors.length} Fehler in der Datei (erster in Zeile ${plan.errors[0]?.line}: ${plan.errors[0]?.message}). Es wurde nichts übernommen.`,
-        );
-      const now = ctx.clock();
-      if (plan.deactivate.length > 0)
-        await refuseLosingAllAdmins(
-          tx,
-          tenantId,
-          plan.deactivate.map((d) => d.userId),
-        );
-      const total = planChanges(plan);
-      let done = 0;
-      for (let i = 0; i < plan.created.length; i += BATCH) {
-        await writeCreated(tx, tenantId, plan.created.slice(i, i + BATCH), by, now, importId);
-        done += Math.min(BATCH, plan.created.length - i);
-        progress('Neue Personen', done, total);
-        await yieldToEventLoop();
-      }
-      for (let i = 0; i < plan.changed.length; i += BATCH) {
-        await writeChanged(tx, tenantId, plan.changed.slice(i, i + BATCH), by, now, importId);
-        done += Math.min(BATCH, plan.changed.length - i);
-        progress('Geänderte Personen', done, total);
-        await yieldToEventLoop();
-      }
-      for (let i = 0; i < plan.deactivate.length; i += BATCH) {
-        const part = plan.deactivate.slice(i, i + BATCH);
-        await recordMembershipChanges(tx, {
-          tenantId,
-          actorId: by,
-          at: now,
-          changes: part.map((d) => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, status: 'disabled' as const })),
-          auditType: 'user.deactivated',
-          audit: { importId },
-        });
-        const sessions = await tx
-          .delete(sessionTable)
-          .where(sql`${sessionTable.userId} IN (SELECT value FROM json_each(${JSON.stringify(part.map((d) => d.userId))}))`)
-          .returning({ id: sessionTable.id });
-        ended.push(...sessions.map((s) => s.id));
-        done += part.length;
-        progress('Deaktivierte Personen', done, total);
-        await yieldToEventLoop();
-      }
-      if (total > 0)
-        await appendAuditEvent(tx, {
-          tenantId,
-          actorId: by,
-          type: 'users.imported',
-          data: {
-            importId,
-            fileHash,
-            created: plan.created.length,
-            changed: plan.changed.length,
-            deactivated: plan.deactivate.length,
-            unchanged: plan.unchanged,
-          },
-          at: now,
-        });
-      return {
-        plan,
-        created: plan.created.length,
-        changed: plan.changed.length,
-        deactivated: plan.deactivate.length,
-        unchanged: plan.unchanged,
-      };
-    } finally {
-      await restoreCache();
-    }
+  const { plan, people } = await loadPlanWithPeople(ctx.db, scope, file, opts.deactivateMissing ?? false);
+  if (plan.missing.length > 0) throw new ValidationError(`In der Datei fehlt: ${plan.missing.join(', ')}. Es wurde nichts übernommen.`);
+  if (plan.errors.length > 0)
+    throw new ValidationError(
+      `${plan.errors.length} Fehler in der Datei (erster in Zeile ${plan.errors[0]?.line}: ${plan.errors[0]?.message}). Es wurde nichts übernommen.`,
+    );
+  if (plan.deactivate.length > 0)
+    await refuseLosingAllAdmins(
+      ctx.db,
+      tenantId,
+      plan.deactivate.map((d) => d.userId),
+    );
+  const result = {
+    plan,
+    created: 0,
+    changed: 0,
+    deactivated: 0,
+    unchanged: plan.unchanged,
+    skipped: [] as SkippedRow[],
+    runId: null as string | null,
+  };
+  // the same file again: nothing to write, not even a run
+  if (planChanges(plan) === 0) return result;
+  const runId = randomUUID();
+  await stageImportRun(ctx.db, {
+    id: runId,
+    tenantId,
+    actorId: actorId(ctx.actor),
+    fileHash: createHash('sha256').update(opts.file).digest('hex'),
+    plan,
+    people,
+    now: ctx.clock(),
+    newId: randomUUID,
   });
-  for (const id of ended) forgetSession(id);
-  return result;
+  const run = await applyImportRun(ctx.db, runId, {
+    clock: ctx.clock,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.stopAfterBatches !== undefined ? { stopAfterBatches: opts.stopAfterBatches } : {}),
+  });
+  return { ...result, created: run.created, changed: run.changed, deactivated: run.deactivated, skipped: run.skipped, runId };
 }
 
 /**
- * A larger page cache for the importing connection while the batches run (they touch the user, record and audit
- * indexes all over; with SQLite's default 2 MB, pages are written and read again within the transaction), as the
- * district generator does. Returns the function that restores the previous size.
+ * Finishes the district's interrupted import runs (still applying, no batch written for IMPORT_STALE_MS: their
+ * process died). Called by the next apply and by the server's `staff-imports` job. Returns how many it finished.
  */
-async function enlargePageCache(tx: Tx): Promise<() => Promise<void>> {
-  const [row] = await tx.all<{ cache_size: number }>(sql`PRAGMA cache_size`);
-  const previous = Number(row?.cache_size ?? -2000);
-  await tx.run(sql.raw(`PRAGMA cache_size = -${IMPORT_CACHE_KIB}`));
-  return async () => {
-    await tx.run(sql.raw(`PRAGMA cache_size = ${previous}`));
-  };
+export async function rollForwardImports(ctx: Ctx, opts: { staleMs?: number } = {}): Promise<number> {
+  const scope = await authorize(ctx, 'tenant.admin');
+  const runs = await staleImportRuns(ctx.db, scope.tenantId as string, ctx.clock(), opts.staleMs);
+  for (const run of runs) await applyImportRun(ctx.db, run.id, { clock: ctx.clock });
+  return runs.length;
+}
+
+/** The district's latest import runs, newest first (progress while applying, outcome when done). */
+export async function listImportRuns(ctx: Ctx, limit = 5): Promise<ImportRunStatus[]> {
+  const scope = await authorize(ctx, 'tenant.admin');
+  const rows = await ctx.db
+    .select()
+    .from(importRunTable)
+    .where(eq(importRunTable.tenantId, scope.tenantId as string))
+    .orderBy(desc(importRunTable.startedAt))
+    .limit(limit);
+  return rows.map(toStatus);
 }
 
 async function refuseLosingAllAdmins(tx: Reader, tenantId: string, leaving: string[]): Promise<void> {
@@ -226,82 +220,4 @@ async function refuseLosingAllAdmins(tx: Reader, tenantId: string, leaving: stri
       ),
     );
   if (Number(row?.n ?? 0) === 0) throw new ConflictError(`${LAST_ADMIN_MESSAGE} Die Datei würde alle deaktivieren.`);
-}
-
-async function writeCreated(
-  tx: Tx,
-  tenantId: string,
-  people: ImportPlan['created'],
-  by: string,
-  now: Date,
-  importId: string,
-): Promise<void> {
-  const rows = people.map((p) => ({ ...p, id: randomUUID() }));
-  await tx.run(sql`INSERT INTO ${userTable} (id, tenant_id, org_unit_id, email, name, job_role, status, password_hash, external_id, created_at)
-    SELECT value->>0, ${tenantId}, value->>1, value->>2, value->>3, value->>4, 'active', NULL, value->>5, ${now.getTime()}
-      FROM json_each(${JSON.stringify(rows.map((p) => [p.id, p.orgUnitId, p.email, p.name, p.jobRole, p.externalId]))})`);
-  await tx.run(sql`INSERT INTO ${userRoleTable} (user_id, role, tenant_id)
-    SELECT value, 'learner', ${tenantId} FROM json_each(${JSON.stringify(rows.map((p) => p.id))})`);
-  const base = { effectiveAt: now, recordedAt: now, actorId: by };
-  await appendFactsBulk(
-    tx,
-    tenantId,
-    rows.flatMap((p) => [
-      {
-        ...base,
-        userId: p.id,
-        type: 'membership.changed' as const,
-        data: { orgUnitId: p.orgUnitId, jobRole: p.jobRole, status: 'active' },
-      },
-      { ...base, userId: p.id, type: 'roles.changed' as const, data: { grants: [{ role: 'learner', scopeOrgUnitId: null }] } },
-    ]),
-  );
-  await appendAuditEvents(
-    tx,
-    rows.map((p) => ({
-      tenantId,
-      actorId: by,
-      type: 'user.created',
-      subjectId: p.id,
-      data: { roles: ['learner'], jobRole: p.jobRole, orgUnitId: p.orgUnitId, importId },
-      personal: { email: p.email, name: p.name, externalId: p.externalId },
-      at: now,
-    })),
-  );
-}
-
-async function writeChanged(
-  tx: Tx,
-  tenantId: string,
-  people: ImportPlan['changed'],
-  by: string,
-  now: Date,
-  importId: string,
-): Promise<void> {
-  const personal = people.filter((p) => p.changes.some((c) => c === 'Name' || c === 'E-Mail' || c === 'Personalnummer'));
-  if (personal.length > 0) {
-    await tx.run(sql`UPDATE ${userTable} SET name = j.value->>1, email = j.value->>2, external_id = j.value->>3
-        FROM json_each(${JSON.stringify(personal.map((p) => [p.userId, p.name, p.email, p.externalId]))}) AS j
-       WHERE ${userTable.id} = j.value->>0 AND +${userTable.tenantId} = ${tenantId}`);
-    await appendAuditEvents(
-      tx,
-      personal.map((p) => ({
-        tenantId,
-        actorId: by,
-        type: 'user.updated',
-        subjectId: p.userId,
-        data: { fields: p.changes.filter((c) => c === 'Name' || c === 'E-Mail' || c === 'Personalnummer'), importId },
-        personal: { email: p.email, name: p.name, externalId: p.externalId },
-        at: now,
-      })),
-    );
-  }
-  const membership = people.filter((p) => p.changes.some((c) => c === 'Organisationseinheit' || c === 'Tätigkeitsprofil') || p.reactivate);
-  await recordMembershipChanges(tx, {
-    tenantId,
-    actorId: by,
-    at: now,
-    changes: membership.map((p) => ({ userId: p.userId as string, orgUnitId: p.orgUnitId, jobRole: p.jobRole, status: 'active' as const })),
-    audit: { importId },
-  });
 }
