@@ -12,7 +12,7 @@ import { ensureTenant } from '../tenancy/create-tenant.ts';
 import { type CreateUserInput, createUser } from '../users/create-user.ts';
 import { getAuthUser } from '../users/get-auth-user.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './demo-logins.ts';
-import { seedDemoCohorts } from './seed-demo-cohorts.ts';
+import { seedDemoCohorts, seedDemoSessions } from './seed-demo-cohorts.ts';
 import { seedDemoHistory } from './seed-demo-history.ts';
 import { seedDemoLearning } from './seed-demo-learning.ts';
 import { seedDemoStaff } from './seed-demo-staff.ts';
@@ -163,5 +163,6 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
   );
   await seedDemoLearning(db, content);
   await seedDemoCohorts(db, content, now);
+  await seedDemoSessions(db, content, now);
   return { tenantsCreated, usersCreated };
 }
