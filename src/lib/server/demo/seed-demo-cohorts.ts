@@ -25,12 +25,14 @@ import { idTranslation } from '../quizzes/public-item.ts';
 import { answerItem, startAttempt } from '../quizzes/quiz-attempts.ts';
 import { sendCohortReminders } from '../reminders/cohort-reminders.ts';
 import { DEFAULT_TEMPLATE_ID } from '../reminders/reminder-templates.ts';
+import { selectCohortMembersByStatus } from '../reminders/select-cohort-by-status.ts';
 import { createSession, inviteToSession } from '../sessions/plan-session.ts';
 import { recordAttendance } from '../sessions/record-attendance.ts';
 import { authorizeCohortWork } from '../sessions/session-access.ts';
 import { createUser } from '../users/create-user.ts';
 import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
 import { DEMO_LOGINS } from './demo-logins.ts';
+import { GENERATED_LOGIN } from './seed-demo-staff.ts';
 
 const DAY = 86_400_000;
 const MULTIPLIER_EMAIL = DEMO_LOGINS[1].email;
@@ -326,6 +328,15 @@ export async function seedDemoSessions(db: Db, content: ContentSet, now = new Da
   const lead = row ? await getAuthUser(db, row.id) : null;
   if (!lead) return false;
   const cohorts = await db.select().from(cohortTable).where(eq(cohortTable.tenantId, tenant.id));
+  // only the generated staff are invited and reminded: the named accounts keep their hand-written history
+  const generated = new Set(
+    (
+      await db
+        .select({ id: userTable.id })
+        .from(userTable)
+        .where(and(eq(userTable.tenantId, tenant.id), sql`${userTable.email} GLOB ${GENERATED_LOGIN}`))
+    ).map((u) => u.id),
+  );
   const ago = (days: number, hours = 0) => new Date(now.getTime() - days * DAY + hours * 3_600_000);
   const as = (at: Date) => personContext(db, lead, content, () => at);
   for (const s of SESSIONS) {
@@ -344,19 +355,23 @@ export async function seedDemoSessions(db: Db, content: ContentSet, now = new Da
     });
     const { scope } = await authorizeCohortWork(planned, cohort.id);
     const members = await membersOf(planned, scope, cohort);
-    const invited = members.map((m) => m.userId).filter((u) => chance(`invite|${s.topic}|${u}`) < s.invite);
+    const invited = members.map((m) => m.userId).filter((u) => generated.has(u) && chance(`invite|${s.topic}|${u}`) < s.invite);
     if (invited.length === 0) continue;
     await inviteToSession(planned, { sessionId: id, userIds: invited });
     const present = invited.filter((u) => chance(`present|${s.topic}|${u}`) < s.present);
     if (present.length > 0) await recordAttendance(as(ago(s.daysAgo - 1)), { sessionId: id, userIds: present });
   }
   for (const cohort of cohorts)
-    for (const [i, r] of REMINDERS.entries())
-      await sendCohortReminders(as(ago(r.daysAgo, -6)), cohort.id, {
-        audience: { statuses: r.statuses },
+    for (const [i, r] of REMINDERS.entries()) {
+      const at = as(ago(r.daysAgo, -6));
+      const userIds = (await selectCohortMembersByStatus(at, cohort.id, r.statuses)).filter((u) => generated.has(u));
+      if (userIds.length === 0) continue;
+      await sendCohortReminders(at, cohort.id, {
+        audience: { userIds },
         templateId: DEFAULT_TEMPLATE_ID,
         sendKey: `demo-${cohort.id.slice(0, 8)}-${i}`,
       });
+    }
   // the history's mails went out back then (without a mail server they are in the outbox already)
   await db
     .update(mailMessageTable)

@@ -144,7 +144,7 @@ const LAST = [
 ];
 
 /** Ends of the generated logins: `-` and four digits before the domain. */
-const GENERATED_LOGIN = '*-[0-9][0-9][0-9][0-9]@musterstadt.example';
+export const GENERATED_LOGIN = '*-[0-9][0-9][0-9][0-9]@musterstadt.example';
 
 /** The login part of a name: lower case, umlauts and ß spelled out, other accents dropped, anything else a hyphen. */
 export function loginPart(name: string): string {
