@@ -226,11 +226,13 @@ interface LessonStep {
 }
 
 /** One learning sequence per job role: the path's required, then optional courses, then all others by `order`. */
-function sequences(content: ContentSet): {
+interface Sequences {
   lessons: LessonStep[];
   courses: Array<{ seq: number; courseId: string; end: number }>;
   length: number;
-} {
+}
+
+function sequences(content: ContentSet): Sequences {
   const allCourses = [...content.courses.values()].sort((a, b) => a.course.order - b.course.order).map((c) => c.course.id);
   const lessons: LessonStep[] = [];
   const courses: Array<{ seq: number; courseId: string; end: number }> = [];
@@ -319,6 +321,75 @@ const factStatement = (tenantId: string, facts: readonly FactRow[]): InStatement
   sql: factSql,
   args: [tenantId, JSON.stringify(facts)],
 });
+
+// active assignments: [id, user id, org unit id, path id, due at, created at]
+type AssignmentRow = [string, string | null, string | null, string, number | null, number];
+/** Records an assignment (and, for some, its end and a newer one) in `out`; returns the active one for path_assignments. */
+type AssignFn = (
+  out: FactRow[],
+  userId: string | null,
+  orgUnitId: string | null,
+  pathId: string,
+  at: number,
+  dueAt: number | null,
+) => AssignmentRow;
+
+const assignmentSql = `
+  INSERT INTO path_assignments (id, tenant_id, user_id, org_unit_id, path_id, due_at, assigned_by, created_at)
+  SELECT value->>0, ?1, value->>1, value->>2, value->>3, value->>4, NULL, value->>5 FROM json_each(?2)`;
+
+function makeAssigner(random: () => number, now: number, pathIds: readonly string[]): AssignFn {
+  const small = (ms: number): number => Math.floor(random() * ms);
+  return (
+    out: FactRow[],
+    userId: string | null,
+    orgUnitId: string | null,
+    pathId: string,
+    at: number,
+    dueAt: number | null,
+  ): AssignmentRow => {
+    const fact = (type: LearningEventType, id: string, path: string, eff: number, data: Record<string, unknown>): FactRow => [
+      userId,
+      orgUnitId,
+      type,
+      path,
+      id,
+      null,
+      null,
+      JSON.stringify(data),
+      eff,
+      eff + 1000 + small(5000),
+      GENERATOR_ACTOR,
+      null,
+    ];
+    const id = randomUUID();
+    out.push(fact('path.assigned', id, pathId, at, { dueAt }));
+    if (random() >= REASSIGN_SHARE || at > now - 40 * DAY) return [id, userId, orgUnitId, pathId, dueAt, at];
+    const endedAt = at + 20 * DAY + small(now - at - 40 * DAY);
+    out.push(fact('path.unassigned', id, pathId, endedAt, {}));
+    // the new assignment: an office gets another path, a person the same one with a new due date
+    const nextPath = orgUnitId ? (pathIds[(pathIds.indexOf(pathId) + 1) % pathIds.length] as string) : pathId;
+    const nextId = randomUUID();
+    const nextAt = endedAt + 60_000;
+    const nextDue = orgUnitId ? null : nextAt + 60 * DAY;
+    out.push(fact('path.assigned', nextId, nextPath, nextAt, { dueAt: nextDue }));
+    return [nextId, userId, orgUnitId, nextPath, nextDue, nextAt];
+  };
+}
+
+/** The older versions of the changed lessons, as referenced by old facts only ("nicht archiviert"). */
+function olderVersionsStatement(content: ContentSet, seq: Sequences, at: number): InStatement {
+  const olderVersions = new Map<string, [string, string, string, string]>();
+  for (const l of seq.lessons) {
+    const title = content.courses.get(l.courseId)?.lessons.find((x) => x.id === l.lessonId)?.frontmatter.title ?? l.lessonId;
+    if (l.older) olderVersions.set(`${l.courseId}/${l.lessonId}`, [`${l.courseId}/${l.lessonId}`, l.older, title, '{}']);
+  }
+  return {
+    sql: `INSERT OR IGNORE INTO content_versions (kind, content_id, version, title, data, archived, first_served_at)
+          SELECT 'lesson', value->>0, value->>1, value->>2, value->>3, 0, ?1 FROM json_each(?2)`,
+    args: [at, JSON.stringify([...olderVersions.values()])],
+  };
+}
 
 async function tenantIdOf(client: Client, slug: string): Promise<string | null> {
   const r = await client.execute({ sql: 'SELECT id FROM tenants WHERE slug = ?', args: [slug] });
@@ -451,44 +522,7 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
       null,
     ],
   ];
-  // active assignments: [id, user id, org unit id, path id, due at, created at]
-  type AssignmentRow = [string, string | null, string | null, string, number | null, number];
-  /** Records an assignment (and, for some, its end and a newer one); returns the active one for path_assignments. */
-  const assign = (
-    out: FactRow[],
-    userId: string | null,
-    orgUnitId: string | null,
-    pathId: string,
-    at: number,
-    dueAt: number | null,
-  ): AssignmentRow => {
-    const fact = (type: LearningEventType, id: string, path: string, eff: number, data: Record<string, unknown>): FactRow => [
-      userId,
-      orgUnitId,
-      type,
-      path,
-      id,
-      null,
-      null,
-      JSON.stringify(data),
-      eff,
-      eff + 1000 + small(5000),
-      GENERATOR_ACTOR,
-      null,
-    ];
-    const id = randomUUID();
-    out.push(fact('path.assigned', id, pathId, at, { dueAt }));
-    if (random() >= REASSIGN_SHARE || at > now - 40 * DAY) return [id, userId, orgUnitId, pathId, dueAt, at];
-    const endedAt = at + 20 * DAY + small(now - at - 40 * DAY);
-    out.push(fact('path.unassigned', id, pathId, endedAt, {}));
-    // the new assignment: an office gets another path, a person the same one with a new due date
-    const nextPath = orgUnitId ? (pathIds[(pathIds.indexOf(pathId) + 1) % pathIds.length] as string) : pathId;
-    const nextId = randomUUID();
-    const nextAt = endedAt + 60_000;
-    const nextDue = orgUnitId ? null : nextAt + 60 * DAY;
-    out.push(fact('path.assigned', nextId, nextPath, nextAt, { dueAt: nextDue }));
-    return [nextId, userId, orgUnitId, nextPath, nextDue, nextAt];
-  };
+  const assign = makeAssigner(random, now, pathIds);
   // every 20th office gets an explicit path (exercises the org-unit branch of resolvePath)
   const unitAssignments: AssignmentRow[] =
     pathIds.length === 0
@@ -499,14 +533,6 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
             assign(setupFacts, null, unitId, pathIds[i % pathIds.length] as string, historyStart + 30 * DAY + small(300 * DAY), null),
           );
   // lessons whose content changed: their older version, as referenced by old facts only ("nicht archiviert")
-  const olderVersions = new Map<string, [string, string, string, string]>();
-  for (const l of seq.lessons) {
-    const title = content.courses.get(l.courseId)?.lessons.find((x) => x.id === l.lessonId)?.frontmatter.title ?? l.lessonId;
-    if (l.older) olderVersions.set(`${l.courseId}/${l.lessonId}`, [`${l.courseId}/${l.lessonId}`, l.older, title, '{}']);
-  }
-  const assignmentSql = `
-    INSERT INTO path_assignments (id, tenant_id, user_id, org_unit_id, path_id, due_at, assigned_by, created_at)
-    SELECT value->>0, ?1, value->>1, value->>2, value->>3, value->>4, NULL, value->>5 FROM json_each(?2)`;
   await client.batch(
     [
       {
@@ -520,17 +546,125 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
       },
       { sql: assignmentSql, args: [tenantId, JSON.stringify(unitAssignments)] },
       factStatement(tenantId, setupFacts),
-      {
-        sql: `INSERT OR IGNORE INTO content_versions (kind, content_id, version, title, data, archived, first_served_at)
-              SELECT 'lesson', value->>0, value->>1, value->>2, value->>3, 0, ?1 FROM json_each(?2)`,
-        args: [historyStart, JSON.stringify([...olderVersions.values()])],
-      },
+      olderVersionsStatement(content, seq, historyStart),
     ],
     'write',
   );
   facts += setupFacts.length;
   let activeAssignments = unitAssignments.length;
 
+  const staffResult = await writeStaff(client, {
+    tenantId,
+    content,
+    seq,
+    leaves,
+    staff,
+    progressRows,
+    share,
+    batchRows,
+    random,
+    now,
+    historyStart,
+    contentChangedAt,
+    passwordHash,
+    assign,
+    emailOf: (i) => benchEmail(slug, i),
+    nameOf: () => `${FIRST[Math.floor(random() * FIRST.length)]} ${LAST[Math.floor(random() * LAST.length)]}`,
+    extraGrants: (i) => (i === 0 ? ['admin'] : []),
+    cacheKib: options.cacheKib,
+    commitRows: options.commitRows,
+    onProgress,
+  });
+  facts += staffResult.facts;
+  activeAssignments += staffResult.pathAssignments;
+  const {
+    userRoles,
+    progressRows: written,
+    quizAttempts: attempts,
+    courseCompletions: completions,
+    accountsStarted,
+    progressStarted,
+  } = staffResult;
+
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    tenantId,
+    orgUnits: units.length,
+    users: staff,
+    userRoles,
+    progressRows: written,
+    quizAttempts: attempts,
+    courseCompletions: completions,
+    pathAssignments: activeAssignments,
+    facts,
+    recordStartedAt: historyStart,
+    replaced: replacedHow !== null,
+    replacedHow,
+    ms: Math.round(performance.now() - started),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    phaseMs: {
+      setup: Math.round(accountsStarted - started),
+      accounts: Math.round(progressStarted - accountsStarted),
+      progress: Math.round(performance.now() - progressStarted),
+    },
+    peakRssMb,
+  };
+}
+
+/** What one run of writeStaff needs: the tenant, its offices, the shape of the people and their learning. */
+interface StaffRun {
+  tenantId: string;
+  content: ContentSet;
+  seq: Sequences;
+  /** Offices people are placed in (and move between). */
+  leaves: readonly string[];
+  /** Everyone starts in this office (and may move to one of `leaves` later); default: a random one of `leaves`. */
+  homeUnit?: string;
+  staff: number;
+  progressRows: number;
+  /** Share of fully read courses with a passed quiz attempt and a course completion. */
+  share: number;
+  batchRows: number;
+  random: () => number;
+  now: number;
+  historyStart: number;
+  contentChangedAt: number;
+  passwordHash: string;
+  assign: AssignFn;
+  emailOf: (i: number, name: string) => string;
+  /** Draws a name (from `random`). */
+  nameOf: () => string;
+  /** User roles besides learner and those of the job role. */
+  extraGrants?: (i: number) => readonly string[];
+  /** Whether HR and multiplier job roles also get the hr / multiplier user role (default true). */
+  jobRoleGrants?: boolean;
+  cacheKib?: number;
+  commitRows?: number;
+  onProgress: ProgressFn;
+}
+
+interface StaffResult {
+  userRoles: number;
+  progressRows: number;
+  quizAttempts: number;
+  courseCompletions: number;
+  pathAssignments: number;
+  facts: number;
+  accountsStarted: number;
+  progressStarted: number;
+}
+
+/**
+ * Staff accounts with their memberships, roles, personal assignments, lesson progress, quiz attempts and course
+ * completions, and the facts of all of them, in an existing tenant (see the module comment).
+ */
+async function writeStaff(client: Client, run: StaffRun): Promise<StaffResult> {
+  const { tenantId, content, seq, leaves, staff, progressRows, share, batchRows, random, now, historyStart, contentChangedAt } = run;
+  const { passwordHash, assign, onProgress } = run;
+  const small = (ms: number): number => Math.floor(random() * ms);
+  let facts = 0;
+  let activeAssignments = 0;
   // people: ids sorted so that every later insert keyed by user id appends to its index. Most accounts come with
   // the first import and begin learning some time in the two years, the rest are new staff (until four months ago)
   // who begin within two months. People are numbered in the order they begin: one batch of people then learns in
@@ -551,7 +685,7 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
   let userRoles = 0;
   // one transaction with a larger page cache, as for the progress below (memberships land all over the history)
   const defaultCache = Number((await client.execute('PRAGMA cache_size')).rows[0]?.[0] ?? -2000);
-  const cacheKib = options.cacheKib ?? 32_768;
+  const cacheKib = run.cacheKib ?? 32_768;
   const accountsTx = await client.transaction('write');
   try {
     await accountsTx.execute(`PRAGMA cache_size = -${cacheKib}`);
@@ -568,8 +702,8 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
         roleOf[i] = role;
         const jobRole = JOB_ROLES[role]?.[1] as string;
         const created = createdOf[i] as number;
-        const name = `${FIRST[Math.floor(random() * FIRST.length)]} ${LAST[Math.floor(random() * LAST.length)]}`;
-        const firstUnit = leaves[Math.floor(random() * leaves.length)] as string;
+        const name = run.nameOf();
+        const firstUnit = run.homeUnit ?? (leaves[Math.floor(random() * leaves.length)] as string);
         const membership = (orgUnitId: string): string => JSON.stringify({ orgUnitId, jobRole, status: 'active' });
         accountFacts.push([
           id,
@@ -607,8 +741,8 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
             null,
           ]);
         }
-        users.push([id, unit, benchEmail(slug, i), name, jobRole, created]);
-        const grants = ['learner', ...(JOB_ROLES[role]?.[2] ?? []), ...(i === 0 ? ['admin'] : [])];
+        users.push([id, unit, run.emailOf(i, name), name, jobRole, created]);
+        const grants = ['learner', ...(run.jobRoleGrants === false ? [] : (JOB_ROLES[role]?.[2] ?? [])), ...(run.extraGrants?.(i) ?? [])];
         for (const g of grants) roles.push([id, g]);
         accountFacts.push([
           id,
@@ -730,7 +864,7 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
   // facts on pages all over its recent part, and each commit writes every page it touched once more
   let tx: Transaction | null = null;
   let uncommitted = 0;
-  const commitRows = options.commitRows ?? 100_000;
+  const commitRows = run.commitRows ?? 100_000;
   const flush = async (last = false): Promise<void> => {
     if (specs.length === 0) {
       if (last && tx) {
@@ -842,28 +976,106 @@ export async function generateTenant(client: Client, options: GenerateOptions, o
     (tx as Transaction | null)?.close();
     await client.execute(`PRAGMA cache_size = ${defaultCache}`);
   }
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const cpu = process.cpuUsage(cpuStart);
   return {
-    tenantId,
-    orgUnits: units.length,
-    users: staff,
     userRoles,
     progressRows: written,
     quizAttempts: attempts,
     courseCompletions: completions,
     pathAssignments: activeAssignments,
     facts,
-    recordStartedAt: historyStart,
-    replaced: replacedHow !== null,
-    replacedHow,
-    ms: Math.round(performance.now() - started),
-    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    phaseMs: {
-      setup: Math.round(accountsStarted - started),
-      accounts: Math.round(progressStarted - accountsStarted),
-      progress: Math.round(performance.now() - progressStarted),
-    },
-    peakRssMb,
+    accountsStarted,
+    progressStarted,
   };
+}
+
+/** One office's share of the staff added by addStaff. */
+export interface StaffGroup {
+  orgUnitId: string;
+  staff: number;
+  /** Share (0…1) of the learning sequence read on average: offices progress unevenly. */
+  progress: number;
+}
+
+export interface AddStaffOptions {
+  tenantId: string;
+  content: ContentSet;
+  groups: readonly StaffGroup[];
+  /** Offices people may move to (default: those of `groups`). */
+  moveTargets?: readonly string[];
+  passwordHash: string;
+  seed: string;
+  now: Date;
+  /** Login of person number `i` (0-based over all groups). */
+  emailOf: (i: number, name: string) => string;
+  /** Draws a name from `random`. */
+  nameOf: (random: () => number) => string;
+  completionShare?: number;
+  /** Whether HR and multiplier job roles also get those user roles (default false: everyone is a learner). */
+  jobRoleGrants?: boolean;
+}
+
+export interface AddStaffResult {
+  users: number;
+  progressRows: number;
+  quizAttempts: number;
+  courseCompletions: number;
+  pathAssignments: number;
+  facts: number;
+  ms: number;
+}
+
+/**
+ * Adds generated staff with a history to an existing tenant whose learning record has begun (the same people,
+ * progress and facts as generateTenant, office by office): the history runs from the tenant's record start to `now`.
+ */
+export async function addStaff(client: Client, options: AddStaffOptions): Promise<AddStaffResult> {
+  const started = performance.now();
+  const { tenantId, content } = options;
+  const r = await client.execute({ sql: 'SELECT record_started_at FROM tenants WHERE id = ?', args: [tenantId] });
+  const recordStartedAt = r.rows[0]?.record_started_at;
+  if (recordStartedAt === null || recordStartedAt === undefined)
+    throw new ValidationError('Der Landkreis hat kein begonnenes Lernprotokoll.');
+  const now = options.now.getTime();
+  const historyStart = Math.max(Number(recordStartedAt), now - HISTORY_DAYS * DAY);
+  const contentChangedAt = now - CONTENT_CHANGE_DAYS * DAY;
+  const random = seededRandom(options.seed);
+  const seq = sequences(content);
+  const leaves = options.moveTargets ?? options.groups.map((g) => g.orgUnitId);
+  const assign = makeAssigner(random, now, [...content.paths.keys()]);
+  await client.execute(olderVersionsStatement(content, seq, historyStart));
+  const result: AddStaffResult = { users: 0, progressRows: 0, quizAttempts: 0, courseCompletions: 0, pathAssignments: 0, facts: 0, ms: 0 };
+  for (const g of options.groups) {
+    if (g.staff < 1) continue;
+    const offset = result.users;
+    const progress = Math.min(1, Math.max(0, g.progress));
+    const s = await writeStaff(client, {
+      tenantId,
+      content,
+      seq,
+      leaves,
+      homeUnit: g.orgUnitId,
+      staff: g.staff,
+      progressRows: Math.round(g.staff * seq.length * progress),
+      share: Math.min(1, Math.max(0, options.completionShare ?? 0.6)),
+      batchRows: 5000,
+      random,
+      now,
+      historyStart,
+      contentChangedAt,
+      passwordHash: options.passwordHash,
+      assign,
+      emailOf: (i, name) => options.emailOf(offset + i, name),
+      nameOf: () => options.nameOf(random),
+      jobRoleGrants: options.jobRoleGrants ?? false,
+      onProgress: () => {},
+    });
+    result.users += g.staff;
+    result.progressRows += s.progressRows;
+    result.quizAttempts += s.quizAttempts;
+    result.courseCompletions += s.courseCompletions;
+    result.pathAssignments += s.pathAssignments;
+    result.facts += s.facts;
+  }
+  result.ms = Math.round(performance.now() - started);
+  return result;
 }

@@ -8,11 +8,12 @@
  * already has cohorts.
  */
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import { cohortTable, tenantTable, userTable } from '../../../../db/schema/index.ts';
+import { cohortTable, mailMessageTable, tenantTable, trainingSessionTable, userTable } from '../../../../db/schema/index.ts';
 import type { QuizItem } from '../../shared/content-schema.ts';
 import type { ItemResponse } from '../../shared/quiz-response.ts';
+import { membersOf } from '../cohorts/cohort-members.ts';
 import { assignMultiplier } from '../cohorts/cohort-multipliers.ts';
 import { createCohort } from '../cohorts/create-cohort.ts';
 import type { ContentSet } from '../content/load-content.ts';
@@ -22,9 +23,16 @@ import type { AttemptLayout } from '../quizzes/draw-attempt.ts';
 import { gradeItem } from '../quizzes/grade-item.ts';
 import { idTranslation } from '../quizzes/public-item.ts';
 import { answerItem, startAttempt } from '../quizzes/quiz-attempts.ts';
+import { sendCohortReminders } from '../reminders/cohort-reminders.ts';
+import { DEFAULT_TEMPLATE_ID } from '../reminders/reminder-templates.ts';
+import { selectCohortMembersByStatus } from '../reminders/select-cohort-by-status.ts';
+import { createSession, inviteToSession } from '../sessions/plan-session.ts';
+import { recordAttendance } from '../sessions/record-attendance.ts';
+import { authorizeCohortWork } from '../sessions/session-access.ts';
 import { createUser } from '../users/create-user.ts';
 import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
 import { DEMO_LOGINS } from './demo-logins.ts';
+import { GENERATED_LOGIN } from './seed-demo-staff.ts';
 
 const DAY = 86_400_000;
 const MULTIPLIER_EMAIL = DEMO_LOGINS[1].email;
@@ -210,5 +218,164 @@ export async function seedDemoCohorts(db: Db, content: ContentSet, now = new Dat
   const fb2 = await createCohort(adminAt, { name: 'Soziales und Jugend', orgUnits: [{ orgUnitId: unit('FB2'), includeSubunits: true }] });
   await assignMultiplier(adminAt, { cohortId: fb3.id, email: MULTIPLIER_EMAIL });
   await assignMultiplier(adminAt, { cohortId: fb2.id, email: MULTIPLIER_EMAIL });
+  return true;
+}
+
+/** Past sessions of each of Max's cohorts: days before now, kind, topic, content, share of the members invited and present. */
+const SESSIONS: ReadonlyArray<{
+  cohort: string;
+  daysAgo: number;
+  kind: 'praesenz' | 'workshop' | 'sprechstunde';
+  topic: string;
+  content: string;
+  place: string;
+  invite: number;
+  present: number;
+}> = [
+  {
+    cohort: 'Ordnung und Verkehr',
+    daysAgo: 160,
+    kind: 'praesenz',
+    topic: 'Auftakt: KI-Kompetenz in der Zulassungsstelle',
+    content: 'ki-kompetenz-basis',
+    place: 'Kreishaus, Raum 1.12',
+    invite: 0.25,
+    present: 0.8,
+  },
+  {
+    cohort: 'Ordnung und Verkehr',
+    daysAgo: 95,
+    kind: 'workshop',
+    topic: 'Prompting für Bescheide und Auskünfte',
+    content: 'prompting',
+    place: 'Kreishaus, Raum 1.12',
+    invite: 0.2,
+    present: 0.75,
+  },
+  {
+    cohort: 'Ordnung und Verkehr',
+    daysAgo: 30,
+    kind: 'sprechstunde',
+    topic: 'Offene Sprechstunde: Fragen zum Lernpfad',
+    content: '',
+    place: 'Führerscheinstelle, Besprechungsraum',
+    invite: 0.1,
+    present: 0.6,
+  },
+  {
+    cohort: 'Soziales und Jugend',
+    daysAgo: 140,
+    kind: 'praesenz',
+    topic: 'Auftakt: KI im Jugend- und Sozialamt',
+    content: 'ki-kompetenz-basis',
+    place: 'Kreishaus, Saal 2',
+    invite: 0.2,
+    present: 0.8,
+  },
+  {
+    cohort: 'Soziales und Jugend',
+    daysAgo: 70,
+    kind: 'workshop',
+    topic: 'Datenschutz bei KI-Werkzeugen in der Fallarbeit',
+    content: 'datenschutz',
+    place: 'Jugendamt, Raum 3.04',
+    invite: 0.15,
+    present: 0.7,
+  },
+  {
+    cohort: 'Soziales und Jugend',
+    daysAgo: 21,
+    kind: 'workshop',
+    topic: 'Letztentscheidung: Wer entscheidet, wenn KI vorschlägt?',
+    content: 'letztentscheidung',
+    place: 'Sozialamt, Raum 0.21',
+    invite: 0.15,
+    present: 0.65,
+  },
+];
+
+/** Reminders Max sent from each cohort's page: days before now and the statuses chosen. */
+const REMINDERS: ReadonlyArray<{ daysAgo: number; statuses: Array<'not-started' | 'overdue' | 'refresher-due'> }> = [
+  { daysAgo: 75, statuses: ['not-started'] },
+  { daysAgo: 40, statuses: ['overdue'] },
+  { daysAgo: 12, statuses: ['overdue', 'refresher-due'] },
+];
+
+/** Berlin date and time of an instant, as the session form takes them. */
+function berlinDateTime(at: Date): { date: string; time: string } {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    at,
+  );
+  return { date: parts, time: '09:30' };
+}
+
+/**
+ * Max's past sessions (planned three weeks ahead, invited, attendance recorded the day after) and the reminders he
+ * sent from his cohorts' pages, through the session and reminder verbs: facts, audit log and the mails they queue.
+ * The mails belong to the past: queued ones are marked as sent at their time, so a mail server configured now does
+ * not receive them. Runs once: skipped when Musterstadt already has sessions.
+ */
+export async function seedDemoSessions(db: Db, content: ContentSet, now = new Date()): Promise<boolean> {
+  const [tenant] = await db.select().from(tenantTable).where(eq(tenantTable.slug, 'musterstadt'));
+  if (!tenant) return false;
+  const existing = await db
+    .select({ id: trainingSessionTable.id })
+    .from(trainingSessionTable)
+    .where(eq(trainingSessionTable.tenantId, tenant.id))
+    .limit(1);
+  if (existing.length > 0) return false;
+  const [row] = await db.select({ id: userTable.id }).from(userTable).where(eq(userTable.email, MULTIPLIER_EMAIL));
+  const lead = row ? await getAuthUser(db, row.id) : null;
+  if (!lead) return false;
+  const cohorts = await db.select().from(cohortTable).where(eq(cohortTable.tenantId, tenant.id));
+  // only the generated staff are invited and reminded: the named accounts keep their hand-written history
+  const generated = new Set(
+    (
+      await db
+        .select({ id: userTable.id })
+        .from(userTable)
+        .where(and(eq(userTable.tenantId, tenant.id), sql`${userTable.email} GLOB ${GENERATED_LOGIN}`))
+    ).map((u) => u.id),
+  );
+  const ago = (days: number, hours = 0) => new Date(now.getTime() - days * DAY + hours * 3_600_000);
+  const as = (at: Date) => personContext(db, lead, content, () => at);
+  for (const s of SESSIONS) {
+    const cohort = cohorts.find((c) => c.name === s.cohort);
+    if (!cohort) continue;
+    const startsAt = berlinDateTime(ago(s.daysAgo));
+    const planned = as(ago(s.daysAgo + 21));
+    const { id } = await createSession(planned, {
+      cohortId: cohort.id,
+      kind: s.kind,
+      topic: s.topic,
+      content: s.content,
+      ...startsAt,
+      minutes: s.kind === 'sprechstunde' ? 60 : 120,
+      place: s.place,
+    });
+    const { scope } = await authorizeCohortWork(planned, cohort.id);
+    const members = await membersOf(planned, scope, cohort);
+    const invited = members.map((m) => m.userId).filter((u) => generated.has(u) && chance(`invite|${s.topic}|${u}`) < s.invite);
+    if (invited.length === 0) continue;
+    await inviteToSession(planned, { sessionId: id, userIds: invited });
+    const present = invited.filter((u) => chance(`present|${s.topic}|${u}`) < s.present);
+    if (present.length > 0) await recordAttendance(as(ago(s.daysAgo - 1)), { sessionId: id, userIds: present });
+  }
+  for (const cohort of cohorts)
+    for (const [i, r] of REMINDERS.entries()) {
+      const at = as(ago(r.daysAgo, -6));
+      const userIds = (await selectCohortMembersByStatus(at, cohort.id, r.statuses)).filter((u) => generated.has(u));
+      if (userIds.length === 0) continue;
+      await sendCohortReminders(at, cohort.id, {
+        audience: { userIds },
+        templateId: DEFAULT_TEMPLATE_ID,
+        sendKey: `demo-${cohort.id.slice(0, 8)}-${i}`,
+      });
+    }
+  // the history's mails went out back then (without a mail server they are in the outbox already)
+  await db
+    .update(mailMessageTable)
+    .set({ status: 'sent', attempts: 1, sentAt: sql`${mailMessageTable.createdAt} + 30000` })
+    .where(and(eq(mailMessageTable.tenantId, tenant.id), eq(mailMessageTable.status, 'queued'), lte(mailMessageTable.createdAt, ago(1))));
   return true;
 }

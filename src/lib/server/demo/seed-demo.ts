@@ -12,9 +12,10 @@ import { ensureTenant } from '../tenancy/create-tenant.ts';
 import { type CreateUserInput, createUser } from '../users/create-user.ts';
 import { getAuthUser } from '../users/get-auth-user.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './demo-logins.ts';
-import { seedDemoCohorts } from './seed-demo-cohorts.ts';
+import { seedDemoCohorts, seedDemoSessions } from './seed-demo-cohorts.ts';
 import { seedDemoHistory } from './seed-demo-history.ts';
 import { seedDemoLearning } from './seed-demo-learning.ts';
+import { seedDemoStaff } from './seed-demo-staff.ts';
 
 export { DEMO_LOGINS, DEMO_PASSWORD };
 
@@ -153,7 +154,15 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
     if (admin && mover && earlyLearner)
       await seedDemoHistory(db, content, { tenantId: muster.id, admin, mover, earlyLearner, units: muster.orgUnitIds }, now);
   }
+  // the district's other staff with two years of history (generated, through the learning record)
+  await seedDemoStaff(
+    db,
+    content,
+    { tenantId: muster.id, units: muster.orgUnitIds, passwordHash: async () => (passwordHash ??= await hashPassword(DEMO_PASSWORD)) },
+    now,
+  );
   await seedDemoLearning(db, content);
   await seedDemoCohorts(db, content, now);
+  await seedDemoSessions(db, content, now);
   return { tenantsCreated, usersCreated };
 }
