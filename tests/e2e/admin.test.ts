@@ -145,9 +145,12 @@ describe('without JavaScript', () => {
     await noJs.addCookies(await fresh.context().cookies());
     const p = await noJs.newPage();
     await p.goto('/verwaltung/personen');
+    await p.getByLabel('Name, E-Mail oder Personalnummer').fill('Weiß');
     await p.getByLabel('Tätigkeitsprofil').selectOption({ label: 'Führungskraft' });
     await p.getByRole('button', { name: 'Anzeigen' }).click();
     await expect.poll(() => p.locator('main table').innerText()).toContain('Ännchen Weiß');
+    // both filters hold: every row found is a Führungskraft named Weiß
+    for (const row of await p.locator('main table tbody tr').allInnerTexts()) expect(row).toMatch(/Weiß[\s\S]*Führungskraft/);
     await p.getByRole('link', { name: 'Ännchen Weiß' }).click();
     await p.getByLabel('Tätigkeitsprofil').selectOption({ label: 'IT/Digitalisierung' });
     await p.getByRole('button', { name: 'Speichern', exact: true }).click();
