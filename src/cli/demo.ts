@@ -17,7 +17,9 @@ export default async function demoCommand(args: string[], io: CliIo): Promise<nu
   try {
     await prepareDatabase(db);
     const r = await seedDemo(db);
-    io.out(`Demo-Daten: ${r.tenantsCreated} Landkreise und ${r.usersCreated} Konten neu angelegt (vorhandene bleiben unverändert).`);
+    io.out(
+      `Demo-Daten: ${r.tenantsCreated} Landkreise, ${r.usersCreated} Demo-Konten und ${r.staffCreated.toLocaleString('de-DE')} weitere Beschäftigte neu angelegt (vorhandene bleiben unverändert).`,
+    );
     return 0;
   } finally {
     close();

@@ -33,7 +33,11 @@ export async function prepareServer(say: (m: PrepareMessage) => void): Promise<b
     }
     if (isDemoMode(env)) {
       const r = await seedDemo(handle.db);
-      if (r.usersCreated > 0) say({ type: 'out', line: `Demo-Daten angelegt: ${r.tenantsCreated} Landkreise, ${r.usersCreated} Konten.` });
+      if (r.usersCreated > 0 || r.staffCreated > 0)
+        say({
+          type: 'out',
+          line: `Demo-Daten angelegt: ${r.tenantsCreated} Landkreise, ${r.usersCreated} Demo-Konten${r.staffCreated > 0 ? ` und ${r.staffCreated.toLocaleString('de-DE')} weitere Beschäftigte mit zwei Jahren Lernverlauf` : ''}.`,
+        });
     }
     return true;
   } finally {

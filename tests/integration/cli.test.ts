@@ -19,8 +19,8 @@ function kiko(args: string[], env: Record<string, string> = {}): { status: numbe
 describe('kiko', () => {
   test('migrates, seeds the demo idempotently and creates a user', () => {
     expect(kiko(['db', 'migrate']).status).toBe(0);
-    expect(kiko(['demo', 'seed']).stdout).toContain('2 Landkreise und 9 Konten neu angelegt');
-    expect(kiko(['demo', 'seed']).stdout).toContain('0 Landkreise und 0 Konten neu angelegt');
+    expect(kiko(['demo', 'seed']).stdout).toContain('2 Landkreise, 9 Demo-Konten und');
+    expect(kiko(['demo', 'seed']).stdout).toContain('0 Landkreise, 0 Demo-Konten und 0 weitere Beschäftigte neu angelegt');
     const created = kiko([
       'user',
       'create',

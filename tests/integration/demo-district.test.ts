@@ -174,7 +174,7 @@ describe('the demo district Musterstadt', () => {
       return out;
     };
     const before = await counts();
-    expect(await seedDemo(t.db, new Date(now.getTime() + 60_000))).toEqual({ tenantsCreated: 0, usersCreated: 0 });
+    expect(await seedDemo(t.db, new Date(now.getTime() + 60_000))).toEqual({ tenantsCreated: 0, usersCreated: 0, staffCreated: 0 });
     expect(await counts()).toEqual(before);
   });
 });

@@ -155,7 +155,7 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
       await seedDemoHistory(db, content, { tenantId: muster.id, admin, mover, earlyLearner, units: muster.orgUnitIds }, now);
   }
   // the district's other staff with two years of history (generated, through the learning record)
-  await seedDemoStaff(
+  const staff = await seedDemoStaff(
     db,
     content,
     { tenantId: muster.id, units: muster.orgUnitIds, passwordHash: async () => (passwordHash ??= await hashPassword(DEMO_PASSWORD)) },
@@ -164,5 +164,5 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
   await seedDemoLearning(db, content);
   await seedDemoCohorts(db, content, now);
   await seedDemoSessions(db, content, now);
-  return { tenantsCreated, usersCreated };
+  return { tenantsCreated, usersCreated, staffCreated: staff?.users ?? 0 };
 }
