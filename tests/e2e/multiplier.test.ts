@@ -138,6 +138,66 @@ describe('multiplier', () => {
 
 // reminders on a server of their own with a real SMTP server: the shared demo server's people may already be in their
 // cool-down from the admin's reminder test
+describe('in-person session', () => {
+  test('the multiplier records a past session and its attendance; the colleague sees it and the lesson done in person', async () => {
+    // a colleague of the demo district (fixed seed) who has not begun yet
+    const learner = 'petra.rossi-1161@musterstadt.example';
+    await login(page, 'max.multiplikator@musterstadt.example');
+    await page.goto('/multiplikator');
+    await page.getByRole('link', { name: 'Ordnung und Verkehr' }).click();
+    await page.waitForLoadState('load');
+    await page.getByRole('navigation', { name: 'Bereiche der Kohorte' }).getByRole('link', { name: 'Termine' }).click();
+    await page.waitForLoadState('load');
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Neuen Termin anlegen' }).click();
+    await page.waitForLoadState('load');
+    await expectAccessible(page);
+    // yesterday in Berlin: attendance can be recorded at once
+    const yesterday = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin' }).format(new Date(Date.now() - 86_400_000));
+    await page.getByLabel('Art des Termins').selectOption({ label: 'Präsenzschulung' });
+    await page.getByLabel('Thema').fill('Was ist ein KI-System? Vor Ort erklärt');
+    await page.getByLabel('Passender Kurs oder passende Lektion (optional)').selectOption('ki-grundlagen/ki-system');
+    await page.getByLabel('Datum').fill(yesterday);
+    await page.getByLabel('Beginn (Uhrzeit)').fill('09:00');
+    await page.getByLabel('Dauer in Minuten').fill('90');
+    await page.getByLabel('Ort (Raum und Adresse)').fill('Kreishaus, Raum 2.14');
+    await page.getByRole('button', { name: 'Termin anlegen' }).click();
+    await page.waitForLoadState('load');
+    const main = page.locator('main');
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('Der Termin wurde angelegt');
+    expect(await main.locator('dl').innerText()).toContain('hat stattgefunden');
+    await expectAccessible(page);
+    await page.getByLabel('Name oder E-Mail-Adresse').fill('petra.rossi-1161');
+    await page.getByRole('button', { name: 'Suchen' }).click();
+    await page.waitForLoadState('load');
+    await page.getByRole('checkbox', { name: new RegExp(learner.replaceAll('.', '\\.')) }).check();
+    await page.getByRole('button', { name: 'Hinzufügen' }).click();
+    await page.waitForLoadState('load');
+    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('1 Person wurde hinzugefügt');
+    await page
+      .getByRole('group', { name: 'Wer war da?' })
+      .getByRole('checkbox', { name: /Petra Rossi/ })
+      .check();
+    await page.getByRole('button', { name: 'Anwesenheit speichern' }).click();
+    await page.waitForLoadState('load');
+    await expect
+      .poll(() => page.getByRole('status').first().innerText())
+      .toContain('Anwesenheit gespeichert: 1 Person; 1 Abschluss in Präsenz eingetragen.');
+    expect(await main.innerText()).toContain('Für alle Eingeladenen ist die Anwesenheit erfasst.');
+    await expectAccessible(page);
+
+    const other = await browser.newContext({ baseURL: baseUrl(), locale: 'de-DE' });
+    const lp = await other.newPage();
+    await login(lp, learner);
+    await lp.goto('/verlauf');
+    const rows = await lp.locator('main table tbody tr').allInnerTexts();
+    expect(rows.some((r) => /Präsenztermin besucht/.test(r) && r.includes('Was ist ein KI-System? Vor Ort erklärt'))).toBe(true);
+    expect(rows.some((r) => /Lektion erledigt/.test(r) && /in Präsenz/.test(r))).toBe(true);
+    await expectAccessible(lp);
+    await other.close();
+  });
+});
+
 describe('multiplier reminders', () => {
   let smtp: TestSmtp;
   let t: TestDb;
@@ -179,7 +239,10 @@ describe('multiplier reminders', () => {
     const main = p.locator('main');
     await expect.poll(() => main.innerText()).toContain('Protokoll');
     // the demo district's cohort already has a reminder history: what the log held before this send
-    const entriesBefore = await p.getByRole('table', { name: /einzeln/ }).locator('tbody tr').count();
+    const entriesBefore = await p
+      .getByRole('table', { name: /einzeln/ })
+      .locator('tbody tr')
+      .count();
     expect(await p.getByLabel('überfällig', { exact: true }).isChecked()).toBe(true);
     await expectAccessible(p);
     await p.getByRole('button', { name: 'Vorschau anzeigen' }).click();
