@@ -5,14 +5,15 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { coverageMonthTable, orgUnitTable, userRoleTable, userTable } from '../../db/schema/index.ts';
+import { coverageMonthTable, orgUnitTable, tenantTable, userRoleTable, userTable } from '../../db/schema/index.ts';
 import { authorize } from '../../src/lib/server/authz/authorize.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { type Ctx, personContext } from '../../src/lib/server/context.ts';
 import { appendFact } from '../../src/lib/server/evidence/record.ts';
 import { countCoverage } from '../../src/lib/server/hr/coverage.ts';
 import { loadCoverageBase } from '../../src/lib/server/hr/coverage-base.ts';
-import { coverageTrend } from '../../src/lib/server/hr/coverage-trend.ts';
+import { coverageTrend, monthEnds } from '../../src/lib/server/hr/coverage-trend.ts';
+import { coverageMonthsJob } from '../../src/lib/server/jobs/server-jobs.ts';
 import { makeUser } from '../setup/factories.ts';
 import { generateSmallDistrict } from '../setup/small-district.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -112,5 +113,61 @@ describe('coverageTrend', () => {
     const old = await liveTrend(hr, now, cutOff);
     expect(old.points).toEqual(old.live);
     expect(await t.db.select().from(coverageMonthTable).where(eq(coverageMonthTable.tenantId, tenantId))).toEqual(stored);
+  });
+});
+
+describe('coverage-months job', () => {
+  const monthsOf = async (id: string) =>
+    (await t.db.select().from(coverageMonthTable).where(eq(coverageMonthTable.tenantId, id))).map((r) => r.monthEnd.getTime()).sort();
+
+  test('stores every missing past month end of each district with a record, equal to computing it; a second run does nothing', async () => {
+    const now = new Date();
+    // a backdated fact three months back drops the months from there on
+    const [person] = await t.db
+      .select()
+      .from(userTable)
+      .where(and(eq(userTable.tenantId, tenantId), eq(userTable.status, 'active')))
+      .limit(1);
+    await appendFact(t.db, {
+      tenantId,
+      type: 'membership.changed',
+      userId: person?.id,
+      data: { orgUnitId: person?.orgUnitId ?? null, jobRole: 'fuehrungskraft', status: 'active' },
+      effectiveAt: new Date(now.getTime() - 80 * 86_400_000),
+      actorId: null,
+    });
+    const before = await monthsOf(tenantId);
+    const [{ start }] = (await t.db.all(sql`SELECT record_started_at AS start FROM tenants WHERE id = ${tenantId}`)) as [{ start: number }];
+    const expected = monthEnds(now, 24, new Date(start))
+      .slice(0, -1)
+      .map((d) => d.getTime());
+    expect(before.length).toBeLessThan(expected.length);
+    const lines: string[] = [];
+    const job = coverageMonthsJob(
+      t.db,
+      () => content,
+      (l) => lines.push(l),
+    );
+    expect(await job.run(now)).toBe(`Monatswerte berechnet ${expected.length - before.length}`);
+    expect(lines).toEqual([]);
+    expect(await monthsOf(tenantId)).toEqual(expected);
+    // what HR's trend reads now is what computing each month gives
+    const trend = await liveTrend(hr, now, new Date());
+    expect(trend.points).toEqual(trend.live);
+    expect(await job.run(new Date(now.getTime() + 1000))).toBeUndefined();
+  });
+
+  test('leaves districts without a record and suspended districts alone', async () => {
+    const bare = await t.client.execute("SELECT id FROM tenants WHERE record_started_at IS NULL AND status = 'active' LIMIT 1");
+    const other = await generateSmallDistrict(t.client, 'ruhend');
+    await t.db.update(tenantTable).set({ status: 'suspended' }).where(eq(tenantTable.id, other.tenantId));
+    const job = coverageMonthsJob(
+      t.db,
+      () => content,
+      () => {},
+    );
+    await job.run(new Date());
+    expect(await monthsOf(other.tenantId)).toEqual([]);
+    for (const row of bare.rows) expect(await monthsOf(String(row.id))).toEqual([]);
   });
 });

@@ -36,6 +36,8 @@ const MUSTERSTADT_UNITS = [
 export interface SeedResult {
   tenantsCreated: number;
   usersCreated: number;
+  /** Generated staff of Musterstadt added (besides the named demo accounts). */
+  staffCreated: number;
 }
 
 const DAY = 86_400_000;

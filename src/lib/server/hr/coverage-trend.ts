@@ -8,10 +8,11 @@
  * cut-off no later than the one asked for: nothing recorded since can have changed it, because a backdated fact drops
  * the months it reaches (evidence/record.ts). With an earlier cut-off the month is computed again, as recorded then.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import type { Db } from '../../../../db/client.ts';
 import { coverageMonthTable, orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
 import { endOfDayBerlin } from '../../shared/dates.ts';
-import type { Scope } from '../authz/authorize.ts';
+import { authorize, type Scope } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
 import { computeStatusAsOf } from '../evidence/status-as-of.ts';
 import { type CountGroup, type CoverageCounts, countByGroup, countCoverage, subtreeOf, sumGroups } from './coverage.ts';
@@ -76,15 +77,7 @@ export async function coverageTrend(
       continue;
     }
     // the whole district once, stored; the caller's scope and filters only pick from it
-    const status = await computeStatusAsOf(ctx, { ...scope, orgUnitIds: null }, { asOf: at, recordedBy: opts.recordedBy });
-    const groups = countByGroup(status.people);
-    await ctx.db
-      .insert(coverageMonthTable)
-      .values({ tenantId, monthEnd: at, recordedBy: opts.recordedBy, groups })
-      .onConflictDoUpdate({
-        target: [coverageMonthTable.tenantId, coverageMonthTable.monthEnd],
-        set: { recordedBy: opts.recordedBy, groups },
-      });
+    const groups = await storeMonth(ctx, scope, at, opts.recordedBy);
     points.push({ at, counts: sumGroups(groups, keep) });
   }
   const last = ends[ends.length - 1] as Date;
@@ -94,6 +87,57 @@ export async function coverageTrend(
     points.push({ at: last, counts: countCoverage(base.people) });
   }
   return points;
+}
+
+/** Computes the figures of the whole district at a month end (recorded by R) and stores them per org unit and job role. */
+async function storeMonth(ctx: Ctx, scope: Scope, at: Date, recordedBy: Date): Promise<CountGroup[]> {
+  const tenantId = scope.tenantId as string;
+  const status = await computeStatusAsOf(ctx, { ...scope, orgUnitIds: null }, { asOf: at, recordedBy });
+  const groups = countByGroup(status.people);
+  await ctx.db
+    .insert(coverageMonthTable)
+    .values({ tenantId, monthEnd: at, recordedBy, groups })
+    .onConflictDoUpdate({ target: [coverageMonthTable.tenantId, coverageMonthTable.monthEnd], set: { recordedBy, groups } });
+  return groups;
+}
+
+/**
+ * The month ends of the last `months` months that the district has no stored figures for (never computed, or dropped
+ * by a backdated fact), computed and stored one after the other, recorded by now; the server job calls this so that
+ * HR's overview and the PDF report find every past month stored. `yieldBetween` runs between two months (the job
+ * lets the event loop breathe). Returns the month ends computed.
+ */
+export async function storeMissingMonths(ctx: Ctx, opts: { months?: number; yieldBetween?: () => Promise<void> } = {}): Promise<Date[]> {
+  const scope = await authorize(ctx, 'hr.view');
+  const tenantId = scope.tenantId as string;
+  const now = ctx.clock();
+  const [t] = await ctx.db.select({ start: tenantTable.recordStartedAt }).from(tenantTable).where(eq(tenantTable.id, tenantId));
+  if (!t?.start) return [];
+  const past = monthEnds(now, opts.months ?? 24, t.start).slice(0, -1);
+  if (past.length === 0) return [];
+  const stored = new Set(
+    (
+      await ctx.db
+        .select({ monthEnd: coverageMonthTable.monthEnd })
+        .from(coverageMonthTable)
+        .where(and(eq(coverageMonthTable.tenantId, tenantId), inArray(coverageMonthTable.monthEnd, past)))
+    ).map((r) => r.monthEnd.getTime()),
+  );
+  const missing = past.filter((at) => !stored.has(at.getTime()));
+  for (const [i, at] of missing.entries()) {
+    if (i > 0) await opts.yieldBetween?.();
+    await storeMonth(ctx, scope, at, ctx.clock());
+  }
+  return missing;
+}
+
+/** The active districts whose learning record has begun (for the server job; no person's data). */
+export async function districtsWithRecord(db: Db): Promise<string[]> {
+  const rows = await db
+    .select({ id: tenantTable.id })
+    .from(tenantTable)
+    .where(and(eq(tenantTable.status, 'active'), isNotNull(tenantTable.recordStartedAt)));
+  return rows.map((r) => r.id);
 }
 
 /** Which stored groups a scope and its filters count: the same people loadCoverageBase selects. */

@@ -2,7 +2,8 @@
  * The scheduled jobs of a running KIKO server: the evidence exports HR started (every 2 s; decision 018), the mail
  * delivery (every KIKO_MAIL_INTERVAL_SECONDS when an SMTP server is configured) and the retention job (daily: erases
  * the accounts that districts with a retention setting keep deactivated longer than they allow, users/retention.ts) and
- * the staff-import job (rolls interrupted imports forward, at the start and every 30 s). `kiko serve` starts them once per server (the cluster's primary, or the single
+ * the staff-import job (rolls interrupted imports forward, at the start and every 30 s) and the coverage-months job (stores
+ * the past month ends of HR's trend, at the start and every 10 minutes). `kiko serve` starts them once per server (the cluster's primary, or the single
  * process); the leases keep each job in one process also when several servers share the database.
  */
 
@@ -82,6 +83,41 @@ export function importRollForwardJob(
   };
 }
 
+/** How often the runner looks for month ends that HR's trend would otherwise compute on a page view. */
+export const COVERAGE_MONTHS_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * The coverage-months job: for every active district with a learning record, the figures at the end of each of the
+ * last 23 months that are not stored yet (a new month has begun, or a backdated fact dropped them) are computed and
+ * stored, so HR's overview and the PDF report read them instead of computing the district at each month end while
+ * someone waits. About a second per month end and 50,000 people; one month at a time, with a pause between two.
+ * Runs at the start and every 10 minutes; finds nothing to do on almost every run.
+ */
+export function coverageMonthsJob(
+  db: Db,
+  content: () => ContentSet,
+  log: (line: string) => void,
+  intervalMs = COVERAGE_MONTHS_INTERVAL_MS,
+): Job {
+  return {
+    name: 'coverage-months',
+    intervalMs,
+    run: async (now) => {
+      const { districtsWithRecord, storeMissingMonths } = await import('../hr/coverage-trend.ts');
+      let months = 0;
+      for (const tenantId of await districtsWithRecord(db)) {
+        try {
+          const ctx = systemContext(db, content(), { name: 'coverage-months', tenantId, clock: () => now });
+          months += (await storeMissingMonths(ctx, { yieldBetween: () => new Promise((r) => setTimeout(r, 200)) })).length;
+        } catch (e) {
+          log(`Monatswerte im Landkreis ${tenantId} nicht berechnet: ${(e as Error).message}`);
+        }
+      }
+      return months > 0 ? `Monatswerte berechnet ${months}` : undefined;
+    },
+  };
+}
+
 /** How often the runner looks for queued evidence exports. */
 export const EXPORT_INTERVAL_MS = 2_000;
 
@@ -93,7 +129,8 @@ export function serverJobs(
 ): Job[] {
   const delivery = mailDelivery(env);
   const jobs: Job[] = [];
-  if (opts.content) jobs.push(retentionJob(db, opts.content, log), importRollForwardJob(db, opts.content, log));
+  if (opts.content)
+    jobs.push(retentionJob(db, opts.content, log), importRollForwardJob(db, opts.content, log), coverageMonthsJob(db, opts.content, log));
   jobs.push({
     name: 'evidence-exports',
     intervalMs: EXPORT_INTERVAL_MS,
