@@ -49,7 +49,13 @@ describe.skipIf(!built)('mail delivery of two servers on one database', () => {
     expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(30);
     const leases = await t.db.select().from(jobLeaseTable);
     // one lease per job for both servers: the mail job beside the export and retention jobs every server runs
-    expect(leases.map((l) => l.name).sort()).toEqual(['coverage-months', 'evidence-exports', 'mail-delivery', 'retention', 'staff-imports']);
+    expect(leases.map((l) => l.name).sort()).toEqual([
+      'coverage-months',
+      'evidence-exports',
+      'mail-delivery',
+      'retention',
+      'staff-imports',
+    ]);
     for (const s of servers) expect(s.output()).toMatch(/E-Mails werden über smtp:\/\/127\.0\.0\.1:\d+ versendet/);
   });
 });
