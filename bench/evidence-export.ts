@@ -6,8 +6,9 @@
  * of the whole district, and the PDF report with the annex of an org unit of about 5,000 people. Each export runs in
  * its own child process, which reports its time and peak RSS (process.resourceUsage().maxRSS; in brackets the RSS
  * before the export began: Node, content, database client), next to the same run's baseline: a child that computes
- * the status of the same people (the one status rule, no file). Stored coverage months are cleared first, so the
- * first PDF computes its trend's month ends and the second reads them.
+ * the status of the same people (the one status rule, no file). Stored coverage months are cleared first; then the
+ * server job's work (storeMissingMonths: the trend's 23 past month ends computed and stored) is timed in its own child
+ * before the PDF reads them, as it does once the job has run.
  * Targets (HR issue): CSV ≤ 5 s and ≤ 300 MB peak memory; XLSX ≤ 30 s; PDF with a 5,000-person annex ≤ 30 s.
  * The database file is migrated first: use a copy of a shared bench database.
  */
@@ -24,6 +25,7 @@ import { coverageMonthTable, tenantTable } from '../db/schema/index.ts';
 import { loadContent } from '../src/lib/server/content/load-content.ts';
 import { personContext } from '../src/lib/server/context.ts';
 import { getStatusAsOf } from '../src/lib/server/evidence/status-as-of.ts';
+import { storeMissingMonths } from '../src/lib/server/hr/coverage-trend.ts';
 import { exportEvidenceFile } from '../src/lib/server/hr/export-evidence-file.ts';
 import type { EvidenceFormat } from '../src/lib/server/hr/prepare-evidence-export.ts';
 import { ANNEX_LIMIT } from '../src/lib/server/hr/write-evidence-report.ts';
@@ -60,6 +62,9 @@ if (flags.child) {
   if (flags.child === 'baseline') {
     const s = await getStatusAsOf(ctx, { asOf: new Date(), recordedBy: new Date() });
     people = flags.unit ? s.people.filter((p) => p.orgUnitId !== null).length : s.people.length;
+  } else if (flags.child === 'months') {
+    // what the server job coverage-months does for this district once a month: the missing past month ends
+    people = (await storeMissingMonths(ctx)).length;
   } else {
     const now = new Date();
     const r = await exportEvidenceFile(ctx, {
@@ -135,7 +140,7 @@ function child(mode: string, opts: { unit?: string; ext?: string } = {}): ChildR
   if (r.status !== 0) throw new Error(`${mode}: ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop() ?? '{}';
   const res = JSON.parse(line);
-  if (mode !== 'baseline') res.size = statSync(out).size;
+  if (mode !== 'baseline' && mode !== 'months') res.size = statSync(out).size;
   rmSync(out, { force: true });
   return res;
 }
@@ -158,12 +163,8 @@ const scenarios: Array<[string, string, { unit?: string; ext?: string }, string]
   ['CSV for Excel, whole district', 'csv-excel', { ext: 'csv' }, '≤ 5 s, ≤ 300 MB'],
   ['XLSX, whole district', 'xlsx', { ext: 'xlsx' }, '≤ 30 s'],
   ['JSON, whole district', 'json', { ext: 'json' }, '–'],
-  [
-    `PDF report, org unit ${target.code} (subtree), first in the month (past month ends computed and stored)`,
-    'pdf',
-    { unit: target.id, ext: 'pdf' },
-    '–',
-  ],
+  // "people" of this row: the month ends computed
+  ['server job coverage-months: the past month ends of the 24-month trend, computed and stored', 'months', {}, '–'],
   [`PDF report, org unit ${target.code} (subtree), again (stored month ends)`, 'pdf', { unit: target.id, ext: 'pdf' }, '≤ 30 s'],
 ];
 const rows = [{ label: 'baseline: status of all staff now (getStatusAsOf, no file)', ...baseline, target: '–' }];

@@ -76,8 +76,12 @@ export async function checkAsOf(db: Db, now: Date, tenantId: string, asOf: Date,
 export async function computeStatusAsOf(
   ctx: Ctx,
   scope: Scope,
-  /** `userIds`: only these people (a cohort); `current`: T and R are now, read from the projections. */
-  opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[]; current?: boolean },
+  /**
+   * `userIds`: only these people (a cohort); `current`: T and R are now, read from the projections; `keep: false`:
+   * computed without keeping the result among the stored ones (a month end counted once and stored as figures: kept,
+   * 23 of them would push the results pages ask for out and hold hundreds of MB each).
+   */
+  opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[]; current?: boolean; keep?: boolean },
 ): Promise<StatusAsOf> {
   const tenantId = scope.tenantId as string;
   const asOf = opts.asOf;
@@ -97,18 +101,21 @@ export async function computeStatusAsOf(
   };
   const compute = (userIds: readonly string[] | undefined, pre: StatusInputs) =>
     statusOfPeople(ctx, tenantId, { T, R, current, moving, userIds }, pre);
-  const all = await memoizedStatus({
-    db: ctx.db,
-    content: ctx.content,
-    tenantId,
-    T,
-    R,
-    current,
-    moving,
-    userIds: opts.userIds,
-    inputs,
-    compute,
-  });
+  const all =
+    opts.keep === false
+      ? await compute(opts.userIds, await inputs(T))
+      : await memoizedStatus({
+          db: ctx.db,
+          content: ctx.content,
+          tenantId,
+          T,
+          R,
+          current,
+          moving,
+          userIds: opts.userIds,
+          inputs,
+          compute,
+        });
   const people = scope.orgUnitIds
     ? all.people.filter((p) => p.orgUnitId !== null && (scope.orgUnitIds as ReadonlySet<string>).has(p.orgUnitId))
     : all.people;

@@ -92,7 +92,7 @@ export async function coverageTrend(
 /** Computes the figures of the whole district at a month end (recorded by R) and stores them per org unit and job role. */
 async function storeMonth(ctx: Ctx, scope: Scope, at: Date, recordedBy: Date): Promise<CountGroup[]> {
   const tenantId = scope.tenantId as string;
-  const status = await computeStatusAsOf(ctx, { ...scope, orgUnitIds: null }, { asOf: at, recordedBy });
+  const status = await computeStatusAsOf(ctx, { ...scope, orgUnitIds: null }, { asOf: at, recordedBy, keep: false });
   const groups = countByGroup(status.people);
   await ctx.db
     .insert(coverageMonthTable)
