@@ -274,3 +274,46 @@ describe('erasePerson and the last admin', () => {
     await expect(erasePerson(systemContext(t.db, content, { tenantId: district.id }), only.id)).rejects.toThrow(LAST_ADMIN_MESSAGE);
   });
 });
+
+describe('names as German lists sort and find them', () => {
+  const names = [
+    'Zoe Zimmermann',
+    'Ännchen Weiß',
+    'Anton Berg',
+    'Ömer Şahin',
+    'Olaf Ohm',
+    'Bärbel Braun',
+    'Björn Borg',
+    'Ćiril Čović',
+    'Çelik Ayşe',
+    'Carla Cruz',
+    'Müller Max',
+    'Muller Max',
+    'Łukasz Nowak',
+    'Lara Lang',
+    'Émile Durand',
+    'Erik Ek',
+  ];
+  let sorter: AuthUser;
+  beforeAll(async () => {
+    const district = await makeTenant(t.db);
+    sorter = await makeUser(t.db, { tenant: district.slug, roles: ['admin'], name: 'Yvonne Admin' });
+    for (const name of names) await makeUser(t.db, { tenant: district.slug, name });
+  });
+
+  test('umlauts and accents sort with their base letter (ä as a, ß as ss), not after z', async () => {
+    const expected = [...names, 'Yvonne Admin'].sort(new Intl.Collator('de').compare);
+    expect((await listPeople(as(sorter), { sort: 'name' })).rows.map((r) => r.name)).toEqual(expected);
+    expect((await listPeople(as(sorter), { sort: 'name', dir: 'desc' })).rows.map((r) => r.name)).toEqual([...expected].reverse());
+  });
+
+  test('a search without umlauts or accents finds the name written with them', async () => {
+    const find = async (q: string) => (await listPeople(as(sorter), { q })).rows.map((r) => r.name);
+    expect(await find('weiss')).toEqual(['Ännchen Weiß']);
+    expect(await find('ÄNNCHEN')).toEqual(['Ännchen Weiß']);
+    expect(await find('annchen')).toEqual(['Ännchen Weiß']);
+    expect(await find('sahin')).toEqual(['Ömer Şahin']);
+    expect(await find('müller')).toEqual(['Muller Max', 'Müller Max']);
+    expect(await find('covic')).toEqual(['Ćiril Čović']);
+  });
+});

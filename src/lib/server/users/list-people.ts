@@ -6,6 +6,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { orgUnitTable, userRoleTable, userTable } from '../../../../db/schema/index.ts';
+import { foldName } from '../../../../db/schema/users.ts';
 import { jobRoleLabels, roleLabels } from '../../shared/people-labels.ts';
 import { authorize } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
@@ -58,7 +59,7 @@ export interface PeoplePage {
 }
 
 const sortColumn: Record<PeopleSort, SQL> = {
-  name: sql`u.name`,
+  name: sql`u.name_sort`,
   email: sql`u.email`,
   unit: sql`o.code`,
   created: sql`u.created_at`,
@@ -103,7 +104,11 @@ export async function listPeople(ctx: Ctx, query: PeopleQuery = {}): Promise<Peo
   if (status !== 'all') where.push(sql`u.status = ${status}`);
   if (q) {
     const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(sql`(lower(u.name) LIKE ${like} ESCAPE '\\' OR u.email LIKE ${like} ESCAPE '\\' OR u.external_id = ${q})`);
+    // "weiss" finds Weiß and "muller" Müller: the folded name as the list sorts it, beside the name as written
+    const folded = `%${foldName(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      sql`(u.name_sort LIKE ${folded} ESCAPE '\\' OR lower(u.name) LIKE ${like} ESCAPE '\\' OR u.email LIKE ${like} ESCAPE '\\' OR u.external_id = ${q})`,
+    );
   }
   const cond = sql.join(where, sql` AND `);
   const [count] = await ctx.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${userTable} u WHERE ${cond}`);
@@ -112,14 +117,17 @@ export async function listPeople(ctx: Ctx, query: PeopleQuery = {}): Promise<Peo
   const requested = Number.parseInt(String(query.page ?? '1'), 10);
   const page = Number.isFinite(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
   if (query.page && page !== requested) notes.push(`Seite ${String(query.page).slice(0, 10)} gibt es nicht; gezeigt wird Seite ${page}.`);
-  // name and e-mail are never null: without a NULLS clause the name order comes straight from users_tenant_people_idx.
+  // name and e-mail are never null: without a NULLS clause the name order (name_sort, the name as German lists sort
+  // it, then name and id) comes straight from users_tenant_people_idx.
   // The page's ids are chosen first from that index alone; only the 50 rows shown are read with their unit.
   const nullable = sort === 'unit' || sort === 'login';
   const order = sql.join(
     [
       sortColumn[sort],
       sql.raw(`${dir === 'desc' ? 'DESC' : 'ASC'}${nullable ? ' NULLS LAST' : ''}`),
-      sql.raw(sort === 'name' ? ', u.id' : ', u.name, u.id'),
+      // by name the ties break the same way round (a descending list is the ascending one reversed, read backwards
+      // from the index); other sorts list the people of one value by name
+      sql.raw(sort === 'name' ? (dir === 'desc' ? ', u.name DESC, u.id DESC' : ', u.name, u.id') : ', u.name_sort, u.name, u.id'),
     ],
     sql` `,
   );
