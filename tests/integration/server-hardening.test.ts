@@ -14,6 +14,7 @@ import { type RunningProcess, startKiko } from '../../bench/lib/server.ts';
 import { certificateTable } from '../../db/schema/index.ts';
 import { createSession } from '../../src/lib/server/auth/sessions.ts';
 import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
+import { VERIFY_LIMITS } from '../../src/lib/server/certificates/verify-certificate.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
 import { learnerOf } from '../../src/lib/server/learning/learner.ts';
@@ -305,6 +306,61 @@ describe.skipIf(!built)('kiko serve against hostile requests', () => {
       body: form('richtiges-passwort'),
     });
     expect(plain.status).toBe(403);
+  });
+
+  test('limits uploads for the whole server, also from a new address each time, before the body is read; the number check stays open', async () => {
+    const file = multipart('nachweis.json', '{"kein": "Nachweis"}');
+    const statuses: number[] = [];
+    let refusal = '';
+    for (let i = 0; i < VERIFY_LIMITS.uploadsPerWindow + 5; i++) {
+      const r = await send(`${base}/zertifikat-pruefen`, {
+        method: 'POST',
+        headers: { 'content-type': file.type, origin: base, 'x-forwarded-for': `203.0.113.${i + 1}` },
+        body: file.body,
+      });
+      statuses.push(r.status);
+      if (r.status === 429) {
+        refusal = r.body;
+        expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+      }
+    }
+    // earlier tests of this server uploaded a few files in the same window: at most the window's uploads are checked
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(VERIFY_LIMITS.uploadsPerWindow);
+    expect(statuses.at(-1)).toBe(429);
+    expect(refusal).toContain('Gerade werden sehr viele Dateien geprüft');
+    // a further upload from yet another address announcing 400 KB, of which 16 KB are sent: answered all the same
+    const boundary = 'kikogrenze';
+    const reply = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${base}/zertifikat-pruefen`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': String(400 * 1024),
+            origin: base,
+            'x-forwarded-for': '203.0.113.200',
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new Error('no answer while the body was incomplete'));
+      }, 10_000);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', () => {});
+      req.write(`--${boundary}\r\ncontent-disposition: form-data; name="datei"; filename="gross.json"\r\n\r\n`);
+      req.write(Buffer.alloc(16 * 1024, 0x20));
+    });
+    expect(reply).toBe(429);
+    // the check by certificate number is not limited for the whole server
+    const byNumber = await send(`${base}/zertifikat-pruefen/ZZZZZZZZZZ`, { headers: { 'x-forwarded-for': '203.0.113.201' } });
+    expect(byNumber.status).not.toBe(429);
   });
 
   test('never answers 500 or an outside Location to line breaks and backslashes in weiter', async () => {

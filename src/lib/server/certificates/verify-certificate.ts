@@ -57,18 +57,54 @@ export interface VerificationResult {
   certificate?: PublicCertificate;
 }
 
-/** Checks allowed per IP address and window (verify URL and uploads together). */
-export const VERIFY_LIMITS = { perIp: 60, windowSeconds: 5 * 60 } as const;
+/**
+ * Checks allowed per IP address and window (verify URL and uploads together), and uploads allowed for the whole
+ * server per upload window: clients that come from a new address with every upload (a botnet, or many people behind
+ * one proxy that forwards their addresses) cannot keep the process busy with file checks. The check by certificate
+ * number or QR code has no server-wide limit.
+ */
+export const VERIFY_LIMITS = { perIp: 60, windowSeconds: 5 * 60, uploadsPerWindow: 20, uploadWindowSeconds: 10 } as const;
 
 const limiters = new WeakMap<Db, RateLimiterDrizzle>();
+const uploadLimiters = new WeakMap<Db, RateLimiterDrizzle>();
 
 /**
- * Counts one check for the IP; throws RateLimitedError (German message) when the limit is reached. The upload page
- * calls it before it reads the request body, so a client over its limit costs no multipart parse, and then verifies
- * without `ip` (one check counted once).
+ * Counts one check for the IP (and with `upload`, one upload for the whole server); throws RateLimitedError (German
+ * message) when a limit is reached. The upload page calls it before it reads the request body, so a client over a
+ * limit costs no multipart parse, and then verifies without `ip` (one check counted once).
  */
-export async function consumeVerifyQuota(db: Db, ip: string | undefined): Promise<void> {
+export async function consumeVerifyQuota(db: Db, ip: string | undefined, opts: { upload?: boolean } = {}): Promise<void> {
   if (ip === undefined) return; // CLI and tests of the rules themselves
+  await consumeIpQuota(db, ip);
+  if (opts.upload) await consumeUploadQuota(db);
+}
+
+async function consumeUploadQuota(db: Db): Promise<void> {
+  let limiter = uploadLimiters.get(db);
+  if (!limiter) {
+    limiter = new RateLimiterDrizzle({
+      storeClient: db,
+      schema: rateLimitTable,
+      keyPrefix: 'verify_upload',
+      points: VERIFY_LIMITS.uploadsPerWindow,
+      duration: VERIFY_LIMITS.uploadWindowSeconds,
+      clearExpiredByTimeout: false,
+    });
+    uploadLimiters.set(db, limiter);
+  }
+  try {
+    await limiter.consume('server', 1);
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+    throw new RateLimitedError(
+      `Gerade werden sehr viele Dateien geprüft. Bitte versuchen Sie es in ${seconds} Sekunden erneut – oder prüfen Sie mit der Zertifikat-Nummer, die auf dem Zertifikat steht.`,
+      seconds,
+    );
+  }
+}
+
+async function consumeIpQuota(db: Db, ip: string): Promise<void> {
   let limiter = limiters.get(db);
   if (!limiter) {
     limiter = new RateLimiterDrizzle({
