@@ -9,7 +9,7 @@ import { orgUnitTable, tenantTable } from './tenants.ts';
  * ASCII only, so the rest is spelled out.
  */
 const NAME_FOLDS: [string, string][] = [
-  ['ÄÁÀÂÃÅäáàâãåą', 'a'],
+  ['ÄÁÀÂÃÅĄäáàâãåą', 'a'],
   ['ÇĆČçćč', 'c'],
   ['ĐĎđď', 'd'],
   ['ÉÈÊËĚĘéèêëěę', 'e'],
@@ -24,18 +24,23 @@ const NAME_FOLDS: [string, string][] = [
   ['ÜÚÙÛŮüúùûů', 'u'],
   ['ÝŸýÿ', 'y'],
   ['ŽŹŻžźż', 'z'],
-  ['ß', 'ss'],
+  ['ßẞ', 'ss'],
   ['Ææ', 'ae'],
   ['Œœ', 'oe'],
 ];
 const FOLD = new Map(NAME_FOLDS.flatMap(([from, to]) => [...from].map((c) => [c, to] as const)));
-/** The same fold in JavaScript, for a search term compared with `name_sort`. */
-export const foldName = (s: string): string => [...s.toLowerCase()].map((c) => FOLD.get(c) ?? c).join('');
+/**
+ * The same fold in JavaScript, for a search term compared with `name_sort`: like SQLite's lower(), only A–Z are
+ * lowercased here, so a letter outside the table folds the same way on both sides.
+ */
+export const foldName = (s: string): string => [...s.replace(/[A-Z]/g, (c) => c.toLowerCase())].map((c) => FOLD.get(c) ?? c).join('');
 /**
  * The fold as SQL, in four steps of 27 nested replace() calls each: SQLite's parser refuses about 40 nested calls in
  * one expression, so each step is a virtual column of its own that the next one reads (nothing is stored).
  */
 const FOLD_PAIRS = [...FOLD];
+// four steps of 27: a letter beyond them would fold in JavaScript but not in the database
+if (FOLD_PAIRS.length > 4 * 27) throw new Error(`NAME_FOLDS has ${FOLD_PAIRS.length} letters; the SQL fold takes 108`);
 const foldStep = (step: number, input: string): string =>
   FOLD_PAIRS.slice(step * 27, step * 27 + 27).reduce((expr, [from, to]) => `replace(${expr}, '${from}', '${to}')`, input);
 
@@ -79,7 +84,7 @@ export const userTable = sqliteTable(
     index('users_tenant_job_role_idx').on(t.tenantId, t.jobRole),
     // imports match people by personnel number; one person per number and district
     uniqueIndex('users_tenant_external_idx').on(t.tenantId, t.externalId),
-    // the admin's people list: sorted by name as German lists sort it (then name and id, the tie-breaks) a page at a time; status, e-mail, personnel
+    // the admin's people list: sorted by name as German lists sort it (then name and id, the tie-breaks) a page at a time; job role, status, e-mail, personnel
     // number, the two sortable times and the unit in the index, so counting, filtering, searching and skipping to a
     // page read no table row (looking up 50,000 rows by their key costs about 170 ms)
     index('users_tenant_people_idx').on(
@@ -87,6 +92,7 @@ export const userTable = sqliteTable(
       t.nameSort,
       t.name,
       t.id,
+      t.jobRole,
       t.status,
       t.email,
       t.externalId,

@@ -293,6 +293,7 @@ describe('names as German lists sort and find them', () => {
     'Lara Lang',
     'Émile Durand',
     'Erik Ek',
+    'İlkay Öztürk',
   ];
   let sorter: AuthUser;
   beforeAll(async () => {
@@ -315,5 +316,8 @@ describe('names as German lists sort and find them', () => {
     expect(await find('sahin')).toEqual(['Ömer Şahin']);
     expect(await find('müller')).toEqual(['Muller Max', 'Müller Max']);
     expect(await find('covic')).toEqual(['Ćiril Čović']);
+    // written as it is written, and without its dot
+    expect(await find('İlkay')).toEqual(['İlkay Öztürk']);
+    expect(await find('ilkay ozturk')).toEqual(['İlkay Öztürk']);
   });
 });

@@ -14,7 +14,7 @@ import { countCoverage } from '../../src/lib/server/hr/coverage.ts';
 import { loadCoverageBase } from '../../src/lib/server/hr/coverage-base.ts';
 import { coverageTrend, monthEnds } from '../../src/lib/server/hr/coverage-trend.ts';
 import { coverageMonthsJob } from '../../src/lib/server/jobs/server-jobs.ts';
-import { makeUser } from '../setup/factories.ts';
+import { makeTenant, makeUser } from '../setup/factories.ts';
 import { generateSmallDistrict } from '../setup/small-district.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
@@ -80,11 +80,13 @@ describe('coverageTrend', () => {
     );
     const sorted = [...months].sort((a, b) => a - b);
     const pivot = new Date((sorted[sorted.length - 3] as number) - 3 * 86_400_000);
-    // someone left the district three months back, recorded only now
+    // someone left the district three months back, recorded only now (a person of the generated history, there
+    // since long before: the test's HR accounts came only today)
     const [person] = await t.db
       .select()
       .from(userTable)
       .where(and(eq(userTable.tenantId, tenantId), eq(userTable.status, 'active')))
+      .orderBy(userTable.createdAt, userTable.id)
       .limit(1);
     await appendFact(t.db, {
       tenantId,
@@ -121,21 +123,22 @@ describe('coverage-months job', () => {
     (await t.db.select().from(coverageMonthTable).where(eq(coverageMonthTable.tenantId, id))).map((r) => r.monthEnd.getTime()).sort();
 
   test('stores every missing past month end of each district with a record, equal to computing it; a second run does nothing', async () => {
-    const now = new Date();
     // a backdated fact three months back drops the months from there on
     const [person] = await t.db
       .select()
       .from(userTable)
       .where(and(eq(userTable.tenantId, tenantId), eq(userTable.status, 'active')))
+      .orderBy(userTable.createdAt, userTable.id)
       .limit(1);
     await appendFact(t.db, {
       tenantId,
       type: 'membership.changed',
       userId: person?.id,
       data: { orgUnitId: person?.orgUnitId ?? null, jobRole: 'fuehrungskraft', status: 'active' },
-      effectiveAt: new Date(now.getTime() - 80 * 86_400_000),
+      effectiveAt: new Date(Date.now() - 80 * 86_400_000),
       actorId: null,
     });
+    const now = new Date();
     const before = await monthsOf(tenantId);
     const [{ start }] = (await t.db.all(sql`SELECT record_started_at AS start FROM tenants WHERE id = ${tenantId}`)) as [{ start: number }];
     const expected = monthEnds(now, 24, new Date(start))
@@ -158,7 +161,8 @@ describe('coverage-months job', () => {
   });
 
   test('leaves districts without a record and suspended districts alone', async () => {
-    const bare = await t.client.execute("SELECT id FROM tenants WHERE record_started_at IS NULL AND status = 'active' LIMIT 1");
+    const bare = await makeTenant(t.db);
+    await t.db.update(tenantTable).set({ recordStartedAt: null }).where(eq(tenantTable.id, bare.id));
     const other = await generateSmallDistrict(t.client, 'ruhend');
     await t.db.update(tenantTable).set({ status: 'suspended' }).where(eq(tenantTable.id, other.tenantId));
     const job = coverageMonthsJob(
@@ -168,6 +172,6 @@ describe('coverage-months job', () => {
     );
     await job.run(new Date());
     expect(await monthsOf(other.tenantId)).toEqual([]);
-    for (const row of bare.rows) expect(await monthsOf(String(row.id))).toEqual([]);
+    expect(await monthsOf(bare.id)).toEqual([]);
   });
 });

@@ -8,9 +8,9 @@
  * cut-off no later than the one asked for: nothing recorded since can have changed it, because a backdated fact drops
  * the months it reaches (evidence/record.ts). With an earlier cut-off the month is computed again, as recorded then.
  */
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import { coverageMonthTable, orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
+import { coverageMonthTable, learningEventTable, orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
 import { endOfDayBerlin } from '../../shared/dates.ts';
 import { authorize, type Scope } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
@@ -89,11 +89,21 @@ export async function coverageTrend(
   return points;
 }
 
-/** Computes the figures of the whole district at a month end (recorded by R) and stores them per org unit and job role. */
+/**
+ * Computes the figures of the whole district at a month end (recorded by R) and stores them per org unit and job role.
+ * A fact recorded meanwhile that takes effect by the month end (a backdated entry; its drop of the stored months ran
+ * before this insert) may be missing from the figures: then they are returned but not stored.
+ */
 async function storeMonth(ctx: Ctx, scope: Scope, at: Date, recordedBy: Date): Promise<CountGroup[]> {
   const tenantId = scope.tenantId as string;
+  const [before] = await ctx.db.all<{ seq: number }>(sql`SELECT coalesce(max(seq), 0) AS seq FROM ${learningEventTable}`);
   const status = await computeStatusAsOf(ctx, { ...scope, orgUnitIds: null }, { asOf: at, recordedBy, keep: false });
   const groups = countByGroup(status.people);
+  const [late] = await ctx.db.all<{ one: number }>(
+    sql`SELECT 1 AS one FROM ${learningEventTable}
+         WHERE seq > ${before?.seq ?? 0} AND tenant_id = ${tenantId} AND effective_at <= ${at.getTime()} LIMIT 1`,
+  );
+  if (late) return groups;
   await ctx.db
     .insert(coverageMonthTable)
     .values({ tenantId, monthEnd: at, recordedBy, groups })

@@ -102,12 +102,13 @@ export function coverageMonthsJob(
   return {
     name: 'coverage-months',
     intervalMs,
-    run: async (now) => {
+    run: async () => {
       const { districtsWithRecord, storeMissingMonths } = await import('../hr/coverage-trend.ts');
       let months = 0;
       for (const tenantId of await districtsWithRecord(db)) {
         try {
-          const ctx = systemContext(db, content(), { name: 'coverage-months', tenantId, clock: () => now });
+          // a live clock: each month is stored as recorded by the time it was computed, not by the start of the run
+          const ctx = systemContext(db, content(), { name: 'coverage-months', tenantId });
           months += (await storeMissingMonths(ctx, { yieldBetween: () => new Promise((r) => setTimeout(r, 200)) })).length;
         } catch (e) {
           log(`Monatswerte im Landkreis ${tenantId} nicht berechnet: ${(e as Error).message}`);
