@@ -187,12 +187,23 @@ describe('staff-imports job', () => {
       () => {},
     );
     expect(await job.run(new Date())).toBeUndefined();
-    expect(await job.run(new Date(Date.now() + 2 * IMPORT_STALE_MS))).toBe('Importe fortgesetzt 1');
+    const later = new Date(Date.now() + 2 * IMPORT_STALE_MS);
+    expect(await job.run(later)).toBe('Importe fortgesetzt 1');
     const [run] = await listImportRuns(d.as);
     expect(run).toMatchObject({ state: 'done', created: 1_300 });
     const actors = await t.db.all<{ actor_id: string }>(
       sql`SELECT DISTINCT e.actor_id FROM learning_events e JOIN users u ON u.id = e.user_id WHERE e.tenant_id = ${d.id} AND u.external_id IS NOT NULL`,
     );
     expect(actors.map((a) => a.actor_id)).toEqual([d.admin.id]);
+    // every move takes effect at the import; the batch written later is recorded when it was written
+    const times = await t.db.all<{ effective_at: number; recorded_at: number; n: number }>(
+      sql`SELECT e.effective_at, e.recorded_at, count(*) AS n FROM learning_events e JOIN users u ON u.id = e.user_id
+           WHERE e.tenant_id = ${d.id} AND u.external_id IS NOT NULL GROUP BY 1, 2 ORDER BY 2`,
+    );
+    expect(new Set(times.map((r) => r.effective_at)).size).toBe(1);
+    expect(times.map((r) => Number(r.n))).toEqual([2_000, 600]); // two facts per person, 1,000 and 300 people
+    expect(times[0]?.recorded_at).toBeGreaterThanOrEqual(times[0]?.effective_at ?? Number.POSITIVE_INFINITY);
+    expect(times[0]?.recorded_at).toBeLessThan(Date.now() + 1);
+    expect(times[1]?.recorded_at).toBe(later.getTime());
   });
 });

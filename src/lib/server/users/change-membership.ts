@@ -94,13 +94,17 @@ export async function recordMembershipChanges(
   input: {
     tenantId: string;
     actorId: string;
+    /** When the changes took effect. */
     at: Date;
+    /** When they are written (default `at`): a staged import's batch takes effect at the import, written later. */
+    recordedAt?: Date;
     changes: readonly MembershipChange[];
     auditType?: string;
     audit?: Record<string, unknown>;
   },
 ): Promise<number> {
   const { tenantId, at, changes } = input;
+  const recordedAt = input.recordedAt ?? at;
   if (changes.length === 0) return 0;
   for (let i = 0; i < changes.length; i += FACT_CHUNK) {
     // the unary + keeps SQLite from walking the district's index: each person is found by primary key
@@ -113,7 +117,7 @@ export async function recordMembershipChanges(
         userId: c.userId,
         data: { orgUnitId: c.orgUnitId, jobRole: c.jobRole, status: c.status },
         effectiveAt: at,
-        recordedAt: at,
+        recordedAt,
         actorId: input.actorId,
       })),
     );
@@ -131,7 +135,7 @@ export async function recordMembershipChanges(
       type: input.auditType ?? 'user.membership-changed',
       subjectId: c.userId,
       data: { orgUnitId: c.orgUnitId, jobRole: c.jobRole, status: c.status, effectiveAt: at.toISOString(), ...input.audit },
-      at,
+      at: recordedAt,
     })),
   );
   return changes.length;

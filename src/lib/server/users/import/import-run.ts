@@ -210,7 +210,7 @@ export async function applyImportRun(
         .where(and(eq(importRunBatchTable.runId, runId), eq(importRunBatchTable.seq, next.seq), isNull(importRunBatchTable.doneAt)))
         .returning({ rows: importRunBatchTable.rows });
       if (!claimed) return [];
-      const ctx = { tenantId: run.tenantId, by: run.actorId, at: run.startedAt, runId };
+      const ctx = { tenantId: run.tenantId, by: run.actorId, at: run.startedAt, recordedAt: opts.clock(), runId };
       const out =
         next.kind === 'created'
           ? await writeCreated(tx, ctx, JSON.parse(claimed.rows) as CreatedRow[])
@@ -255,7 +255,7 @@ export async function applyImportRun(
           unchanged: finished.unchanged,
           ...(skipped.length > 0 ? { skipped: skipped.length } : {}),
         },
-        at: finished.startedAt,
+        at: opts.clock(),
       });
     await tx.delete(importRunBatchTable).where(eq(importRunBatchTable.runId, runId));
   });
@@ -303,7 +303,10 @@ export async function staleImportRuns(db: Db, tenantId: string | null, now: Date
 interface BatchCtx {
   tenantId: string;
   by: string;
+  /** When the import takes effect: the start of its run (every batch alike). */
   at: Date;
+  /** When this batch is written: its facts' recording time and its audit entries' time. */
+  recordedAt: Date;
   runId: string;
 }
 interface BatchOutcome {
@@ -355,7 +358,7 @@ async function writeCreated(tx: Tx, c: BatchCtx, planned: CreatedRow[]): Promise
       FROM json_each(${json(rows.map((p) => [p.id, p.orgUnitId, p.email, p.name, p.jobRole, p.externalId]))})`);
   await tx.run(sql`INSERT INTO ${userRoleTable} (user_id, role, tenant_id)
     SELECT value, 'learner', ${c.tenantId} FROM json_each(${json(rows.map((p) => p.id))})`);
-  const base = { effectiveAt: c.at, recordedAt: c.at, actorId: c.by };
+  const base = { effectiveAt: c.at, recordedAt: c.recordedAt, actorId: c.by };
   await appendFactsBulk(
     tx,
     c.tenantId,
@@ -378,7 +381,7 @@ async function writeCreated(tx: Tx, c: BatchCtx, planned: CreatedRow[]): Promise
       subjectId: p.id,
       data: { roles: ['learner'], jobRole: p.jobRole, orgUnitId: p.orgUnitId, importId: c.runId },
       personal: { email: p.email, name: p.name, externalId: p.externalId },
-      at: c.at,
+      at: c.recordedAt,
     })),
   );
   return { written: rows.length, skipped, endedSessions: [] };
@@ -456,7 +459,7 @@ async function writeChanged(tx: Tx, c: BatchCtx, planned: ChangedRow[]): Promise
         subjectId: p.userId,
         data: { fields: personalFields(p), importId: c.runId },
         personal: { email: p.email, name: p.name, externalId: p.externalId },
-        at: c.at,
+        at: c.recordedAt,
       })),
     );
   }
@@ -465,6 +468,7 @@ async function writeChanged(tx: Tx, c: BatchCtx, planned: ChangedRow[]): Promise
     tenantId: c.tenantId,
     actorId: c.by,
     at: c.at,
+    recordedAt: c.recordedAt,
     changes: membership.map((p) => ({ userId: p.userId, orgUnitId: p.orgUnitId, jobRole: p.jobRole, status: 'active' as const })),
     audit: { importId: c.runId },
   });
@@ -488,6 +492,7 @@ async function writeDeactivated(tx: Tx, c: BatchCtx, planned: DeactivateRow[]): 
     tenantId: c.tenantId,
     actorId: c.by,
     at: c.at,
+    recordedAt: c.recordedAt,
     changes: part.map((d) => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, status: 'disabled' as const })),
     auditType: 'user.deactivated',
     audit: { importId: c.runId },
