@@ -252,7 +252,7 @@ describe('sendCohortReminders', () => {
       createdAt: at(0),
       updatedAt: at(0),
     });
-    await expect(send(lead, cohortB, [dora.id], 'alt-vorlage')).rejects.toThrow(/Unbekannter Platzhalter \{vorname\}/);
+    await expect(send(lead, cohortB, [dora.id], 'alt-vorlage')).rejects.toThrow(/Unbekanntes Vorlagenfeld \{vorname\}/);
     await expect(
       previewCohortReminders(as(lead, 345), cohortB, { audience: { statuses: ['overdue'] }, templateId: 'alt-vorlage' }),
     ).rejects.toBeInstanceOf(ValidationError);

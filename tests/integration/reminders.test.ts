@@ -65,14 +65,14 @@ async function deliver(now?: Date): Promise<ParsedMail[]> {
 describe('reminder templates', () => {
   test('refuses an unknown placeholder with a German message naming it and the allowed ones', () => {
     expect(reminderTextProblem({ subject: 'Hallo {name}', body: 'Bis {fällig} bitte {kurs}' })).toBe(
-      'Unbekannter Platzhalter {fällig}. Erlaubt sind {name}, {kurs}, {faellig}, {link}.',
+      'Unbekanntes Vorlagenfeld {fällig}. Erlaubt sind {name}, {kurs}, {faellig}, {link}.',
     );
     expect(reminderTextProblem({ subject: 'Hallo {name}', body: '{kurs} bis {faellig}: {link}' })).toBeNull();
   });
 
   test('admins save district templates; others cannot; the default comes first', async () => {
     await expect(saveReminderTemplate(as(admin), { name: 'Falsch', subject: 'x', body: '{vorname}' })).rejects.toThrow(
-      /Unbekannter Platzhalter \{vorname\}/,
+      /Unbekanntes Vorlagenfeld \{vorname\}/,
     );
     const { id } = await saveReminderTemplate(as(admin), {
       name: 'Kurz',

@@ -38,7 +38,7 @@ describe('mail configuration', () => {
 describe('reminder templates', () => {
   test('names every unknown placeholder, also in the subject', () => {
     expect(reminderTextProblem({ subject: 'Hallo {vorname}', body: '{kurs} {datum}' })).toMatch(
-      /Unbekannter Platzhalter \{vorname\}, \{datum\}/,
+      /Unbekannte Vorlagenfelder \{vorname\}, \{datum\}/,
     );
   });
   test('refuses an empty subject or body and a subject over two lines', () => {

@@ -41,7 +41,7 @@ export function reminderTextProblem(text: ReminderText): string | null {
   for (const part of [text.subject, text.body])
     for (const m of part.matchAll(TOKEN)) if (!(TEMPLATE_FIELDS as readonly string[]).includes(m[1] as string)) unknown.add(`{${m[1]}}`);
   if (unknown.size > 0)
-    return `Unbekannter Platzhalter ${[...unknown].join(', ')}. Erlaubt sind ${TEMPLATE_FIELDS.map((p) => `{${p}}`).join(', ')}.`;
+    return `${unknown.size === 1 ? 'Unbekanntes Vorlagenfeld' : 'Unbekannte Vorlagenfelder'} ${[...unknown].join(', ')}. Erlaubt sind ${TEMPLATE_FIELDS.map((p) => `{${p}}`).join(', ')}.`;
   if (/[\r\n]/.test(text.subject)) return 'Der Betreff muss in einer Zeile stehen.';
   return null;
 }
