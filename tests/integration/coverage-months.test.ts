@@ -50,6 +50,17 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t?.cleanup());
 
+/** An active person of the generated history, there since long before (the test's HR accounts came only today). */
+async function longestThere() {
+  const [person] = await t.db
+    .select()
+    .from(userTable)
+    .where(and(eq(userTable.tenantId, tenantId), eq(userTable.status, 'active')))
+    .orderBy(userTable.createdAt, userTable.id)
+    .limit(1);
+  return person;
+}
+
 describe('coverageTrend', () => {
   test('returns the same figures from stored months as computing every month again, for district, grant and filter', async () => {
     const now = new Date();
@@ -80,14 +91,8 @@ describe('coverageTrend', () => {
     );
     const sorted = [...months].sort((a, b) => a - b);
     const pivot = new Date((sorted[sorted.length - 3] as number) - 3 * 86_400_000);
-    // someone left the district three months back, recorded only now (a person of the generated history, there
-    // since long before: the test's HR accounts came only today)
-    const [person] = await t.db
-      .select()
-      .from(userTable)
-      .where(and(eq(userTable.tenantId, tenantId), eq(userTable.status, 'active')))
-      .orderBy(userTable.createdAt, userTable.id)
-      .limit(1);
+    // someone left the district three months back, recorded only now
+    const person = await longestThere();
     await appendFact(t.db, {
       tenantId,
       type: 'membership.changed',
@@ -124,12 +129,7 @@ describe('coverage-months job', () => {
 
   test('stores every missing past month end of each district with a record, equal to computing it; a second run does nothing', async () => {
     // a backdated fact three months back drops the months from there on
-    const [person] = await t.db
-      .select()
-      .from(userTable)
-      .where(and(eq(userTable.tenantId, tenantId), eq(userTable.status, 'active')))
-      .orderBy(userTable.createdAt, userTable.id)
-      .limit(1);
+    const person = await longestThere();
     await appendFact(t.db, {
       tenantId,
       type: 'membership.changed',

@@ -17,7 +17,6 @@ import { configureCertificateIssuing } from '../../src/lib/server/certificates/c
 import { VERIFY_LIMITS } from '../../src/lib/server/certificates/verify-certificate.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
-import { learnerOf } from '../../src/lib/server/learning/learner.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -108,6 +107,40 @@ function streamChunked(
     };
     req.flushHeaders();
     pump();
+  });
+}
+
+/** An upload to the check page of `base` from `address` announcing 400 KB, of which only the first 16 KB are ever sent. */
+function partialUpload(base: string, address: string): Promise<{ status: number; body: string }> {
+  const boundary = 'kikogrenze';
+  const head = `--${boundary}\r\ncontent-disposition: form-data; name="datei"; filename="gross.json"\r\ncontent-type: application/json\r\n\r\n`;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}/zertifikat-pruefen`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(400 * 1024),
+          origin: base,
+          'x-forwarded-for': address,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error('no answer while the body was incomplete'));
+    }, 10_000);
+    req.on('close', () => clearTimeout(timer));
+    req.on('error', () => {});
+    req.write(head);
+    req.write(Buffer.alloc(16 * 1024, 0x20));
   });
 }
 
@@ -236,36 +269,7 @@ describe.skipIf(!built)('kiko serve against hostile requests', () => {
       last = (await send(`${base}/zertifikat-pruefen/ZZZZZZZZZZ`, { headers: { 'x-forwarded-for': client } })).status;
     expect(last).toBe(429);
     // an upload announcing 400 KB, of which only the first 16 KB are ever sent: the answer must come anyway
-    const boundary = 'kikogrenze';
-    const head = `--${boundary}\r\ncontent-disposition: form-data; name="datei"; filename="gross.json"\r\ncontent-type: application/json\r\n\r\n`;
-    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        `${base}/zertifikat-pruefen`,
-        {
-          method: 'POST',
-          agent: false,
-          headers: {
-            'content-type': `multipart/form-data; boundary=${boundary}`,
-            'content-length': String(400 * 1024),
-            origin: base,
-            'x-forwarded-for': client,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        },
-      );
-      const timer = setTimeout(() => {
-        req.destroy();
-        reject(new Error('no answer while the body was incomplete'));
-      }, 10_000);
-      req.on('close', () => clearTimeout(timer));
-      req.on('error', () => {});
-      req.write(head);
-      req.write(Buffer.alloc(16 * 1024, 0x20));
-    });
+    const reply = await partialUpload(base, client);
     expect(reply.status).toBe(429);
     expect(reply.body).toContain('Zu viele Prüfungen in kurzer Zeit');
     // another address still gets its upload checked
@@ -329,34 +333,7 @@ describe.skipIf(!built)('kiko serve against hostile requests', () => {
     expect(statuses.at(-1)).toBe(429);
     expect(refusal).toContain('Gerade werden sehr viele Dateien geprüft');
     // a further upload from yet another address announcing 400 KB, of which 16 KB are sent: answered all the same
-    const boundary = 'kikogrenze';
-    const reply = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        `${base}/zertifikat-pruefen`,
-        {
-          method: 'POST',
-          agent: false,
-          headers: {
-            'content-type': `multipart/form-data; boundary=${boundary}`,
-            'content-length': String(400 * 1024),
-            origin: base,
-            'x-forwarded-for': '203.0.113.200',
-          },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      const timer = setTimeout(() => {
-        req.destroy();
-        reject(new Error('no answer while the body was incomplete'));
-      }, 10_000);
-      req.on('close', () => clearTimeout(timer));
-      req.on('error', () => {});
-      req.write(`--${boundary}\r\ncontent-disposition: form-data; name="datei"; filename="gross.json"\r\n\r\n`);
-      req.write(Buffer.alloc(16 * 1024, 0x20));
-    });
+    const reply = (await partialUpload(base, '203.0.113.200')).status;
     expect(reply).toBe(429);
     // the check by certificate number is not limited for the whole server
     const byNumber = await send(`${base}/zertifikat-pruefen/ZZZZZZZZZZ`, { headers: { 'x-forwarded-for': '203.0.113.201' } });

@@ -7,10 +7,10 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../../../../db/client.ts';
-import { certificateTable, rateLimitTable, tenantTable } from '../../../../db/schema/index.ts';
+import { certificateTable, tenantTable } from '../../../../db/schema/index.ts';
 import { RateLimitedError } from '../errors/domain-errors.ts';
+import { consumePoint, dbLimiter } from '../http/rate-limit.ts';
 import { readTenantSettings } from '../tenancy/tenant-settings.ts';
 import type { CertificateConfig } from './certificate-config.ts';
 import { type CertificatePayload, canonicalPayload, formatCertificateId, normalizeCertificateId } from './certificate-payload.ts';
@@ -65,9 +65,6 @@ export interface VerificationResult {
  */
 export const VERIFY_LIMITS = { perIp: 60, windowSeconds: 5 * 60, uploadsPerWindow: 20, uploadWindowSeconds: 10 } as const;
 
-const limiters = new WeakMap<Db, RateLimiterDrizzle>();
-const uploadLimiters = new WeakMap<Db, RateLimiterDrizzle>();
-
 /**
  * Counts one check for the IP (and with `upload`, one upload for the whole server); throws RateLimitedError (German
  * message) when a limit is reached. The upload page calls it before it reads the request body, so a client over a
@@ -75,55 +72,26 @@ const uploadLimiters = new WeakMap<Db, RateLimiterDrizzle>();
  */
 export async function consumeVerifyQuota(db: Db, ip: string | undefined, opts: { upload?: boolean } = {}): Promise<void> {
   if (ip === undefined) return; // CLI and tests of the rules themselves
-  await consumeIpQuota(db, ip);
-  if (opts.upload) await consumeUploadQuota(db);
-}
-
-async function consumeUploadQuota(db: Db): Promise<void> {
-  let limiter = uploadLimiters.get(db);
-  if (!limiter) {
-    limiter = new RateLimiterDrizzle({
-      storeClient: db,
-      schema: rateLimitTable,
-      keyPrefix: 'verify_upload',
-      points: VERIFY_LIMITS.uploadsPerWindow,
-      duration: VERIFY_LIMITS.uploadWindowSeconds,
-      clearExpiredByTimeout: false,
-    });
-    uploadLimiters.set(db, limiter);
-  }
-  try {
-    await limiter.consume('server', 1);
-  } catch (error) {
-    if (!(error instanceof RateLimiterRes)) throw error;
-    const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+  const perIp = await consumePoint(
+    dbLimiter(db, 'verify_ip', { points: VERIFY_LIMITS.perIp, windowSeconds: VERIFY_LIMITS.windowSeconds }),
+    ip,
+  );
+  if (perIp) {
+    const seconds = Math.max(1, Math.ceil(perIp.msBeforeNext / 1000));
     throw new RateLimitedError(
-      `Gerade werden sehr viele Dateien geprüft. Bitte versuchen Sie es in ${seconds} Sekunden erneut – oder prüfen Sie mit der Zertifikat-Nummer, die auf dem Zertifikat steht.`,
+      `Zu viele Prüfungen in kurzer Zeit. Bitte versuchen Sie es in ${Math.ceil(seconds / 60)} Minuten erneut.`,
       seconds,
     );
   }
-}
-
-async function consumeIpQuota(db: Db, ip: string): Promise<void> {
-  let limiter = limiters.get(db);
-  if (!limiter) {
-    limiter = new RateLimiterDrizzle({
-      storeClient: db,
-      schema: rateLimitTable,
-      keyPrefix: 'verify_ip',
-      points: VERIFY_LIMITS.perIp,
-      duration: VERIFY_LIMITS.windowSeconds,
-      clearExpiredByTimeout: false,
-    });
-    limiters.set(db, limiter);
-  }
-  try {
-    await limiter.consume(ip, 1);
-  } catch (error) {
-    if (!(error instanceof RateLimiterRes)) throw error;
-    const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+  if (!opts.upload) return;
+  const server = await consumePoint(
+    dbLimiter(db, 'verify_upload', { points: VERIFY_LIMITS.uploadsPerWindow, windowSeconds: VERIFY_LIMITS.uploadWindowSeconds }),
+    'server',
+  );
+  if (server) {
+    const seconds = Math.max(1, Math.ceil(server.msBeforeNext / 1000));
     throw new RateLimitedError(
-      `Zu viele Prüfungen in kurzer Zeit. Bitte versuchen Sie es in ${Math.ceil(seconds / 60)} Minuten erneut.`,
+      `Gerade werden sehr viele Dateien geprüft. Bitte versuchen Sie es in ${seconds} Sekunden erneut – oder prüfen Sie mit der Zertifikat-Nummer, die auf dem Zertifikat steht.`,
       seconds,
     );
   }

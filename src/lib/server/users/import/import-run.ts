@@ -108,53 +108,47 @@ export async function stageImportRun(
     if (!p) throw new Error(`import plan: person ${id} not loaded`);
     return { name: p.name, email: p.email, externalId: p.externalId, orgUnitId: p.orgUnitId, jobRole: p.jobRole, status: p.status };
   };
-  const batches: Array<{ kind: 'created' | 'changed' | 'deactivate'; rows: string }> = [];
-  for (let i = 0; i < plan.created.length; i += IMPORT_BATCH)
-    batches.push({
-      kind: 'created',
-      rows: JSON.stringify(
-        plan.created.slice(i, i + IMPORT_BATCH).map(
-          (p): CreatedRow => ({
-            line: p.line,
-            id: input.newId(),
-            email: p.email,
-            name: p.name,
-            externalId: p.externalId,
-            orgUnitId: p.orgUnitId,
-            jobRole: p.jobRole,
-          }),
-        ),
-      ),
-    });
-  for (let i = 0; i < plan.changed.length; i += IMPORT_BATCH)
-    batches.push({
-      kind: 'changed',
-      rows: JSON.stringify(
-        plan.changed.slice(i, i + IMPORT_BATCH).map(
-          (p): ChangedRow => ({
-            line: p.line,
-            userId: p.userId as string,
-            email: p.email,
-            name: p.name,
-            externalId: p.externalId,
-            orgUnitId: p.orgUnitId,
-            jobRole: p.jobRole,
-            changes: p.changes,
-            reactivate: p.reactivate,
-            seen: seen(p.userId as string),
-          }),
-        ),
-      ),
-    });
-  for (let i = 0; i < plan.deactivate.length; i += IMPORT_BATCH)
-    batches.push({
-      kind: 'deactivate',
-      rows: JSON.stringify(
-        plan.deactivate
-          .slice(i, i + IMPORT_BATCH)
-          .map((d): DeactivateRow => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, seen: seen(d.userId) })),
-      ),
-    });
+  type Kind = 'created' | 'changed' | 'deactivate';
+  const batches: Array<{ kind: Kind; rows: string }> = [];
+  // each kind in batches of IMPORT_BATCH people, the rows as the batch writer reads them
+  const stage = <T, R>(kind: Kind, items: readonly T[], row: (p: T) => R): void => {
+    for (let i = 0; i < items.length; i += IMPORT_BATCH)
+      batches.push({ kind, rows: JSON.stringify(items.slice(i, i + IMPORT_BATCH).map(row)) });
+  };
+  stage(
+    'created',
+    plan.created,
+    (p): CreatedRow => ({
+      line: p.line,
+      id: input.newId(),
+      email: p.email,
+      name: p.name,
+      externalId: p.externalId,
+      orgUnitId: p.orgUnitId,
+      jobRole: p.jobRole,
+    }),
+  );
+  stage(
+    'changed',
+    plan.changed,
+    (p): ChangedRow => ({
+      line: p.line,
+      userId: p.userId as string,
+      email: p.email,
+      name: p.name,
+      externalId: p.externalId,
+      orgUnitId: p.orgUnitId,
+      jobRole: p.jobRole,
+      changes: p.changes,
+      reactivate: p.reactivate,
+      seen: seen(p.userId as string),
+    }),
+  );
+  stage(
+    'deactivate',
+    plan.deactivate,
+    (d): DeactivateRow => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, seen: seen(d.userId) }),
+  );
   const total = plan.created.length + plan.changed.length + plan.deactivate.length;
   await db.transaction(async (tx) => {
     await tx.insert(importRunTable).values({
