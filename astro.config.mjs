@@ -5,6 +5,7 @@ import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import { defineConfig } from 'astro/config';
+import { memoCspDigest } from './src/lib/build/memo-csp-digest.ts';
 import { plotStyleHashes } from './src/lib/server/charts/plot-style-hashes.ts';
 import { tableScroll } from './src/lib/shared/table-scroll-plugin.ts';
 
@@ -52,6 +53,8 @@ export default defineConfig({
   },
   server: { host: '127.0.0.1', port: 4321 },
   vite: {
+    // the CSP hash of a page's styles is computed once per text, not on every request (src/lib/build/memo-csp-digest.ts)
+    plugins: [memoCspDigest()],
     ssr: {
       // Native modules stay external in the server bundle.
       external: ['@node-rs/argon2', '@libsql/client', '@resvg/resvg-js', 'pdfkit'],
