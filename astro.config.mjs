@@ -11,7 +11,8 @@ import { tableScroll } from './src/lib/shared/table-scroll-plugin.ts';
 
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // the app handler only: `kiko serve` serves the built browser files itself (src/lib/server/http/built-files.ts)
+  adapter: node({ mode: 'middleware' }),
   integrations: [mdx(), preact()],
   // lesson tables scroll in their own labelled, focusable container (WCAG 1.4.10 Reflow); MDX inherits this
   markdown: { processor: satteri({ hastPlugins: [tableScroll] }) },

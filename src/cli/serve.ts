@@ -3,8 +3,9 @@
  * in demo mode (serve-prepare.ts, in a short-lived child process), then starts the built Astro server
  * (dist/server/entry.mjs) on HOST:PORT — in this process, or with KIKO_WORKERS > 1 in that many worker
  * processes sharing the port (node:cluster; the primary only supervises them, see serve-cluster.ts).
- * KIKO owns the HTTP server (Astro's autostart is off) so every request passes the body limit (body-limit.ts)
- * before any route runs, and every answer, static files included, carries the security headers (security-headers.ts).
+ * KIKO owns the HTTP server (Astro's Node adapter runs in middleware mode and only renders) so every request passes
+ * the body limit (body-limit.ts) before any route runs, the built browser files are served from a list made at the
+ * start (built-files.ts), and every answer, static files included, carries the security headers (security-headers.ts).
  */
 import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
@@ -17,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { publicUrlProblem } from '../lib/server/certificates/certificate-config.ts';
 import { getEnv, isDemoMode } from '../lib/server/config/env.ts';
 import { limitRequestBodies } from '../lib/server/http/body-limit.ts';
+import { withBuiltFiles } from '../lib/server/http/built-files.ts';
 import { withCompression } from '../lib/server/http/compress.ts';
 import { withSecurityHeaders } from '../lib/server/http/security-headers.ts';
 import { parseTrustedProxies } from '../lib/server/http/trusted-proxy.ts';
@@ -29,14 +31,14 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
   const startServer = async (): Promise<void> => {
     process.env.HOST = env.HOST;
     process.env.PORT = String(env.PORT);
-    process.env.ASTRO_NODE_AUTOSTART = 'disabled';
     const { handler } = (await import(pathToFileURL(entry).href)) as {
       handler: (req: IncomingMessage, res: ServerResponse) => unknown;
     };
     // security headers first, so that every answer has them, also the body limit's 413 and static files; then
-    // compression, then the body limit before any route
+    // compression, then the built browser files, then the body limit before any route
+    const built = join(process.cwd(), 'dist', 'client');
     const server = createServer(
-      withSecurityHeaders(withCompression(limitRequestBodies(handler)), parseTrustedProxies(env.KIKO_TRUST_PROXY)),
+      withSecurityHeaders(withCompression(withBuiltFiles(built, limitRequestBodies(handler))), parseTrustedProxies(env.KIKO_TRUST_PROXY)),
     );
     server.listen(env.PORT, env.HOST);
     await once(server, 'listening');

@@ -18,13 +18,19 @@ export function memoiseCspDigest(code: string): string {
   return code.replace(
     SIGNATURE,
     [
+      // one map per algorithm, keyed by the text itself: the same string each request, so its hash is kept by V8
       'const kikoCspDigests = new Map();',
+      'let kikoCspKept = 0;',
       'async function generateCspDigest(data, algorithm) {',
-      "  const key = algorithm + '\\u0000' + data;",
-      '  const kept = kikoCspDigests.get(key);',
+      '  let byText = kikoCspDigests.get(algorithm);',
+      '  if (byText === undefined) kikoCspDigests.set(algorithm, (byText = new Map()));',
+      '  const kept = byText.get(data);',
       '  if (kept !== undefined) return kept;',
       '  const digest = await computeCspDigest(data, algorithm);',
-      `  if (kikoCspDigests.size < ${CSP_DIGEST_MEMO_SIZE}) kikoCspDigests.set(key, digest);`,
+      `  if (kikoCspKept < ${CSP_DIGEST_MEMO_SIZE}) {`,
+      '    byText.set(data, digest);',
+      '    kikoCspKept++;',
+      '  }',
       '  return digest;',
       '}',
       'async function computeCspDigest(data, algorithm) {',

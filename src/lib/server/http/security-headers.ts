@@ -1,6 +1,6 @@
 /**
  * Security headers of every answer KIKO gives, set where the server answers (src/cli/serve.ts), so static files of
- * dist/client — which Astro's standalone handler serves before the middleware runs — get them as well as pages,
+ * dist/client — which built-files.ts serves before Astro's middleware runs — get them as well as pages,
  * endpoints, redirects and the 413 of the body limit. The middleware sets the same (covers `astro dev`).
  *
  * Pages carry their own Content-Security-Policy from Astro (`security.csp` in astro.config.mjs, with the hashes of
