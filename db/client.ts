@@ -18,6 +18,7 @@ import { ConnectionPool } from '@libsql/client/sqlite3';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema/index.ts';
 import { serializeWrites } from './serialize-writes.ts';
+import { checkpointPragmas } from './wal-checkpoints.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
 
@@ -44,7 +45,7 @@ if (!pool.__kikoPatched) {
   pool.acquireSync = function (this: unknown, forTx?: boolean): PooledDatabase {
     const db = acquireSync.call(this, forTx);
     if (!prepared.has(db)) {
-      db.exec(CONNECTION_PRAGMAS.join(';'));
+      db.exec([...CONNECTION_PRAGMAS, ...checkpointPragmas()].join(';'));
       cacheStatements(db);
       prepared.add(db);
     }

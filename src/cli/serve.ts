@@ -62,7 +62,14 @@ export default async function serveCommand(_args: string[], io: CliIo): Promise<
   // `kiko db restore` refuses while this file names a live process (removed again on exit)
   const { databaseFilePath, holdServerPidFile } = await import('../lib/server/operations/server-pid-file.ts');
   const dbPath = databaseFilePath(env.DATABASE_URL);
-  if (dbPath) holdServerPidFile(dbPath);
+  if (dbPath) {
+    holdServerPidFile(dbPath);
+    // the log is copied back into the file by a thread of its own, not by a request's commit (db/wal-checkpoints.ts);
+    // set before the server and its workers open their connections
+    const { WAL_CHECKPOINTS_ENV, startWalCheckpointer } = await import('../../db/wal-checkpoints.ts');
+    process.env[WAL_CHECKPOINTS_ENV] = 'background';
+    startWalCheckpointer(env.DATABASE_URL, (line) => io.err(line));
+  }
   const workers = env.KIKO_WORKERS === 'auto' ? availableParallelism() : env.KIKO_WORKERS;
   if (workers > 1) {
     const { superviseWorkers } = await import('./serve-cluster.ts');
