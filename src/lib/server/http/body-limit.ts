@@ -44,6 +44,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /** How long the rest of an unread request body is still read (and discarded) after the answer, before closing. */
 const LINGER_MS = 2_000;
+/**
+ * How much of it is read at most: enough for what a client has in flight when the answer reaches it (a client that
+ * reads its answer stops sending then), while a client that ignores the answer and keeps sending — a body announced
+ * at hundreds of MB — costs the server at most this much reading, not two seconds of it at full speed.
+ */
+export const LINGER_MAX_BYTES = 4 * 1024 * 1024;
 const lingering = Symbol('kiko.lingering');
 
 /**
@@ -51,7 +57,8 @@ const lingering = Symbol('kiko.lingering');
  * sending its body (a refused upload, or a route that never read its body — Node answers those with
  * `connection: close`), it would destroy the socket as soon as its own side is shut, and the client's system,
  * getting a reset while it still sends, drops the answer it has received but not yet read. Instead the socket only
- * ends its side and keeps reading — whatever arrives is thrown away, never kept — for at most LINGER_MS.
+ * ends its side and keeps reading — whatever arrives is thrown away, never kept — for at most LINGER_MS and
+ * LINGER_MAX_BYTES.
  */
 function lingerBeforeClosing(socket: Socket): void {
   const marked = socket as Socket & { [lingering]?: true };
@@ -59,6 +66,11 @@ function lingerBeforeClosing(socket: Socket): void {
   marked[lingering] = true;
   socket.destroySoon = function endAndLinger(this: Socket) {
     if (this.writable) this.end();
+    let discarded = 0;
+    this.on('data', (chunk: Buffer) => {
+      discarded += chunk.byteLength;
+      if (discarded > LINGER_MAX_BYTES) this.destroy();
+    });
     this.resume();
     const timer = setTimeout(() => this.destroy(), LINGER_MS);
     timer.unref();
@@ -69,8 +81,10 @@ function lingerBeforeClosing(socket: Socket): void {
 /** Answers 413 once, closes the connection and ignores whatever the route still writes. */
 function refuse(req: IncomingMessage, res: ServerResponse, message: string): void {
   if (res.headersSent || res.writableEnded) return;
-  res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-  res.end(message);
+  // with its length announced, the compression at the server entry leaves the short answer as it is
+  const body = Buffer.from(message);
+  res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.byteLength, connection: 'close' });
+  res.end(body);
   // the rest of the body is discarded while the connection lingers (lingerBeforeClosing)
   req.resume();
   // the route may still try to answer (e.g. with 400 after its body read failed): the 413 stays the answer
