@@ -1,5 +1,6 @@
 /**
- * Upload attack while learners read: `npx node bench/upload-attack.ts [--duration 10] [--connections 8] [--attackers 2]`
+ * Upload attack while learners read:
+ * `npx node bench/upload-attack.ts [--duration 10] [--connections 8] [--attackers 2] [--same-address] [--attackers-in-process] [--cpu-prof]`
  *
  * Measures the logged-in lesson page with autocannon three times in one run — without uploads, while anonymous
  * attackers keep sending the hostile credential uploads of the hardening issue's finding 1 to /zertifikat-pruefen,
@@ -14,6 +15,10 @@
  *  - max:     a credential at the shape limits (50 tags of 300 characters): passes the shape check, so its proof is
  *             canonicalised in the verification worker (the most expensive work an upload can still cause),
  *  - fake-pdf: 1.9 MB that start like a PDF.
+ * The attackers run in a process of their own (bench/lib/upload-attackers.ts), as an attack comes from other machines:
+ * with `--attackers-in-process` they share the event loop that times the lesson requests, and their own work (copying
+ * the bodies, its garbage collection) then shows up in the lesson latencies — the way this bench measured until
+ * 2026-12-04 19:40. `--cpu-prof` writes a CPU profile of the server to bench/results/prof/.
  * Needs dist/ (`npm run build`); loopback only, a fresh database in a temp folder.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +36,8 @@ import { UNUSABLE_PASSWORD_HASH } from '../tests/setup/small-district.ts';
 import { createSessions, pickUsers } from './lib/fixtures.ts';
 import { type LoadResult, runLoad } from './lib/load.ts';
 import { buildState, startKiko } from './lib/server.ts';
-import { Samples, summarize } from './lib/stats.ts';
+import { summarize } from './lib/stats.ts';
+import { attackFromChildProcess, attackInProcess } from './lib/upload-attackers.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -39,12 +45,17 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '8' },
     attackers: { type: 'string', default: '2' },
     'same-address': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    'attackers-in-process': { type: 'boolean', default: false },
   },
 });
 const durationS = Number(flags.duration);
 const connections = Number(flags.connections);
 const attackers = Number(flags.attackers);
 const sameAddress = flags['same-address'] === true;
+const inProcess = flags['attackers-in-process'] === true;
+/** With --cpu-prof the server writes a V8 CPU profile of the whole run here (read it with bench/profile-top.mjs). */
+const cpuProfDir = flags['cpu-prof'] ? resolve(import.meta.dirname, 'results', 'prof', `upload-attack-${Date.now()}`) : undefined;
 const root = resolve(import.meta.dirname, '..');
 
 if (buildState(root) !== 'ok') {
@@ -121,7 +132,13 @@ try {
   const files = (await attackFiles()).map((f) => ({ ...f, ...multipart(f) }));
   log(`attack files: ${files.map((f) => `${f.name} ${(f.body.length / 1024).toFixed(0)} KB`).join(', ')}`);
 
-  const server = await startKiko({ root, dbUrl, keyDir: join(work, 'keys'), env: { KIKO_TRUST_PROXY: '127.0.0.1' } });
+  const server = await startKiko({
+    root,
+    dbUrl,
+    keyDir: join(work, 'keys'),
+    cpuProfDir,
+    env: { KIKO_TRUST_PROXY: '127.0.0.1' },
+  });
   const base = server.url;
   const lessonLoad = (): Promise<LoadResult> =>
     runLoad({
@@ -150,37 +167,12 @@ try {
     const before = await lessonLoad();
 
     log(`lesson page while ${attackers} attackers upload (${durationS} s) …`);
-    let attacking = true;
-    let sent = 0;
-    const uploadMs = new Samples();
-    const uploadStatus: Record<string, number> = {};
-    const perFile: Record<string, Samples> = Object.fromEntries(files.map((f) => [f.name, new Samples()]));
-    const attacker = async (a: number): Promise<void> => {
-      for (let k = a; attacking; k += attackers) {
-        const f = files[k % files.length] as (typeof files)[number];
-        const n = ++sent;
-        const t = performance.now();
-        const res = await fetch(`${base}/zertifikat-pruefen`, {
-          method: 'POST',
-          headers: {
-            origin: base,
-            'content-type': f.type,
-            'x-forwarded-for': sameAddress ? '198.18.0.1' : `198.18.${(n >> 8) & 255}.${n & 255}`,
-          },
-          body: new Uint8Array(f.body),
-          signal: AbortSignal.timeout(60_000),
-        });
-        await res.arrayBuffer();
-        const ms = performance.now() - t;
-        uploadMs.push(ms);
-        perFile[f.name]?.push(ms);
-        uploadStatus[res.status] = (uploadStatus[res.status] ?? 0) + 1;
-      }
-    };
-    const attacks = Array.from({ length: attackers }, (_, a) => attacker(a));
+    const attack = inProcess
+      ? attackInProcess({ base, files, attackers, sameAddress })
+      : await attackFromChildProcess({ base, files, attackers, sameAddress }, work);
     const during = await lessonLoad();
-    attacking = false;
-    await Promise.all(attacks);
+    const tally = await attack.stop();
+    const { sent, statuses: uploadStatus, perFile } = tally;
 
     log(`lesson page without uploads again (${durationS} s) …`);
     const after = await lessonLoad();
@@ -191,9 +183,9 @@ try {
     const ratio = (x: number, b: number): string => (b > 0 ? `${(x / b).toFixed(2)}×` : '–');
     const row = (label: string, r: LoadResult): string =>
       `| ${label} | ${r.requestsPerS} | ${r.latency.p50} | ${r.latency.p99} | ${ratio(r.latency.p50, baseP50)} | ${ratio(r.latency.p99, baseP99)} | ${r.errors} |`;
-    const u = summarize(uploadMs.values());
+    const u = summarize(tally.ms);
     console.log(
-      `\n### Upload attack (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${connections} connections, ${durationS} s each, ${attackers} attackers${sameAddress ? ' from one address' : ', a new address per upload'})\n`,
+      `\n### Upload attack (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ${connections} connections, ${durationS} s each, ${attackers} attackers${sameAddress ? ' from one address' : ', a new address per upload'}${inProcess ? ', in the bench process' : ', in a process of their own'})\n`,
     );
     console.log('| lesson page | req/s | p50 ms | p99 ms | p50 vs baseline | p99 vs baseline | errors |');
     console.log('|---|---|---|---|---|---|---|');
@@ -204,7 +196,7 @@ try {
       `\nUploads during the measurement: ${sent} (${Object.entries(uploadStatus)
         .map(([s, n]) => `${n}× HTTP ${s}`)
         .join(', ')}), p50 ${u.p50} ms, p99 ${u.p99} ms; per file p50: ${Object.entries(perFile)
-        .map(([k, s]) => `${k} ${summarize(s.values()).p50} ms`)
+        .map(([k, s]) => `${k} ${summarize(s).p50} ms`)
         .join(', ')}.`,
     );
     const ok = during.latency.p99 <= 2 * baseP99;
@@ -214,6 +206,7 @@ try {
     process.exitCode = ok && health.status === 200 ? 0 : 1;
   } finally {
     await server.stop();
+    if (cpuProfDir) log(`server CPU profile: ${cpuProfDir} (node bench/profile-top.mjs FILE.cpuprofile)`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

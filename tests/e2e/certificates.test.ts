@@ -157,6 +157,26 @@ describe('Zertifikat prüfen', () => {
     await expectAccessible(page);
     await context.close();
   });
+
+  test('shows the German answer to a file over 512 KB, also one of 30 MB the server stops reading early', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    for (const mb of [2, 30]) {
+      await page.goto('/zertifikat-pruefen');
+      await page
+        .getByLabel('Zertifikat als PDF oder digitaler Nachweis (JSON)')
+        .setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(mb * 1024 * 1024, 0x41) });
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/zertifikat-pruefen') && r.request().method() === 'POST'),
+        press(page, page.getByRole('button', { name: 'Datei prüfen' })),
+      ]);
+      expect(answer.status(), `${mb} MB`).toBe(413);
+      await expect
+        .poll(() => page.locator('body').innerText(), { message: `${mb} MB` })
+        .toContain('Die Datei ist zu groß (höchstens 512 KB).');
+    }
+    await context.close();
+  });
 });
 
 describe('Zertifikate verwalten', () => {

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { certificateTable, tenantTable } from '../../db/schema/index.ts';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { certificateTable, rateLimitTable, tenantTable } from '../../db/schema/index.ts';
 import type { CertificateConfig } from '../../src/lib/server/certificates/certificate-config.ts';
 import { configureCertificateIssuing } from '../../src/lib/server/certificates/certificate-hook.ts';
 import { getOwnCertificateFile } from '../../src/lib/server/certificates/get-certificate-file.ts';
 import { reissueCertificate } from '../../src/lib/server/certificates/reissue-certificate.ts';
 import { revokeCertificate } from '../../src/lib/server/certificates/revoke-certificate.ts';
 import {
+  consumeVerifyQuota,
   holderInitials,
   VERIFY_LIMITS,
   verifyCertificateById,
@@ -133,6 +134,52 @@ describe('verifyCertificateById', () => {
     await expect(verifyCertificateById(t.db, { id: 'ZZZZZZZZZZ', ip }, config)).rejects.toMatchObject({ status: 429 });
     // another address is not affected
     await expect(verifyCertificateById(t.db, { id: 'ZZZZZZZZZZ', ip: '203.0.113.8' }, config)).resolves.toEqual({ status: 'not-found' });
+  });
+});
+
+describe('consumeVerifyQuota for uploads', () => {
+  test('once the server-wide upload window is used up, refuses uploads from new addresses without counting them, until the window ends', async () => {
+    const own = await createTestDb();
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-10-05T08:00:00Z') });
+    try {
+      for (let i = 0; i < VERIFY_LIMITS.uploadsPerWindow; i++) await consumeVerifyQuota(own.db, `198.51.100.${i + 1}`, { upload: true });
+      await expect(consumeVerifyQuota(own.db, '198.51.100.101', { upload: true })).rejects.toMatchObject({
+        status: 429,
+        message: expect.stringContaining('Gerade werden sehr viele Dateien geprüft'),
+      });
+      const counted = (await own.db.select().from(rateLimitTable)).length;
+      // more uploads from new addresses meanwhile: refused in German, nothing more stored for them
+      for (let i = 0; i < 30; i++)
+        await expect(consumeVerifyQuota(own.db, `203.0.113.${i + 1}`, { upload: true })).rejects.toMatchObject({
+          status: 429,
+          retryAfterSeconds: expect.any(Number),
+        });
+      expect((await own.db.select().from(rateLimitTable)).length).toBe(counted);
+      // the check by number is not limited for the whole server
+      await expect(consumeVerifyQuota(own.db, '203.0.113.99')).resolves.toBeUndefined();
+      // the next window takes uploads again
+      vi.setSystemTime(new Date(Date.now() + (VERIFY_LIMITS.uploadWindowSeconds + 1) * 1000));
+      await expect(consumeVerifyQuota(own.db, '203.0.113.100', { upload: true })).resolves.toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+      own.cleanup();
+    }
+  });
+
+  test('an address over its own limit stays refused with its own message while the server still takes uploads', async () => {
+    const own = await createTestDb();
+    try {
+      const ip = '192.0.2.44';
+      for (let i = 0; i < VERIFY_LIMITS.perIp; i++) await consumeVerifyQuota(own.db, ip);
+      for (let i = 0; i < 3; i++)
+        await expect(consumeVerifyQuota(own.db, ip, { upload: true })).rejects.toMatchObject({
+          status: 429,
+          message: expect.stringContaining('Zu viele Prüfungen in kurzer Zeit'),
+        });
+      await expect(consumeVerifyQuota(own.db, '192.0.2.45', { upload: true })).resolves.toBeUndefined();
+    } finally {
+      own.cleanup();
+    }
   });
 });
 

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -17,6 +18,7 @@ import { configureCertificateIssuing } from '../../src/lib/server/certificates/c
 import { VERIFY_LIMITS } from '../../src/lib/server/certificates/verify-certificate.ts';
 import { loadContent } from '../../src/lib/server/content/load-content.ts';
 import { completeCourseWithAnswerKey } from '../../src/lib/server/demo/seed-demo-learning.ts';
+import { LINGER_READ_BYTES } from '../../src/lib/server/http/body-limit.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
@@ -144,6 +146,38 @@ function partialUpload(base: string, address: string): Promise<{ status: number;
   });
 }
 
+/**
+ * A client that ignores the answer: announces `announcedBytes`, keeps its side open after the server's (half-open)
+ * and writes until the server closes the connection. Returns the bytes written and the first line of the answer.
+ */
+function pushIgnoringAnswer(url: string, announcedBytes: number): Promise<{ written: number; answer: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port), allowHalfOpen: true });
+    let written = 0;
+    let answer = '';
+    socket.on('data', (d: Buffer) => {
+      answer += d.toString('utf8');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve({ written, answer }));
+    socket.write(
+      `POST /zertifikat-pruefen HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${announcedBytes}\r\n\r\n`,
+    );
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    const pump = (): void => {
+      while (!socket.destroyed && written < announcedBytes) {
+        written += chunk.length;
+        if (!socket.write(chunk)) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+}
+
 describe.skipIf(!built)('kiko serve against hostile requests', () => {
   let t: TestDb;
   let server: RunningProcess | undefined;
@@ -260,6 +294,19 @@ describe.skipIf(!built)('kiko serve against hostile requests', () => {
     console.log(`chunked 64 MB uploads: ${seen.join('; ')}`);
     expect((await send(`${base}/api/health`)).status).toBe(200);
   }, 60_000);
+
+  test('reads only a little of a refused body, also from a client that ignores the 413 and keeps sending', async () => {
+    const announced = 1024 * 1024 * 1024;
+    const r = await pushIgnoringAnswer(base, announced);
+    expect(r.answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(r.answer).toContain('Die Datei ist zu groß (höchstens 512 KB).');
+    // what the server read, plus what the two systems' socket buffers held when it closed
+    expect(r.written).toBeLessThan(LINGER_READ_BYTES + 32 * 1024 * 1024);
+    console.log(
+      `client ignoring its 413: ${(r.written / 1024 / 1024).toFixed(1)} MB of ${announced / 1024 / 1024} MB written before the server closed`,
+    );
+    expect((await send(`${base}/api/health`)).status).toBe(200);
+  });
 
   test('answers an upload over the per-address limit with 429 before the body is read', async () => {
     const client = '198.51.100.90';

@@ -10,7 +10,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../../../db/client.ts';
 import { certificateTable, tenantTable } from '../../../../db/schema/index.ts';
 import { RateLimitedError } from '../errors/domain-errors.ts';
-import { consumePoint, dbLimiter } from '../http/rate-limit.ts';
+import { consumePoint, dbLimiter, knownRefusal } from '../http/rate-limit.ts';
 import { readTenantSettings } from '../tenancy/tenant-settings.ts';
 import type { CertificateConfig } from './certificate-config.ts';
 import { type CertificatePayload, canonicalPayload, formatCertificateId, normalizeCertificateId } from './certificate-payload.ts';
@@ -65,13 +65,28 @@ export interface VerificationResult {
  */
 export const VERIFY_LIMITS = { perIp: 60, windowSeconds: 5 * 60, uploadsPerWindow: 20, uploadWindowSeconds: 10 } as const;
 
+/** The German refusal when the whole server's upload window is used up. */
+function serverFull(msBeforeNext: number): RateLimitedError {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new RateLimitedError(
+    `Gerade werden sehr viele Dateien geprüft. Bitte versuchen Sie es in ${seconds} Sekunden erneut – oder prüfen Sie mit der Zertifikat-Nummer, die auf dem Zertifikat steht.`,
+    seconds,
+  );
+}
+
 /**
  * Counts one check for the IP (and with `upload`, one upload for the whole server); throws RateLimitedError (German
  * message) when a limit is reached. The upload page calls it before it reads the request body, so a client over a
- * limit costs no multipart parse, and then verifies without `ip` (one check counted once).
+ * limit costs no multipart parse, and then verifies without `ip` (one check counted once). While the server's upload
+ * window is known to be used up, an upload is refused at once, before anything is counted in the database.
  */
 export async function consumeVerifyQuota(db: Db, ip: string | undefined, opts: { upload?: boolean } = {}): Promise<void> {
   if (ip === undefined) return; // CLI and tests of the rules themselves
+  const uploads = opts.upload
+    ? dbLimiter(db, 'verify_upload', { points: VERIFY_LIMITS.uploadsPerWindow, windowSeconds: VERIFY_LIMITS.uploadWindowSeconds })
+    : null;
+  const full = uploads ? knownRefusal(uploads, 'server') : null;
+  if (full) throw serverFull(full.msBeforeNext);
   const perIp = await consumePoint(
     dbLimiter(db, 'verify_ip', { points: VERIFY_LIMITS.perIp, windowSeconds: VERIFY_LIMITS.windowSeconds }),
     ip,
@@ -83,18 +98,9 @@ export async function consumeVerifyQuota(db: Db, ip: string | undefined, opts: {
       seconds,
     );
   }
-  if (!opts.upload) return;
-  const server = await consumePoint(
-    dbLimiter(db, 'verify_upload', { points: VERIFY_LIMITS.uploadsPerWindow, windowSeconds: VERIFY_LIMITS.uploadWindowSeconds }),
-    'server',
-  );
-  if (server) {
-    const seconds = Math.max(1, Math.ceil(server.msBeforeNext / 1000));
-    throw new RateLimitedError(
-      `Gerade werden sehr viele Dateien geprüft. Bitte versuchen Sie es in ${seconds} Sekunden erneut – oder prüfen Sie mit der Zertifikat-Nummer, die auf dem Zertifikat steht.`,
-      seconds,
-    );
-  }
+  if (!uploads) return;
+  const server = await consumePoint(uploads, 'server');
+  if (server) throw serverFull(server.msBeforeNext);
 }
 
 /** Initials of a name: "Małgorzata Müller-Weiß" → "M. M.-W." */
