@@ -4,7 +4,7 @@
  * Responses are stored in the attempt's public ids; the stored layout makes grading reproducible.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { quizAttemptTable, quizResponseTable } from '../../../../db/schema/index.ts';
 import type { Quiz, QuizItem } from '../../shared/content-schema.ts';
@@ -233,23 +233,26 @@ export async function answerItem(
     throw e;
   }
   const grade = gradePublicResponse(item, layout, valid);
-  // the response, its fact and the count of answers in one batch: one short write under the lock, no awaits inside
-  // it. A response already stored (second tab, double click) leaves both unchanged: its fact has the same
-  // idempotency key and was recorded with the first answer.
-  const [inserted, , answered] = await db.batch([
+  // the response and its fact in one batch: one short write under the lock, no awaits inside it. The insert returns
+  // how many answers the attempt has now, its own included (SQLite evaluates a RETURNING subquery after the row is
+  // in). A response already stored (second tab, double click) returns no row and leaves both unchanged: its fact has
+  // the same idempotency key and was recorded with the first answer.
+  const [inserted] = await db.batch([
     db
       .insert(quizResponseTable)
       .values({ attemptId, tenantId: learner.tenantId, itemId, response: valid, score: grade.score, answeredAt: now })
       .onConflictDoNothing()
-      .returning({ itemId: quizResponseTable.itemId }),
+      .returning({
+        itemId: quizResponseTable.itemId,
+        answered: sql<number>`(SELECT count(*) FROM ${quizResponseTable} AS "answered" WHERE "answered"."attempt_id" = ${attemptId})`,
+      }),
     factInsert(db, [responseFact(learner, attempt, item, valid, grade.score, now)]),
-    db.select({ n: count() }).from(quizResponseTable).where(eq(quizResponseTable.attemptId, attemptId)),
   ]);
   if (inserted.length === 0)
     throw new ConflictError(
       'Diese Frage ist in diesem Versuch schon beantwortet (z. B. in einem anderen Browser-Tab). Es zählt die erste Antwort.',
     );
-  const submitted = (answered[0]?.n ?? 0) >= layout.itemIds.length ? await submitAttempt(ctx, attemptId) : null;
+  const submitted = Number(inserted[0]?.answered ?? 0) >= layout.itemIds.length ? await submitAttempt(ctx, attemptId) : null;
   return { grade, submitted };
 }
 
