@@ -166,14 +166,30 @@ function responseFact(learner: Learner, attempt: AttemptRow, item: QuizItem, res
 }
 
 /** The attempt if it belongs to the learner; NotFound otherwise (no hint whether the id exists). */
-export async function requireOwnAttempt(db: Pick<Db, 'select'>, learner: Learner, attemptId: string): Promise<AttemptRow> {
-  const rows = await db
+/** The learner's own attempt by id, as a statement built once per database (or transaction) it runs on. */
+function ownAttemptLookup(db: Pick<Db, 'select'>) {
+  return db
     .select()
     .from(quizAttemptTable)
     .where(
-      and(eq(quizAttemptTable.id, attemptId), eq(quizAttemptTable.tenantId, learner.tenantId), eq(quizAttemptTable.userId, learner.userId)),
+      and(
+        eq(quizAttemptTable.id, sql.placeholder('id')),
+        eq(quizAttemptTable.tenantId, sql.placeholder('tenantId')),
+        eq(quizAttemptTable.userId, sql.placeholder('userId')),
+      ),
     )
-    .limit(1);
+    .limit(1)
+    .prepare();
+}
+const ownAttemptLookups = new WeakMap<object, ReturnType<typeof ownAttemptLookup>>();
+
+export async function requireOwnAttempt(db: Pick<Db, 'select'>, learner: Learner, attemptId: string): Promise<AttemptRow> {
+  let lookup = ownAttemptLookups.get(db);
+  if (!lookup) {
+    lookup = ownAttemptLookup(db);
+    ownAttemptLookups.set(db, lookup);
+  }
+  const rows = await lookup.all({ id: attemptId, tenantId: learner.tenantId, userId: learner.userId });
   if (!rows[0]) throw new NotFoundError('Diesen Quizversuch gibt es nicht.');
   return rows[0];
 }
