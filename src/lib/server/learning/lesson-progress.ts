@@ -1,5 +1,5 @@
 /** Lesson visits and completion: "continue where you left off", lesson done, course completion. */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { lessonProgressTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
@@ -145,11 +145,8 @@ export async function completeLesson(ctx: Ctx, courseId: string, lessonId: strin
 }
 
 /** The learner's progress rows of one course (one indexed query). */
-async function courseProgressRows(
-  db: Db,
-  learner: Learner,
-  courseId: string,
-): Promise<Array<{ lessonId: string; completedAt: Date | null; lastSeenAt: Date }>> {
+/** A learner's progress rows in one course, as a statement built once per database (read on every lesson visit). */
+function progressLookup(db: Db) {
   return db
     .select({
       lessonId: lessonProgressTable.lessonId,
@@ -159,11 +156,26 @@ async function courseProgressRows(
     .from(lessonProgressTable)
     .where(
       and(
-        eq(lessonProgressTable.tenantId, learner.tenantId),
-        eq(lessonProgressTable.userId, learner.userId),
-        eq(lessonProgressTable.courseId, courseId),
+        eq(lessonProgressTable.tenantId, sql.placeholder('tenantId')),
+        eq(lessonProgressTable.userId, sql.placeholder('userId')),
+        eq(lessonProgressTable.courseId, sql.placeholder('courseId')),
       ),
-    );
+    )
+    .prepare();
+}
+const progressLookups = new WeakMap<Db, ReturnType<typeof progressLookup>>();
+
+async function courseProgressRows(
+  db: Db,
+  learner: Learner,
+  courseId: string,
+): Promise<Array<{ lessonId: string; completedAt: Date | null; lastSeenAt: Date }>> {
+  let lookup = progressLookups.get(db);
+  if (!lookup) {
+    lookup = progressLookup(db);
+    progressLookups.set(db, lookup);
+  }
+  return lookup.all({ tenantId: learner.tenantId, userId: learner.userId, courseId });
 }
 
 export async function getLessonProgress(ctx: Ctx, courseId: string): Promise<Map<string, { completedAt: Date | null }>> {
