@@ -337,9 +337,10 @@ async function writeCreated(tx: Tx, c: BatchCtx, planned: CreatedRow[]): Promise
   );
   const skipped: SkippedRow[] = [];
   const rows = planned.filter((p) => {
-    const reason =
-      emails.has(p.email) || (p.externalId && externals.has(p.externalId))
-        ? 'Die Person wurde nach der Vorschau in KIKO angelegt (E-Mail-Adresse oder Personalnummer vergeben); die Zeile wurde übersprungen.'
+    const reason = emails.has(p.email)
+      ? `Die E-Mail-Adresse ${p.email} wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.`
+      : p.externalId && externals.has(p.externalId)
+        ? `Die Personalnummer ${p.externalId} wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.`
         : p.orgUnitId && closed.has(p.orgUnitId)
           ? 'Die Organisationseinheit wurde nach der Vorschau geschlossen; die Zeile wurde übersprungen.'
           : null;
@@ -413,16 +414,20 @@ async function unchangedSincePlan<T extends { userId: string; seen: Seen }>(
 async function writeChanged(tx: Tx, c: BatchCtx, planned: ChangedRow[]): Promise<BatchOutcome> {
   const { still, changed } = await unchangedSincePlan(tx, c.tenantId, planned);
   const skipped: SkippedRow[] = changed.map((p) => ({ line: p.line, reason: CHANGED_ELSEWHERE }));
+  // e-mail addresses (unique on the installation) and personnel numbers (unique per district) the file gives a person
+  // anew may have been given to someone else in KIKO since the plan: the row is skipped, the batch still commits
   const newEmails = still.filter((p) => p.email !== p.seen.email).map((p) => p.email);
-  const takenEmails = new Set(
-    newEmails.length === 0
+  const newExternals = still.flatMap((p) => (p.externalId && p.externalId !== p.seen.externalId ? [p.externalId] : []));
+  const taken =
+    newEmails.length + newExternals.length === 0
       ? []
-      : (
-          await tx.all<{ email: string }>(
-            sql`SELECT u.email FROM json_each(${json(newEmails)}) j CROSS JOIN ${userTable} u ON u.email = j.value`,
-          )
-        ).map((r) => r.email),
-  );
+      : await tx.all<{ email: string | null; external_id: string | null }>(sql`
+          SELECT u.email, NULL AS external_id FROM json_each(${json(newEmails)}) j CROSS JOIN ${userTable} u ON u.email = j.value
+          UNION ALL
+          SELECT NULL, u.external_id FROM json_each(${json(newExternals)}) j
+            CROSS JOIN ${userTable} u ON u.tenant_id = ${c.tenantId} AND u.external_id = j.value`);
+  const takenEmails = new Set(taken.map((t) => t.email).filter(Boolean));
+  const takenExternals = new Set(taken.map((t) => t.external_id).filter(Boolean));
   const closed = await closedUnits(
     tx,
     c.tenantId,
@@ -432,9 +437,11 @@ async function writeChanged(tx: Tx, c: BatchCtx, planned: ChangedRow[]): Promise
     const reason =
       p.email !== p.seen.email && takenEmails.has(p.email)
         ? `Die E-Mail-Adresse ${p.email} wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.`
-        : p.orgUnitId !== p.seen.orgUnitId && p.orgUnitId && closed.has(p.orgUnitId)
-          ? 'Die Organisationseinheit wurde nach der Vorschau geschlossen; die Zeile wurde übersprungen.'
-          : null;
+        : p.externalId && p.externalId !== p.seen.externalId && takenExternals.has(p.externalId)
+          ? `Die Personalnummer ${p.externalId} wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.`
+          : p.orgUnitId !== p.seen.orgUnitId && p.orgUnitId && closed.has(p.orgUnitId)
+            ? 'Die Organisationseinheit wurde nach der Vorschau geschlossen; die Zeile wurde übersprungen.'
+            : null;
     if (reason) skipped.push({ line: p.line, reason });
     return reason === null;
   });
