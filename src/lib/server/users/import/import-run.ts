@@ -109,46 +109,6 @@ export async function stageImportRun(
     return { name: p.name, email: p.email, externalId: p.externalId, orgUnitId: p.orgUnitId, jobRole: p.jobRole, status: p.status };
   };
   type Kind = 'created' | 'changed' | 'deactivate';
-  const batches: Array<{ kind: Kind; rows: string }> = [];
-  // each kind in batches of IMPORT_BATCH people, the rows as the batch writer reads them
-  const stage = <T, R>(kind: Kind, items: readonly T[], row: (p: T) => R): void => {
-    for (let i = 0; i < items.length; i += IMPORT_BATCH)
-      batches.push({ kind, rows: JSON.stringify(items.slice(i, i + IMPORT_BATCH).map(row)) });
-  };
-  stage(
-    'created',
-    plan.created,
-    (p): CreatedRow => ({
-      line: p.line,
-      id: input.newId(),
-      email: p.email,
-      name: p.name,
-      externalId: p.externalId,
-      orgUnitId: p.orgUnitId,
-      jobRole: p.jobRole,
-    }),
-  );
-  stage(
-    'changed',
-    plan.changed,
-    (p): ChangedRow => ({
-      line: p.line,
-      userId: p.userId as string,
-      email: p.email,
-      name: p.name,
-      externalId: p.externalId,
-      orgUnitId: p.orgUnitId,
-      jobRole: p.jobRole,
-      changes: p.changes,
-      reactivate: p.reactivate,
-      seen: seen(p.userId as string),
-    }),
-  );
-  stage(
-    'deactivate',
-    plan.deactivate,
-    (d): DeactivateRow => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, seen: seen(d.userId) }),
-  );
   const total = plan.created.length + plan.changed.length + plan.deactivate.length;
   await db.transaction(async (tx) => {
     await tx.insert(importRunTable).values({
@@ -162,10 +122,49 @@ export async function stageImportRun(
       startedAt: input.now,
       heartbeatAt: input.now,
     });
-    for (let i = 0; i < batches.length; i += 20)
-      await tx
-        .insert(importRunBatchTable)
-        .values(batches.slice(i, i + 20).map((b, j) => ({ runId: input.id, seq: i + j, kind: b.kind, rows: b.rows })));
+    // each kind in batches of IMPORT_BATCH people, the rows as the batch writer reads them; one batch's text at a
+    // time (50,000 people's rows at once were the staging's largest allocation)
+    let seq = 0;
+    const stage = async <T, R>(kind: Kind, items: readonly T[], row: (p: T) => R): Promise<void> => {
+      for (let i = 0; i < items.length; i += IMPORT_BATCH)
+        await tx
+          .insert(importRunBatchTable)
+          .values({ runId: input.id, seq: seq++, kind, rows: JSON.stringify(items.slice(i, i + IMPORT_BATCH).map(row)) });
+    };
+    await stage(
+      'created',
+      plan.created,
+      (p): CreatedRow => ({
+        line: p.line,
+        id: input.newId(),
+        email: p.email,
+        name: p.name,
+        externalId: p.externalId,
+        orgUnitId: p.orgUnitId,
+        jobRole: p.jobRole,
+      }),
+    );
+    await stage(
+      'changed',
+      plan.changed,
+      (p): ChangedRow => ({
+        line: p.line,
+        userId: p.userId as string,
+        email: p.email,
+        name: p.name,
+        externalId: p.externalId,
+        orgUnitId: p.orgUnitId,
+        jobRole: p.jobRole,
+        changes: p.changes,
+        reactivate: p.reactivate,
+        seen: seen(p.userId as string),
+      }),
+    );
+    await stage(
+      'deactivate',
+      plan.deactivate,
+      (d): DeactivateRow => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, seen: seen(d.userId) }),
+    );
   });
 }
 
