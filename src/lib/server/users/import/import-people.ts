@@ -137,7 +137,6 @@ export async function previewImport(ctx: Ctx, opts: ImportOptions): Promise<Impo
  */
 export async function applyImport(ctx: Ctx, opts: ImportOptions): Promise<ImportResult> {
   const scope = await authorize(ctx, 'tenant.admin');
-  const tenantId = scope.tenantId as string;
   await rollForwardImports(ctx);
   const staged = await planAndStage(ctx, scope, opts);
   const { plan } = staged;
