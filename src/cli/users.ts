@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { openDb } from '../../db/client.ts';
 import { getEnv } from '../lib/server/config/env.ts';
-import { DomainError } from '../lib/server/errors/domain-errors.ts';
+import { DomainError, ValidationError } from '../lib/server/errors/domain-errors.ts';
 import { prepareDatabase } from '../lib/server/evidence/prepare-database.ts';
 import { getContent } from '../lib/server/learning/content-registry.ts';
 import { tenantContext } from '../lib/server/tenancy/tenant-context.ts';
@@ -49,30 +49,41 @@ export default async function usersCommand(args: string[], io: CliIo, opts: { tt
       ...(f.operator ? { operator: String(f.operator) } : {}),
     });
     const deactivateMissing = Boolean(f['deactivate-missing']);
-    const plan = await previewImport(ctx, { file, deactivateMissing });
-    printPlan(io, plan);
-    if (plan.missing.length > 0 || plan.errors.length > 0) {
-      io.err(
-        `Fehler: ${plan.errors.length} Fehler in der Datei${plan.missing.length ? `, es fehlt: ${plan.missing.join(', ')}` : ''}. Es wurde nichts übernommen.`,
-      );
-      return 1;
-    }
+    // the dry run prints the plan; the apply prints the plan it computed itself (one plan in memory, not two)
+    let refused = false;
+    const shown = (plan: ImportPlan): void => {
+      printPlan(io, plan);
+      refused = plan.missing.length > 0 || plan.errors.length > 0;
+      if (refused)
+        io.err(
+          `Fehler: ${plan.errors.length} Fehler in der Datei${plan.missing.length ? `, es fehlt: ${plan.missing.join(', ')}` : ''}. Es wurde nichts übernommen.`,
+        );
+    };
     if (f['dry-run']) {
+      shown(await previewImport(ctx, { file, deactivateMissing }));
+      if (refused) return 1;
       io.out('Probelauf: Es wurde nichts geändert.');
       return 0;
     }
-    const result = await applyImport(ctx, {
-      file,
-      deactivateMissing,
-      onProgress: (phase, done, total) => {
-        if (!bar) return;
-        if (!started) {
-          bar.start(total, 0, { phase });
-          started = true;
-        }
-        bar.update(done, { phase });
-      },
-    });
+    let result: Awaited<ReturnType<typeof applyImport>>;
+    try {
+      result = await applyImport(ctx, {
+        file,
+        deactivateMissing,
+        onPlan: shown,
+        onProgress: (phase, done, total) => {
+          if (!bar) return;
+          if (!started) {
+            bar.start(total, 0, { phase });
+            started = true;
+          }
+          bar.update(done, { phase });
+        },
+      });
+    } catch (e) {
+      if (refused && e instanceof ValidationError) return 1;
+      throw e;
+    }
     bar?.stop();
     started = false;
     io.out(

@@ -12,11 +12,12 @@ import { type Ctx, personContext } from '../../src/lib/server/context.ts';
 import { ConflictError, ValidationError } from '../../src/lib/server/errors/domain-errors.ts';
 import { importRollForwardJob } from '../../src/lib/server/jobs/server-jobs.ts';
 import { changeMembership } from '../../src/lib/server/users/change-membership.ts';
+import { createPerson } from '../../src/lib/server/users/create-person.ts';
 import type { AuthUser } from '../../src/lib/server/users/get-auth-user.ts';
 import { applyImport, listImportRuns, rollForwardImports } from '../../src/lib/server/users/import/import-people.ts';
 import { IMPORT_STALE_MS } from '../../src/lib/server/users/import/import-run.ts';
 import { fixtureContent } from '../setup/content-fixture.ts';
-import { makeTenant, makeUser } from '../setup/factories.ts';
+import { auditEventsAbout, makeTenant, makeUser } from '../setup/factories.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 const content = fixtureContent();
@@ -160,6 +161,79 @@ describe('applyImport (staged)', () => {
     expect(facts.map((f) => f.type).sort()).toEqual(['membership.changed', 'membership.changed', 'roles.changed']);
     const other = await person('P-1300');
     expect(other?.orgUnitId).toBe(d.units.get('B'));
+    expect((await verifyAuditChain(t.db, d.id)).ok).toBe(true);
+  });
+
+  test('a personnel number or e-mail address given to someone else after the dry run: the row is skipped, the run finishes', async () => {
+    const d = await district();
+    // three people known by e-mail only; the next file brings their personnel numbers, one of them a new address
+    const byMail = ['E-Mail;Vorname;Nachname', ...[0, 1, 2].map((i) => `person.${i}@nummer.example;Vorname${i};Nachname${i}`)];
+    await applyImport(d.as, { file: Buffer.from(byMail.join('\n')) });
+    const numbered = [
+      'Personalnummer;E-Mail;Vorname;Nachname',
+      'P-0;person.0@nummer.example;Vorname0;Nachname0',
+      'P-1;person.1@nummer.example;Vorname1;Nachname1',
+      'P-2;person.2@nummer.example;Vorname2;Nachname2',
+    ];
+    const staged = await applyImport(d.as, { file: Buffer.from(numbered.join('\n')), stopAfterBatches: 0 });
+    expect(staged.plan.changed.map((p) => p.changes)).toEqual([['Personalnummer'], ['Personalnummer'], ['Personalnummer']]);
+    // meanwhile an admin creates a person with P-1 in KIKO
+    await createPerson(d.as, { name: 'Neu Angelegt', email: 'neu@nummer.example', jobRole: 'sachbearbeitung', externalId: 'P-1' });
+    await rollForwardImports(d.later);
+    const [run] = await listImportRuns(d.as);
+    expect(run).toMatchObject({ state: 'done', total: 3, done: 3, changed: 2 });
+    expect(run?.skipped).toEqual([
+      { line: 3, reason: 'Die Personalnummer P-1 wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.' },
+    ]);
+    const people = await t.db.all(
+      sql`SELECT email, external_id FROM users WHERE tenant_id = ${d.id} AND email LIKE '%@nummer.example' ORDER BY email`,
+    );
+    expect(people).toEqual([
+      { email: 'neu@nummer.example', external_id: 'P-1' },
+      { email: 'person.0@nummer.example', external_id: 'P-0' },
+      { email: 'person.1@nummer.example', external_id: null },
+      { email: 'person.2@nummer.example', external_id: 'P-2' },
+    ]);
+    const skippedPerson = await t.db.select().from(userTable).where(eq(userTable.email, 'person.1@nummer.example'));
+    expect(await auditEventsAbout(t.db, skippedPerson[0]?.id as string)).toHaveLength(1); // its creation only
+
+    // the same with an e-mail address (P-2 gets a new one) and with new people (P-3, P-4), each taken after the dry run
+    const next = [
+      'Personalnummer;E-Mail;Vorname;Nachname',
+      'P-0;person.0@nummer.example;Vorname0;Nachname0',
+      'P-2;neu.2@nummer.example;Vorname2;Nachname2',
+      'P-3;person.3@nummer.example;Vorname3;Nachname3',
+      'P-4;person.4@nummer.example;Vorname4;Nachname4',
+      'P-5;person.5@nummer.example;Vorname5;Nachname5',
+    ];
+    const second = await applyImport(d.as, { file: Buffer.from(next.join('\n')), stopAfterBatches: 0 });
+    expect(second.plan).toMatchObject({ unchanged: 1, changed: [{ line: 3 }], created: [{ line: 4 }, { line: 5 }, { line: 6 }] });
+    await createPerson(d.as, { name: 'Zuerst Da', email: 'neu.2@nummer.example', jobRole: 'sachbearbeitung' });
+    await createPerson(d.as, { name: 'Auch Neu', email: 'anders@nummer.example', jobRole: 'sachbearbeitung', externalId: 'P-3' });
+    await createPerson(d.as, { name: 'Schon Da', email: 'person.4@nummer.example', jobRole: 'sachbearbeitung' });
+    await rollForwardImports(d.later);
+    const [again] = await listImportRuns(d.as);
+    expect(again).toMatchObject({ state: 'done', total: 4, done: 4, created: 1, changed: 0 });
+    expect(again?.skipped).toEqual([
+      { line: 4, reason: 'Die Personalnummer P-3 wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.' },
+      {
+        line: 5,
+        reason: 'Die E-Mail-Adresse person.4@nummer.example wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.',
+      },
+      {
+        line: 3,
+        reason: 'Die E-Mail-Adresse neu.2@nummer.example wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.',
+      },
+    ]);
+    expect(
+      await t.db.all(
+        sql`SELECT name, email, external_id FROM users WHERE tenant_id = ${d.id} AND external_id IN ('P-2', 'P-3', 'P-5') ORDER BY 3`,
+      ),
+    ).toEqual([
+      { name: 'Vorname2 Nachname2', email: 'person.2@nummer.example', external_id: 'P-2' },
+      { name: 'Auch Neu', email: 'anders@nummer.example', external_id: 'P-3' },
+      { name: 'Vorname5 Nachname5', email: 'person.5@nummer.example', external_id: 'P-5' },
+    ]);
     expect((await verifyAuditChain(t.db, d.id)).ok).toBe(true);
   });
 

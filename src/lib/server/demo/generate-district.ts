@@ -642,6 +642,8 @@ interface StaffRun {
   cacheKib?: number;
   commitRows?: number;
   onProgress: ProgressFn;
+  /** The caller's open write transaction: every write goes into it and nothing is committed here. */
+  tx?: Transaction;
 }
 
 interface StaffResult {
@@ -684,9 +686,10 @@ async function writeStaff(client: Client, run: StaffRun): Promise<StaffResult> {
   timeline.length = 0;
   let userRoles = 0;
   // one transaction with a larger page cache, as for the progress below (memberships land all over the history)
-  const defaultCache = Number((await client.execute('PRAGMA cache_size')).rows[0]?.[0] ?? -2000);
+  const outer = run.tx ?? null;
+  const defaultCache = Number((await (outer ?? client).execute('PRAGMA cache_size')).rows[0]?.[0] ?? -2000);
   const cacheKib = run.cacheKib ?? 32_768;
-  const accountsTx = await client.transaction('write');
+  const accountsTx = outer ?? (await client.transaction('write'));
   try {
     await accountsTx.execute(`PRAGMA cache_size = -${cacheKib}`);
     for (const [b, part] of chunks(ids, batchRows).entries()) {
@@ -783,9 +786,9 @@ async function writeStaff(client: Client, run: StaffRun): Promise<StaffResult> {
       onProgress('Konten', Math.min(staff, (b + 1) * batchRows), staff);
       await yieldToEventLoop();
     }
-    await accountsTx.commit();
+    if (!outer) await accountsTx.commit();
   } finally {
-    accountsTx.close();
+    if (!outer) accountsTx.close();
   }
 
   // lesson progress, expanded in SQLite from (person, sequence, lessons read, lessons done, start, gap, jitter)
@@ -865,12 +868,13 @@ async function writeStaff(client: Client, run: StaffRun): Promise<StaffResult> {
   let tx: Transaction | null = null;
   let uncommitted = 0;
   const commitRows = run.commitRows ?? 100_000;
+  const commit = async (): Promise<void> => {
+    if (tx && tx !== outer) await tx.commit();
+    tx = null;
+  };
   const flush = async (last = false): Promise<void> => {
     if (specs.length === 0) {
-      if (last && tx) {
-        await tx.commit();
-        tx = null;
-      }
+      if (last) await commit();
       return;
     }
     const stmts: InStatement[] = [
@@ -881,14 +885,13 @@ async function writeStaff(client: Client, run: StaffRun): Promise<StaffResult> {
     if (completionRows.length > 0) stmts.push({ sql: completionSql, args: [tenantId, JSON.stringify(completionRows)] });
     if (quizFacts.length > 0) stmts.push(factStatement(tenantId, quizFacts));
     if (!tx) {
-      tx = await client.transaction('write');
+      tx = outer ?? (await client.transaction('write'));
       await tx.execute(`PRAGMA cache_size = -${cacheKib}`);
     }
     const r = await tx.batch(stmts);
     uncommitted += pending;
     if (uncommitted >= commitRows || last) {
-      await tx.commit();
-      tx = null;
+      await commit();
       uncommitted = 0;
     }
     written += pending;
@@ -973,8 +976,8 @@ async function writeStaff(client: Client, run: StaffRun): Promise<StaffResult> {
     }
     await flush(true);
   } finally {
-    (tx as Transaction | null)?.close();
-    await client.execute(`PRAGMA cache_size = ${defaultCache}`);
+    if (tx !== outer) (tx as Transaction | null)?.close();
+    await (outer ?? client).execute(`PRAGMA cache_size = ${defaultCache}`);
   }
   return {
     userRoles,
@@ -1012,6 +1015,8 @@ export interface AddStaffOptions {
   completionShare?: number;
   /** Whether HR and multiplier job roles also get those user roles (default false: everyone is a learner). */
   jobRoleGrants?: boolean;
+  /** The caller's open write transaction: all staff are written in it, committed by the caller. */
+  tx?: Transaction;
 }
 
 export interface AddStaffResult {
@@ -1031,7 +1036,8 @@ export interface AddStaffResult {
 export async function addStaff(client: Client, options: AddStaffOptions): Promise<AddStaffResult> {
   const started = performance.now();
   const { tenantId, content } = options;
-  const r = await client.execute({ sql: 'SELECT record_started_at FROM tenants WHERE id = ?', args: [tenantId] });
+  const db = options.tx ?? client;
+  const r = await db.execute({ sql: 'SELECT record_started_at FROM tenants WHERE id = ?', args: [tenantId] });
   const recordStartedAt = r.rows[0]?.record_started_at;
   if (recordStartedAt === null || recordStartedAt === undefined)
     throw new ValidationError('Der Landkreis hat kein begonnenes Lernprotokoll.');
@@ -1042,7 +1048,7 @@ export async function addStaff(client: Client, options: AddStaffOptions): Promis
   const seq = sequences(content);
   const leaves = options.moveTargets ?? options.groups.map((g) => g.orgUnitId);
   const assign = makeAssigner(random, now, [...content.paths.keys()]);
-  await client.execute(olderVersionsStatement(content, seq, historyStart));
+  await db.execute(olderVersionsStatement(content, seq, historyStart));
   const result: AddStaffResult = { users: 0, progressRows: 0, quizAttempts: 0, courseCompletions: 0, pathAssignments: 0, facts: 0, ms: 0 };
   for (const g of options.groups) {
     if (g.staff < 1) continue;
@@ -1068,6 +1074,7 @@ export async function addStaff(client: Client, options: AddStaffOptions): Promis
       nameOf: () => options.nameOf(random),
       jobRoleGrants: options.jobRoleGrants ?? false,
       onProgress: () => {},
+      ...(options.tx ? { tx: options.tx } : {}),
     });
     result.users += g.staff;
     result.progressRows += s.progressRows;

@@ -4,8 +4,8 @@
  * get wrong), and Max Multiplikator leading two cohorts ("Ordnung und Verkehr", "Soziales und Jugend"), so the
  * multiplier's dashboard, matrix and item analysis show real shapes after `npm start`. Written through the real
  * verbs (createUser, completeLesson, startAttempt, answerItem, createCohort, assignMultiplier), so record, projections
- * and audit log agree. The district switches person-level views on for the demo. Runs once: skipped when Musterstadt
- * already has cohorts.
+ * and audit log agree. The district switches person-level views on for the demo. Written in one transaction
+ * (seed-step.ts); skipped when Musterstadt already has cohorts.
  */
 import { createHash } from 'node:crypto';
 import { and, eq, lte, sql } from 'drizzle-orm';
@@ -33,6 +33,7 @@ import { createUser } from '../users/create-user.ts';
 import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
 import { DEMO_LOGINS } from './demo-logins.ts';
 import { GENERATED_LOGIN } from './seed-demo-staff.ts';
+import { inOneTransaction } from './seed-step.ts';
 
 const DAY = 86_400_000;
 const MULTIPLIER_EMAIL = DEMO_LOGINS[1].email;
@@ -151,7 +152,11 @@ async function takeCourse(
   }
 }
 
-export async function seedDemoCohorts(db: Db, content: ContentSet, now = new Date()): Promise<boolean> {
+export function seedDemoCohorts(db: Db, content: ContentSet, now = new Date()): Promise<boolean> {
+  return inOneTransaction(db, (tx) => writeDemoCohorts(tx, content, now));
+}
+
+async function writeDemoCohorts(db: Db, content: ContentSet, now: Date): Promise<boolean> {
   const [tenant] = await db.select().from(tenantTable).where(eq(tenantTable.slug, 'musterstadt'));
   if (!tenant) return false;
   const existing = await db.select({ id: cohortTable.id }).from(cohortTable).where(eq(cohortTable.tenantId, tenant.id)).limit(1);
@@ -313,9 +318,13 @@ function berlinDateTime(at: Date): { date: string; time: string } {
  * Max's past sessions (planned three weeks ahead, invited, attendance recorded the day after) and the reminders he
  * sent from his cohorts' pages, through the session and reminder verbs: facts, audit log and the mails they queue.
  * The mails belong to the past: queued ones are marked as sent at their time, so a mail server configured now does
- * not receive them. Runs once: skipped when Musterstadt already has sessions.
+ * not receive them. Written in one transaction (seed-step.ts); skipped when Musterstadt already has sessions.
  */
-export async function seedDemoSessions(db: Db, content: ContentSet, now = new Date()): Promise<boolean> {
+export function seedDemoSessions(db: Db, content: ContentSet, now = new Date()): Promise<boolean> {
+  return inOneTransaction(db, (tx) => writeDemoSessions(tx, content, now));
+}
+
+async function writeDemoSessions(db: Db, content: ContentSet, now: Date): Promise<boolean> {
   const [tenant] = await db.select().from(tenantTable).where(eq(tenantTable.slug, 'musterstadt'));
   if (!tenant) return false;
   const existing = await db

@@ -1,7 +1,7 @@
 /**
  * A short, real history for the demo district, written through the same verbs as every change (facts, projections,
  * audit): a move between org units, a path assignment that was replaced and one that ended, and a lesson learned in
- * an earlier content version that has changed since. Runs once, right after the district was created.
+ * an earlier content version that has changed since. Written once, in one transaction (seed-demo.ts).
  */
 import type { Db } from '../../../../db/client.ts';
 import type { ContentSet, LoadedCourse } from '../content/load-content.ts';

@@ -2,7 +2,8 @@
  * Demo learning data for Landkreis Musterstadt: Lena Lernende has completed "KI-Kompetenz kompakt" (all lessons,
  * a passed quiz attempt with responses, the completion and its certificate) and is halfway into "Prompting"
  * (2 lessons done). Made with the real verbs — completeLesson, startAttempt, answerItem with the answer key —
- * so progress, attempt, audit log and certificate are consistent. Idempotent: parts already present are skipped.
+ * so progress, attempt, audit log and certificate are consistent. Idempotent: parts already present are skipped;
+ * each part is written in one transaction (seed-step.ts).
  */
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
@@ -17,6 +18,7 @@ import { gradeItem } from '../quizzes/grade-item.ts';
 import { idTranslation } from '../quizzes/public-item.ts';
 import { answerItem, startAttempt } from '../quizzes/quiz-attempts.ts';
 import { type AuthUser, getAuthUser } from '../users/get-auth-user.ts';
+import { inOneTransaction } from './seed-step.ts';
 
 /** The demo learner. */
 export const DEMO_LEARNER_EMAIL = 'lena.lernende@musterstadt.example';
@@ -93,7 +95,9 @@ export async function seedDemoLearning(
     )
     .limit(1);
   if (done.length === 0)
-    result.courseCompleted = await completeCourseWithAnswerKey(db, auth, content, COMPLETED_COURSE, new Date(now.getTime() - 21 * day));
+    result.courseCompleted = await inOneTransaction(db, (tx) =>
+      completeCourseWithAnswerKey(tx, auth, content, COMPLETED_COURSE, new Date(now.getTime() - 21 * day)),
+    );
 
   const started = content.courses.get(STARTED_COURSE);
   const progress = await db
@@ -106,15 +110,18 @@ export async function seedDemoLearning(
         eq(lessonProgressTable.courseId, STARTED_COURSE),
       ),
     );
-  if (started && progress.length === 0) {
-    for (const [i, lesson] of started.lessons.slice(0, STARTED_LESSONS).entries()) {
-      await completeLesson(
-        personContext(db, auth, content, () => new Date(now.getTime() - (4 - i) * day)),
-        STARTED_COURSE,
-        lesson.id,
-      );
-      result.lessonsStarted++;
-    }
-  }
+  if (started && progress.length === 0)
+    result.lessonsStarted = await inOneTransaction(db, async (tx) => {
+      let n = 0;
+      for (const [i, lesson] of started.lessons.slice(0, STARTED_LESSONS).entries()) {
+        await completeLesson(
+          personContext(tx, auth, content, () => new Date(now.getTime() - (4 - i) * day)),
+          STARTED_COURSE,
+          lesson.id,
+        );
+        n++;
+      }
+      return n;
+    });
   return result;
 }

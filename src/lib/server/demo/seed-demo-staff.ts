@@ -6,7 +6,8 @@
  * progress unevenly (the Personalamt and IT ahead, Bauen und Umwelt behind), some people are overdue and some
  * completions from almost two years ago are due for a refresher. Names and history come from a fixed seed (same on
  * every machine); logins are `vorname.nachname-NNNN@musterstadt.example` (a number with a hyphen, which no named
- * account has) and share the demo password. Runs once: skipped when the district already has such accounts.
+ * account has) and share the demo password. All of them are written in one transaction, so a start killed while
+ * seeding leaves none of them; the next start writes them all. Skipped when the district already has such accounts.
  */
 import type { Client } from '@libsql/client';
 import type { Db } from '../../../../db/client.ts';
@@ -183,20 +184,29 @@ export async function seedDemoStaff(
     args: [input.tenantId, GENERATED_LOGIN],
   });
   if (there.rows.length > 0) return null;
-  const groups: StaffGroup[] = DEMO_STAFF_PLAN.flatMap((p) => {
-    const orgUnitId = input.units.get(p.code);
-    return orgUnitId ? [{ orgUnitId, staff: p.staff, progress: p.progress }] : [];
-  });
-  return addStaff(client, {
-    tenantId: input.tenantId,
-    content,
-    groups,
-    passwordHash: await input.passwordHash(),
-    seed: 'kiko-demo-musterstadt',
-    now,
-    emailOf: demoStaffEmail,
-    // most who read a course through also pass its quiz
-    completionShare: 0.93,
-    nameOf: drawName,
-  });
+  const passwordHash = await input.passwordHash();
+  const tx = await client.transaction('write');
+  try {
+    const groups: StaffGroup[] = DEMO_STAFF_PLAN.flatMap((p) => {
+      const orgUnitId = input.units.get(p.code);
+      return orgUnitId ? [{ orgUnitId, staff: p.staff, progress: p.progress }] : [];
+    });
+    const added = await addStaff(client, {
+      tenantId: input.tenantId,
+      content,
+      groups,
+      passwordHash,
+      seed: 'kiko-demo-musterstadt',
+      now,
+      emailOf: demoStaffEmail,
+      // most who read a course through also pass its quiz
+      completionShare: 0.93,
+      nameOf: drawName,
+      tx,
+    });
+    await tx.commit();
+    return added;
+  } finally {
+    tx.close();
+  }
 }

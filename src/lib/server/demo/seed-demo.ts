@@ -1,11 +1,13 @@
 /**
  * Demo data: Landkreis Musterstadt (with an org unit tree and one person per role), a second small
  * district Landkreis Beispielhausen (so tenant separation is visible), and a platform operator.
- * Idempotent: existing tenants, units and accounts are kept as they are.
+ * Idempotent: existing tenants, units and accounts are kept as they are. Every later step (history, staff, learning,
+ * cohorts, sessions) commits as a whole and is written when its data is missing, so a start killed while seeding is
+ * completed by the next one.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import { userTable } from '../../../../db/schema/index.ts';
+import { learningEventTable, userTable } from '../../../../db/schema/index.ts';
 import { hashPassword } from '../auth/password.ts';
 import { getContent } from '../learning/content-registry.ts';
 import { ensureTenant } from '../tenancy/create-tenant.ts';
@@ -16,6 +18,7 @@ import { seedDemoCohorts, seedDemoSessions } from './seed-demo-cohorts.ts';
 import { seedDemoHistory } from './seed-demo-history.ts';
 import { seedDemoLearning } from './seed-demo-learning.ts';
 import { seedDemoStaff } from './seed-demo-staff.ts';
+import { inOneTransaction } from './seed-step.ts';
 
 export { DEMO_LOGINS, DEMO_PASSWORD };
 
@@ -143,7 +146,19 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
     usersCreated++;
   }
   const content = getContent();
-  if (muster.created) {
+  // the history's path assignments are the district's only ones by org unit (the generated staff have personal ones)
+  const [historyThere] = await db
+    .select({ seq: learningEventTable.seq })
+    .from(learningEventTable)
+    .where(
+      and(
+        eq(learningEventTable.tenantId, muster.id),
+        eq(learningEventTable.type, 'path.assigned'),
+        isNotNull(learningEventTable.orgUnitId),
+      ),
+    )
+    .limit(1);
+  if (!historyThere) {
     const find = async (email: string) => {
       const row = await db.query.userTable.findFirst({ where: eq(userTable.email, email), columns: { id: true } });
       return row ? getAuthUser(db, row.id) : null;
@@ -154,7 +169,9 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedResult> {
       find('frieda.fuehrung@musterstadt.example'),
     ]);
     if (admin && mover && earlyLearner)
-      await seedDemoHistory(db, content, { tenantId: muster.id, admin, mover, earlyLearner, units: muster.orgUnitIds }, now);
+      await inOneTransaction(db, (tx) =>
+        seedDemoHistory(tx, content, { tenantId: muster.id, admin, mover, earlyLearner, units: muster.orgUnitIds }, now),
+      );
   }
   // the district's other staff with two years of history (generated, through the learning record)
   const staff = await seedDemoStaff(

@@ -23,6 +23,8 @@ export interface ImportOptions {
   deactivateMissing?: boolean;
   /** Progress of the apply step (the CLI draws a bar). */
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** The plan, before anything is staged (the CLI prints it; a plan with errors is refused after this). */
+  onPlan?: (plan: ImportPlan) => void;
   /** Tests only: stop after this many batches, as if the process died (the run stays "applying"). */
   stopAfterBatches?: number;
 }
@@ -57,16 +59,13 @@ async function loadPlanWithPeople(
   deactivateMissing: boolean,
 ): Promise<{ plan: ImportPlan; people: Map<string, ExistingPerson> }> {
   const tenantId = scope.tenantId as string;
-  const emails = [...new Set(file.rows.flatMap((r) => r.cells.map((c) => c.trim().toLowerCase()).filter((c) => c.includes('@'))))];
-  const [packed, others, units, mapping] = await Promise.all([
-    // the district's people as ONE JSON row: 50,000 driver row objects (and drizzle's copies) were the largest
-    // transient allocation of an apply over an existing district
-    db.all<{ people: string | null }>(sql`
-      SELECT json_group_array(json_array(id, email, name, external_id, org_unit_id, job_role, status)) AS people
-        FROM ${userTable} WHERE tenant_id = ${tenantId}`),
+  const emails = new Set<string>();
+  for (const r of file.rows) for (const c of r.cells) if (c.includes('@')) emails.add(c.trim().toLowerCase());
+  const [people, others, units, mapping] = await Promise.all([
+    districtPeople(db, tenantId),
     // e-mail addresses are logins, unique on the installation: those of the file taken in other districts
     db.all<{ id: string; tenant_id: string | null; email: string }>(sql`
-      SELECT u.id, u.tenant_id, u.email FROM json_each(${JSON.stringify(emails)}) j CROSS JOIN ${userTable} u ON u.email = j.value
+      SELECT u.id, u.tenant_id, u.email FROM json_each(${JSON.stringify([...emails])}) j CROSS JOIN ${userTable} u ON u.email = j.value
        WHERE u.tenant_id IS NOT ${tenantId}`),
     db
       .select({ id: orgUnitTable.id, code: orgUnitTable.code, name: orgUnitTable.name, closedAt: orgUnitTable.closedAt })
@@ -74,20 +73,6 @@ async function loadPlanWithPeople(
       .where(eq(orgUnitTable.tenantId, tenantId)),
     loadImportMapping(db, tenantId),
   ]);
-  const people = (
-    JSON.parse(packed[0]?.people ?? '[]') as Array<[string, string, string, string | null, string | null, string, string]>
-  ).map(
-    ([id, email, name, externalId, orgUnitId, jobRole, status]): ExistingPerson => ({
-      id,
-      tenantId,
-      email,
-      name,
-      externalId,
-      orgUnitId,
-      jobRole,
-      status: status as ExistingPerson['status'],
-    }),
-  );
   const existing: ExistingPerson[] = [
     ...people,
     ...others.map((o) => ({
@@ -114,6 +99,30 @@ async function loadPlanWithPeople(
   return { plan, people: new Map(people.map((p) => [p.id, p])) };
 }
 
+/** People per slice when the district's people are read. */
+const PEOPLE_SLICE = 5_000;
+
+/**
+ * The district's people, read in slices by rowid, each slice as ONE JSON row: 50,000 driver row objects (and
+ * drizzle's copies) were the largest transient allocation of an apply over an existing district, and the whole
+ * district as one JSON text (built by SQLite, then copied into JavaScript) the next largest.
+ */
+async function districtPeople(db: Reader, tenantId: string): Promise<ExistingPerson[]> {
+  const people: ExistingPerson[] = [];
+  for (let after = -1; ; ) {
+    const [slice] = await db.all<{ people: string | null; last: number | null }>(sql`
+      SELECT json_group_array(json_array(id, email, name, external_id, org_unit_id, job_role, status)) AS people, max(r) AS last
+        FROM (SELECT rowid AS r, id, email, name, external_id, org_unit_id, job_role, status FROM ${userTable}
+               WHERE tenant_id = ${tenantId} AND rowid > ${after} ORDER BY rowid LIMIT ${PEOPLE_SLICE})`);
+    if (!slice?.people || slice.last === null) return people;
+    const rows = JSON.parse(slice.people) as Array<[string, string, string, string | null, string | null, string, string]>;
+    for (const [id, email, name, externalId, orgUnitId, jobRole, status] of rows)
+      people.push({ id, tenantId, email, name, externalId, orgUnitId, jobRole, status: status as ExistingPerson['status'] });
+    if (rows.length < PEOPLE_SLICE) return people;
+    after = Number(slice.last);
+  }
+}
+
 /** The dry run: what applying the file would do, and every row's problem. Writes nothing. */
 export async function previewImport(ctx: Ctx, opts: ImportOptions): Promise<ImportPlan> {
   const scope = await authorize(ctx, 'tenant.admin');
@@ -128,8 +137,34 @@ export async function previewImport(ctx: Ctx, opts: ImportOptions): Promise<Impo
  */
 export async function applyImport(ctx: Ctx, opts: ImportOptions): Promise<ImportResult> {
   const scope = await authorize(ctx, 'tenant.admin');
-  const tenantId = scope.tenantId as string;
   await rollForwardImports(ctx);
+  const staged = await planAndStage(ctx, scope, opts);
+  const { plan } = staged;
+  const result = {
+    plan,
+    created: 0,
+    changed: 0,
+    deactivated: 0,
+    unchanged: plan.unchanged,
+    skipped: [] as SkippedRow[],
+    runId: null as string | null,
+  };
+  // the same file again: nothing to write, not even a run
+  if (staged.runId === null) return result;
+  const run = await applyImportRun(ctx.db, staged.runId, {
+    clock: ctx.clock,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.stopAfterBatches !== undefined ? { stopAfterBatches: opts.stopAfterBatches } : {}),
+  });
+  return { ...result, created: run.created, changed: run.changed, deactivated: run.deactivated, skipped: run.skipped, runId: staged.runId };
+}
+
+/**
+ * Parses and plans the file and stages its run (null when nothing has to change). Its own function so that the
+ * parsed rows and the district's people it loaded are garbage once the run is staged, before its batches are written.
+ */
+async function planAndStage(ctx: Ctx, scope: Scope, opts: ImportOptions): Promise<{ plan: ImportPlan; runId: string | null }> {
+  const tenantId = scope.tenantId as string;
   const [running] = await ctx.db
     .select({ total: importRunTable.total, done: importRunTable.done })
     .from(importRunTable)
@@ -141,6 +176,7 @@ export async function applyImport(ctx: Ctx, opts: ImportOptions): Promise<Import
     );
   const file = parseStaffFile(opts.file);
   const { plan, people } = await loadPlanWithPeople(ctx.db, scope, file, opts.deactivateMissing ?? false);
+  opts.onPlan?.(plan);
   if (plan.missing.length > 0) throw new ValidationError(`In der Datei fehlt: ${plan.missing.join(', ')}. Es wurde nichts übernommen.`);
   if (plan.errors.length > 0)
     throw new ValidationError(
@@ -152,17 +188,7 @@ export async function applyImport(ctx: Ctx, opts: ImportOptions): Promise<Import
       tenantId,
       plan.deactivate.map((d) => d.userId),
     );
-  const result = {
-    plan,
-    created: 0,
-    changed: 0,
-    deactivated: 0,
-    unchanged: plan.unchanged,
-    skipped: [] as SkippedRow[],
-    runId: null as string | null,
-  };
-  // the same file again: nothing to write, not even a run
-  if (planChanges(plan) === 0) return result;
+  if (planChanges(plan) === 0) return { plan, runId: null };
   const runId = randomUUID();
   await stageImportRun(ctx.db, {
     id: runId,
@@ -174,12 +200,7 @@ export async function applyImport(ctx: Ctx, opts: ImportOptions): Promise<Import
     now: ctx.clock(),
     newId: randomUUID,
   });
-  const run = await applyImportRun(ctx.db, runId, {
-    clock: ctx.clock,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    ...(opts.stopAfterBatches !== undefined ? { stopAfterBatches: opts.stopAfterBatches } : {}),
-  });
-  return { ...result, created: run.created, changed: run.changed, deactivated: run.deactivated, skipped: run.skipped, runId };
+  return { plan, runId };
 }
 
 /**

@@ -109,46 +109,6 @@ export async function stageImportRun(
     return { name: p.name, email: p.email, externalId: p.externalId, orgUnitId: p.orgUnitId, jobRole: p.jobRole, status: p.status };
   };
   type Kind = 'created' | 'changed' | 'deactivate';
-  const batches: Array<{ kind: Kind; rows: string }> = [];
-  // each kind in batches of IMPORT_BATCH people, the rows as the batch writer reads them
-  const stage = <T, R>(kind: Kind, items: readonly T[], row: (p: T) => R): void => {
-    for (let i = 0; i < items.length; i += IMPORT_BATCH)
-      batches.push({ kind, rows: JSON.stringify(items.slice(i, i + IMPORT_BATCH).map(row)) });
-  };
-  stage(
-    'created',
-    plan.created,
-    (p): CreatedRow => ({
-      line: p.line,
-      id: input.newId(),
-      email: p.email,
-      name: p.name,
-      externalId: p.externalId,
-      orgUnitId: p.orgUnitId,
-      jobRole: p.jobRole,
-    }),
-  );
-  stage(
-    'changed',
-    plan.changed,
-    (p): ChangedRow => ({
-      line: p.line,
-      userId: p.userId as string,
-      email: p.email,
-      name: p.name,
-      externalId: p.externalId,
-      orgUnitId: p.orgUnitId,
-      jobRole: p.jobRole,
-      changes: p.changes,
-      reactivate: p.reactivate,
-      seen: seen(p.userId as string),
-    }),
-  );
-  stage(
-    'deactivate',
-    plan.deactivate,
-    (d): DeactivateRow => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, seen: seen(d.userId) }),
-  );
   const total = plan.created.length + plan.changed.length + plan.deactivate.length;
   await db.transaction(async (tx) => {
     await tx.insert(importRunTable).values({
@@ -162,10 +122,49 @@ export async function stageImportRun(
       startedAt: input.now,
       heartbeatAt: input.now,
     });
-    for (let i = 0; i < batches.length; i += 20)
-      await tx
-        .insert(importRunBatchTable)
-        .values(batches.slice(i, i + 20).map((b, j) => ({ runId: input.id, seq: i + j, kind: b.kind, rows: b.rows })));
+    // each kind in batches of IMPORT_BATCH people, the rows as the batch writer reads them; one batch's text at a
+    // time (50,000 people's rows at once were the staging's largest allocation)
+    let seq = 0;
+    const stage = async <T, R>(kind: Kind, items: readonly T[], row: (p: T) => R): Promise<void> => {
+      for (let i = 0; i < items.length; i += IMPORT_BATCH)
+        await tx
+          .insert(importRunBatchTable)
+          .values({ runId: input.id, seq: seq++, kind, rows: JSON.stringify(items.slice(i, i + IMPORT_BATCH).map(row)) });
+    };
+    await stage(
+      'created',
+      plan.created,
+      (p): CreatedRow => ({
+        line: p.line,
+        id: input.newId(),
+        email: p.email,
+        name: p.name,
+        externalId: p.externalId,
+        orgUnitId: p.orgUnitId,
+        jobRole: p.jobRole,
+      }),
+    );
+    await stage(
+      'changed',
+      plan.changed,
+      (p): ChangedRow => ({
+        line: p.line,
+        userId: p.userId as string,
+        email: p.email,
+        name: p.name,
+        externalId: p.externalId,
+        orgUnitId: p.orgUnitId,
+        jobRole: p.jobRole,
+        changes: p.changes,
+        reactivate: p.reactivate,
+        seen: seen(p.userId as string),
+      }),
+    );
+    await stage(
+      'deactivate',
+      plan.deactivate,
+      (d): DeactivateRow => ({ userId: d.userId, orgUnitId: d.orgUnitId, jobRole: d.jobRole, seen: seen(d.userId) }),
+    );
   });
 }
 
@@ -337,9 +336,10 @@ async function writeCreated(tx: Tx, c: BatchCtx, planned: CreatedRow[]): Promise
   );
   const skipped: SkippedRow[] = [];
   const rows = planned.filter((p) => {
-    const reason =
-      emails.has(p.email) || (p.externalId && externals.has(p.externalId))
-        ? 'Die Person wurde nach der Vorschau in KIKO angelegt (E-Mail-Adresse oder Personalnummer vergeben); die Zeile wurde übersprungen.'
+    const reason = emails.has(p.email)
+      ? `Die E-Mail-Adresse ${p.email} wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.`
+      : p.externalId && externals.has(p.externalId)
+        ? `Die Personalnummer ${p.externalId} wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.`
         : p.orgUnitId && closed.has(p.orgUnitId)
           ? 'Die Organisationseinheit wurde nach der Vorschau geschlossen; die Zeile wurde übersprungen.'
           : null;
@@ -413,16 +413,20 @@ async function unchangedSincePlan<T extends { userId: string; seen: Seen }>(
 async function writeChanged(tx: Tx, c: BatchCtx, planned: ChangedRow[]): Promise<BatchOutcome> {
   const { still, changed } = await unchangedSincePlan(tx, c.tenantId, planned);
   const skipped: SkippedRow[] = changed.map((p) => ({ line: p.line, reason: CHANGED_ELSEWHERE }));
+  // e-mail addresses (unique on the installation) and personnel numbers (unique per district) the file gives a person
+  // anew may have been given to someone else in KIKO since the plan: the row is skipped, the batch still commits
   const newEmails = still.filter((p) => p.email !== p.seen.email).map((p) => p.email);
-  const takenEmails = new Set(
-    newEmails.length === 0
+  const newExternals = still.flatMap((p) => (p.externalId && p.externalId !== p.seen.externalId ? [p.externalId] : []));
+  const taken =
+    newEmails.length + newExternals.length === 0
       ? []
-      : (
-          await tx.all<{ email: string }>(
-            sql`SELECT u.email FROM json_each(${json(newEmails)}) j CROSS JOIN ${userTable} u ON u.email = j.value`,
-          )
-        ).map((r) => r.email),
-  );
+      : await tx.all<{ email: string | null; external_id: string | null }>(sql`
+          SELECT u.email, NULL AS external_id FROM json_each(${json(newEmails)}) j CROSS JOIN ${userTable} u ON u.email = j.value
+          UNION ALL
+          SELECT NULL, u.external_id FROM json_each(${json(newExternals)}) j
+            CROSS JOIN ${userTable} u ON u.tenant_id = ${c.tenantId} AND u.external_id = j.value`);
+  const takenEmails = new Set(taken.map((t) => t.email).filter(Boolean));
+  const takenExternals = new Set(taken.map((t) => t.external_id).filter(Boolean));
   const closed = await closedUnits(
     tx,
     c.tenantId,
@@ -432,9 +436,11 @@ async function writeChanged(tx: Tx, c: BatchCtx, planned: ChangedRow[]): Promise
     const reason =
       p.email !== p.seen.email && takenEmails.has(p.email)
         ? `Die E-Mail-Adresse ${p.email} wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.`
-        : p.orgUnitId !== p.seen.orgUnitId && p.orgUnitId && closed.has(p.orgUnitId)
-          ? 'Die Organisationseinheit wurde nach der Vorschau geschlossen; die Zeile wurde übersprungen.'
-          : null;
+        : p.externalId && p.externalId !== p.seen.externalId && takenExternals.has(p.externalId)
+          ? `Die Personalnummer ${p.externalId} wurde nach der Vorschau in KIKO vergeben; die Zeile wurde übersprungen.`
+          : p.orgUnitId !== p.seen.orgUnitId && p.orgUnitId && closed.has(p.orgUnitId)
+            ? 'Die Organisationseinheit wurde nach der Vorschau geschlossen; die Zeile wurde übersprungen.'
+            : null;
     if (reason) skipped.push({ line: p.line, reason });
     return reason === null;
   });

@@ -125,6 +125,9 @@ export function planImport(input: {
     if (!unitByKey.has(normalizeKey(u.name))) unitByKey.set(normalizeKey(u.name), u);
   }
   for (const u of input.units) unitByKey.set(normalizeKey(u.code), u);
+  // a file names a few dozen units and job roles in 50,000 rows: each value is looked up once
+  const unitOf = new Map<string, KnownUnit | null>();
+  const jobRoleOf = new Map<string, string | null>();
   const unknownRoles = new Map<string, { value: string; count: number }>();
   const seenEmail = new Map<string, number>();
   const seenExternal = new Map<string, number>();
@@ -161,7 +164,11 @@ export function planImport(input: {
     const unitValue = cell(cells, 'orgUnit');
     let unit: KnownUnit | null = null;
     if (unitValue) {
-      unit = unitByKey.get(normalizeKey(unitValue)) ?? null;
+      unit = unitOf.get(unitValue) ?? null;
+      if (!unitOf.has(unitValue)) {
+        unit = unitByKey.get(normalizeKey(unitValue)) ?? null;
+        unitOf.set(unitValue, unit);
+      }
       if (!unit) problems.push(`Die Organisationseinheit „${unitValue.slice(0, 80)}“ gibt es in KIKO nicht (Kürzel oder Name).`);
       else if (unit.closed) problems.push(`Die Organisationseinheit „${unit.name}“ ist geschlossen.`);
       else if (!inScope(scope, unit.id)) problems.push(`Die Organisationseinheit „${unit.name}“ liegt außerhalb Ihres Bereichs.`);
@@ -169,7 +176,11 @@ export function planImport(input: {
     const roleValue = cell(cells, 'jobRole');
     let jobRole: string | null = null;
     if (roleValue) {
-      jobRole = mapping.jobRoles[normalizeKey(roleValue)] ?? knownJobRole(roleValue);
+      jobRole = jobRoleOf.get(roleValue) ?? null;
+      if (!jobRoleOf.has(roleValue)) {
+        jobRole = mapping.jobRoles[normalizeKey(roleValue)] ?? knownJobRole(roleValue);
+        jobRoleOf.set(roleValue, jobRole);
+      }
       if (!jobRole) {
         const k = normalizeKey(roleValue);
         const seen = unknownRoles.get(k) ?? { value: roleValue, count: 0 };
