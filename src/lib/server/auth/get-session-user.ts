@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
+import { perDatabase } from '../../../../db/per-database.ts';
 import { sessionTable, tenantTable, type UserRole, userRoleTable, userTable } from '../../../../db/schema/index.ts';
 import { type AuthUser, toAuthUser } from '../users/get-auth-user.ts';
 import { sessionCache } from './session-cache.ts';
@@ -21,8 +22,8 @@ const cache = sessionCache;
 const keyOf = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
 /** Session, user, tenant and the user's roles (as a JSON array) by session id: one statement, built once per database. */
-function sessionLookup(db: Db) {
-  return db
+const sessionLookup = perDatabase((db: Db) =>
+  db
     .select({
       session: sessionTable,
       user: userTable,
@@ -34,9 +35,8 @@ function sessionLookup(db: Db) {
     .leftJoin(tenantTable, eq(tenantTable.id, userTable.tenantId))
     .where(eq(sessionTable.id, sql.placeholder('id')))
     .limit(1)
-    .prepare();
-}
-const lookups = new WeakMap<Db, ReturnType<typeof sessionLookup>>();
+    .prepare(),
+);
 
 /**
  * The session for a cookie value with its user, or null when the token is malformed, unknown, has a wrong
@@ -51,12 +51,7 @@ async function loadSessionUser(
 ): Promise<{ session: SessionRecord; user: AuthUser } | null> {
   const parts = parseSessionToken(token);
   if (!parts) return null;
-  let lookup = lookups.get(db);
-  if (!lookup) {
-    lookup = sessionLookup(db);
-    lookups.set(db, lookup);
-  }
-  const row = (await lookup.all({ id: parts.id }))[0];
+  const row = (await sessionLookup(db).all({ id: parts.id }))[0];
   if (!row || !verifySecret(parts.secret, new Uint8Array(row.session.secretHash))) return null;
   const t = now.getTime();
   const s = row.session;

@@ -1,6 +1,7 @@
 /** Lesson visits and completion: "continue where you left off", lesson done, course completion. */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
+import { perDatabase } from '../../../../db/per-database.ts';
 import { lessonProgressTable } from '../../../../db/schema/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { ContentSet, LoadedLesson } from '../content/load-content.ts';
@@ -146,8 +147,8 @@ export async function completeLesson(ctx: Ctx, courseId: string, lessonId: strin
 
 /** The learner's progress rows of one course (one indexed query). */
 /** A learner's progress rows in one course, as a statement built once per database (read on every lesson visit). */
-function progressLookup(db: Db) {
-  return db
+const progressLookup = perDatabase((db: Db) =>
+  db
     .select({
       lessonId: lessonProgressTable.lessonId,
       completedAt: lessonProgressTable.completedAt,
@@ -161,21 +162,15 @@ function progressLookup(db: Db) {
         eq(lessonProgressTable.courseId, sql.placeholder('courseId')),
       ),
     )
-    .prepare();
-}
-const progressLookups = new WeakMap<Db, ReturnType<typeof progressLookup>>();
+    .prepare(),
+);
 
 async function courseProgressRows(
   db: Db,
   learner: Learner,
   courseId: string,
 ): Promise<Array<{ lessonId: string; completedAt: Date | null; lastSeenAt: Date }>> {
-  let lookup = progressLookups.get(db);
-  if (!lookup) {
-    lookup = progressLookup(db);
-    progressLookups.set(db, lookup);
-  }
-  return lookup.all({ tenantId: learner.tenantId, userId: learner.userId, courseId });
+  return progressLookup(db).all({ tenantId: learner.tenantId, userId: learner.userId, courseId });
 }
 
 export async function getLessonProgress(ctx: Ctx, courseId: string): Promise<Map<string, { completedAt: Date | null }>> {

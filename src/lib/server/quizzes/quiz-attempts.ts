@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
+import { perDatabase } from '../../../../db/per-database.ts';
 import { quizAttemptTable, quizResponseTable } from '../../../../db/schema/index.ts';
 import type { Quiz, QuizItem } from '../../shared/content-schema.ts';
 import type { ItemResponse } from '../../shared/quiz-response.ts';
@@ -167,8 +168,8 @@ function responseFact(learner: Learner, attempt: AttemptRow, item: QuizItem, res
 
 /** The attempt if it belongs to the learner; NotFound otherwise (no hint whether the id exists). */
 /** The learner's own attempt by id, as a statement built once per database (or transaction) it runs on. */
-function ownAttemptLookup(db: Pick<Db, 'select'>) {
-  return db
+const ownAttemptLookup = perDatabase((db: Pick<Db, 'select'>) =>
+  db
     .select()
     .from(quizAttemptTable)
     .where(
@@ -179,17 +180,11 @@ function ownAttemptLookup(db: Pick<Db, 'select'>) {
       ),
     )
     .limit(1)
-    .prepare();
-}
-const ownAttemptLookups = new WeakMap<object, ReturnType<typeof ownAttemptLookup>>();
+    .prepare(),
+);
 
 export async function requireOwnAttempt(db: Pick<Db, 'select'>, learner: Learner, attemptId: string): Promise<AttemptRow> {
-  let lookup = ownAttemptLookups.get(db);
-  if (!lookup) {
-    lookup = ownAttemptLookup(db);
-    ownAttemptLookups.set(db, lookup);
-  }
-  const rows = await lookup.all({ id: attemptId, tenantId: learner.tenantId, userId: learner.userId });
+  const rows = await ownAttemptLookup(db).all({ id: attemptId, tenantId: learner.tenantId, userId: learner.userId });
   if (!rows[0]) throw new NotFoundError('Diesen Quizversuch gibt es nicht.');
   return rows[0];
 }
