@@ -130,17 +130,17 @@ export async function computeStatusAsOf(
 async function statusOfPeople(
   ctx: Ctx,
   tenantId: string,
-  w: { T: number; R: number; current: boolean; moving: boolean; userIds: readonly string[] | undefined },
+  w: { T: number; R: number; current: boolean; moving: boolean; userIds: readonly string[] | undefined; range?: UserRange },
   pre: StatusInputs,
 ): Promise<StatusResult> {
-  const { T, R, userIds } = w;
+  const { T, R, userIds, range } = w;
   const db = ctx.db;
   const asOf = new Date(T);
   // Facts are fetched in the order of learning_events_type_idx (tenant, type, person, subject, effective time, seq), so
   // "the latest per person" is a fold in one pass with no sort; lesson milestones come from lesson_progress (see below).
   const [memberships, assignments, lessons, quizzes, completions] = w.current
-    ? await currentFacts(db, tenantId, userIds)
-    : await recordedFacts(db, tenantId, T, R, w.moving, userIds);
+    ? await currentFacts(db, tenantId, userIds, range)
+    : await recordedFacts(db, tenantId, T, R, w.moving, userIds, range);
   const { units, rules } = pre;
 
   // a fact not visible at (T, R) that becomes visible later: recorded after R (or, for "now", effective after T)
@@ -295,6 +295,90 @@ export async function getStatusAsOf(
   return computeStatusAsOf(ctx, scope, { ...opts, asOf: opts.asOf });
 }
 
+/** People whose id lies in [from, to) (byte order, as SQLite compares text); null: open on that side. */
+export interface UserRange {
+  from: string | null;
+  to: string | null;
+}
+
+/** People per slice of a sliced computation, unless the caller asks for another size. */
+export const STATUS_SLICE_SIZE = 250;
+
+/** The status of a district in slices of people (statusInSlices). */
+export interface StatusSlices {
+  asOf: Date;
+  recordedBy: Date;
+  /** Path rules used (id → version), the same for every slice. */
+  pathVersions: Record<string, string | null>;
+  /**
+   * The people in scope, slice after slice in id order: each slice's facts are read and folded when it is asked for
+   * and dropped with it, so a district of any size never has all of its facts or statuses in memory at once.
+   */
+  slices: () => AsyncGenerator<PersonStatus[]>;
+}
+
+/**
+ * The status of every person of the district in scope as of T (recorded by R), computed slice by slice of people
+ * (`sliceSize`, by id ranges the person indexes read in order) by the same rule and the same queries as
+ * computeStatusAsOf. For exports of a whole district: nothing is kept among the stored results (status-memo.ts),
+ * and the union of the slices equals the whole computation.
+ */
+export async function statusInSlices(
+  ctx: Ctx,
+  scope: Scope,
+  opts: { asOf: Date; recordedBy?: Date; current?: boolean; sliceSize?: number },
+): Promise<StatusSlices> {
+  const tenantId = scope.tenantId as string;
+  const asOf = opts.asOf;
+  const recordedBy = opts.recordedBy ?? ctx.clock();
+  await checkAsOf(ctx.db, ctx.clock(), tenantId, asOf, recordedBy);
+  const T = asOf.getTime();
+  const R = recordedBy.getTime();
+  const current = opts.current ?? false;
+  const moving = current || T === R;
+  const size = Math.max(1, Math.floor(opts.sliceSize ?? STATUS_SLICE_SIZE));
+  const [units, rules, bounds] = await Promise.all([
+    ctx.db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId)),
+    pathRulesAt(ctx.db, ctx.content, asOf),
+    // every size-th id of the district's people starts a slice; the first and last slices are open at their ends,
+    // so every fact belongs to exactly one slice
+    ctx.db.all<{ id: string }>(
+      sql`SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM users WHERE tenant_id = ${tenantId})
+           WHERE n > 1 AND (n - 1) % ${size} = 0 ORDER BY id`,
+    ),
+  ]);
+  const pre: StatusInputs = { units, rules };
+  const starts = [null, ...bounds.map((b) => b.id)];
+  const inScope = scope.orgUnitIds;
+  return {
+    asOf,
+    recordedBy,
+    pathVersions: Object.fromEntries([...rules.values()].map((r) => [r.id, r.version])),
+    slices: async function* () {
+      for (const [i, from] of starts.entries()) {
+        const range: UserRange = { from, to: starts[i + 1] ?? null };
+        // a turn of the event loop between slices: the local database answers without one, and the garbage collector
+        // finishes its work on the slices before only in such turns (without them the heap grows by hundreds of MB)
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const r = await statusOfPeople(ctx, tenantId, { T, R, current, moving, userIds: undefined, range }, pre);
+        yield inScope ? r.people.filter((p) => p.orgUnitId !== null && inScope.has(p.orgUnitId)) : r.people;
+      }
+    },
+  };
+}
+
+/** ` AND column >= from AND column < to` for the sides a range has. */
+function inRange(column: string, range: UserRange | undefined) {
+  if (!range) return sql``;
+  const c = sql.raw(column);
+  return sql`${range.from !== null ? sql` AND ${c} >= ${range.from}` : sql``}${range.to !== null ? sql` AND ${c} < ${range.to}` : sql``}`;
+}
+
+/** Path facts of the range's people and those without a person (an org unit's path, which every slice needs). */
+function personOrUnit(range: UserRange | undefined) {
+  return range ? sql` AND (user_id IS NULL OR (1 = 1${inRange('user_id', range)}))` : sql``;
+}
+
 type MembershipFact = [string, { orgUnitId: string | null; jobRole: string; status: string }, number, number];
 type AssignmentFact = [string, string | null, string | null, string, string, { dueAt?: number | null }, number, number];
 /** Person, course, lessons completed (visible), any lesson started (visible), when a later lesson milestone shows. */
@@ -318,10 +402,12 @@ function recordedFacts(
   R: number,
   moving: boolean,
   userIds: readonly string[] | undefined,
+  range: UserRange | undefined,
 ): Promise<Facts> {
   const ev = learningEventTable;
   // a cohort's people travel as one JSON parameter; the person index then serves every query
-  const only = userIds ? sql` AND user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))` : sql``;
+  const cohort = userIds ? sql` AND user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))` : sql``;
+  const only = sql`${cohort}${inRange('user_id', range)}`;
   const window = moving ? only : sql` AND effective_at <= ${T}${only}`;
   const completedRec = sql`coalesce(completed_recorded_at, completed_at)`;
   return Promise.all([
@@ -334,7 +420,7 @@ function recordedFacts(
     rowsAsJson<AssignmentFact>(
       db,
       sql`SELECT json_array(type, user_id, org_unit_id, subject, ref, json(data), effective_at, recorded_at) AS r FROM ${ev}
-           WHERE tenant_id = ${tenantId} AND type IN ('path.assigned', 'path.unassigned')${moving ? sql`` : sql` AND effective_at <= ${T}`}
+           WHERE tenant_id = ${tenantId} AND type IN ('path.assigned', 'path.unassigned')${moving ? sql`` : sql` AND effective_at <= ${T}`}${personOrUnit(range)}
            ORDER BY effective_at, seq`,
     ),
     // lesson_progress rows hold each lesson's first start and first completion (with the completion's recording time)
@@ -374,9 +460,9 @@ function recordedFacts(
  * narrow row per person, attempt and completion instead of the facts' history. Same shapes as `recordedFacts`; the
  * projections hold the latest state, so only a completion dated after T waits for its time.
  */
-function currentFacts(db: Db, tenantId: string, userIds: readonly string[] | undefined): Promise<Facts> {
+function currentFacts(db: Db, tenantId: string, userIds: readonly string[] | undefined, range: UserRange | undefined): Promise<Facts> {
   const only = (column: string) =>
-    userIds ? sql` AND ${sql.raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))` : sql``;
+    sql`${userIds ? sql` AND ${sql.raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))` : sql``}${inRange(column, range)}`;
   return Promise.all([
     rowsAsJson<MembershipFact>(
       db,
@@ -385,12 +471,12 @@ function currentFacts(db: Db, tenantId: string, userIds: readonly string[] | und
         ? sql`SELECT json_array(u.id, json_object('orgUnitId', u.org_unit_id, 'jobRole', u.job_role, 'status', u.status), u.created_at, 0) AS r
                 FROM json_each(${JSON.stringify(userIds)}) AS j CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`
         : sql`SELECT json_array(id, json_object('orgUnitId', org_unit_id, 'jobRole', job_role, 'status', status), created_at, 0) AS r
-                FROM users WHERE tenant_id = ${tenantId}`,
+                FROM users WHERE tenant_id = ${tenantId}${inRange('id', range)}`,
     ),
     rowsAsJson<AssignmentFact>(
       db,
       sql`SELECT json_array('path.assigned', user_id, org_unit_id, path_id, id, json_object('dueAt', due_at), created_at, 0) AS r
-            FROM path_assignments WHERE tenant_id = ${tenantId} ORDER BY created_at`,
+            FROM path_assignments WHERE tenant_id = ${tenantId}${personOrUnit(range)} ORDER BY created_at`,
     ),
     rowsAsJson<LessonFact>(
       db,
