@@ -7,7 +7,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import type { CompletionWay } from '../../../../db/schema/index.ts';
-import { learningEventTable, lessonProgressTable, orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
+import { courseProgressTable, learningEventTable, lessonProgressTable, orgUnitTable, tenantTable } from '../../../../db/schema/index.ts';
 import { formatDate } from '../../shared/format.ts';
 import { authorize, type Scope } from '../authz/authorize.ts';
 import type { ContentSet } from '../content/load-content.ts';
@@ -52,6 +52,23 @@ export interface StatusAsOf {
  */
 async function rowsAsJson<T extends unknown[]>(db: Db, inner: ReturnType<typeof sql>): Promise<T[]> {
   const [row] = await db.all<{ rows: string | null }>(sql`SELECT json_group_array(json(r)) AS rows FROM (${inner})`);
+  return JSON.parse(row?.rows ?? '[]') as T[];
+}
+
+/**
+ * The same with json_array aggregated directly, without reading each row's JSON text a second time (`columns` inside
+ * json_array, `from` the rest of the query, `order` the aggregate's own ORDER BY where the fold needs one; for the
+ * 30,000 course rows of a 5,000-person cohort a third less time). Without `order`, rows come in the scan's order.
+ */
+async function aggregatedRowsAsJson<T extends unknown[]>(
+  db: Db,
+  columns: ReturnType<typeof sql>,
+  from: ReturnType<typeof sql>,
+  order?: ReturnType<typeof sql>,
+): Promise<T[]> {
+  const [row] = await db.all<{ rows: string | null }>(
+    sql`SELECT json_group_array(json_array(${columns})${order ? sql` ORDER BY ${order}` : sql``}) AS rows FROM ${from}`,
+  );
   return JSON.parse(row?.rows ?? '[]') as T[];
 }
 
@@ -228,6 +245,16 @@ async function statusOfPeople(
   }
 
   const allRules = [...rules.values()];
+  // each path's courses, required first, worked out once for everyone on it
+  const coursesOfPath = new Map<PathRules, string[]>();
+  const coursesOf = (r: PathRules): string[] => {
+    let list = coursesOfPath.get(r);
+    if (!list) {
+      list = [...r.required, ...r.optional.filter((c) => !r.required.includes(c))];
+      coursesOfPath.set(r, list);
+    }
+    return list;
+  };
   const people: PersonStatus[] = [];
   const next = new Map<string, number>();
   const defaultPath = new Map<string, string | null>();
@@ -245,7 +272,7 @@ async function statusOfPeople(
         }
       : null;
     const courses = rulesNow
-      ? [...rulesNow.required, ...rulesNow.optional.filter((c) => !rulesNow.required.includes(c))].map((courseId) =>
+      ? coursesOf(rulesNow).map((courseId) =>
           statusOf(ctx.content, courseId, facts.get(userId)?.get(courseId), rulesNow, assignment, allRules, asOf),
         )
       : [];
@@ -437,20 +464,20 @@ function recordedFacts(
            WHERE tenant_id = ${tenantId}${moving ? sql`` : sql` AND started_at <= ${T}`}${only}
            GROUP BY user_id, course_id`,
     ),
-    rowsAsJson<QuizFact>(
+    aggregatedRowsAsJson<QuizFact>(
       db,
-      sql`SELECT json_array(user_id, subject, type,
-                 CASE WHEN type = 'quiz.submitted' THEN json_extract(data, '$.passed') END,
-                 CASE WHEN type = 'quiz.submitted' AND json_extract(data, '$.max') > 0
-                      THEN json_extract(data, '$.score') * 1.0 / json_extract(data, '$.max') END,
-                 effective_at, recorded_at) AS r
-            FROM ${ev} WHERE tenant_id = ${tenantId} AND type IN ('quiz.started', 'quiz.submitted')${window}`,
+      sql`user_id, subject, type,
+          CASE WHEN type = 'quiz.submitted' THEN json_extract(data, '$.passed') END,
+          CASE WHEN type = 'quiz.submitted' AND json_extract(data, '$.max') > 0
+               THEN json_extract(data, '$.score') * 1.0 / json_extract(data, '$.max') END,
+          effective_at, recorded_at`,
+      sql`${ev} WHERE tenant_id = ${tenantId} AND type IN ('quiz.started', 'quiz.submitted')${window}`,
     ),
-    rowsAsJson<CompletionFact>(
+    aggregatedRowsAsJson<CompletionFact>(
       db,
-      sql`SELECT json_array(user_id, subject, version, how, effective_at, recorded_at) AS r FROM ${ev}
-           WHERE tenant_id = ${tenantId} AND type = 'course.completed'${window}
-           ORDER BY user_id, subject, effective_at, seq`,
+      sql`user_id, subject, version, how, effective_at, recorded_at`,
+      sql`${ev} WHERE tenant_id = ${tenantId} AND type = 'course.completed'${window}`,
+      sql`user_id, subject, effective_at, seq`,
     ),
   ]);
 }
@@ -464,37 +491,43 @@ function currentFacts(db: Db, tenantId: string, userIds: readonly string[] | und
   const only = (column: string) =>
     sql`${userIds ? sql` AND ${sql.raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))` : sql``}${inRange(column, range)}`;
   return Promise.all([
-    rowsAsJson<MembershipFact>(
-      db,
-      // a cohort: look its people up by primary key (the planner would otherwise walk the district's org index)
-      userIds
-        ? sql`SELECT json_array(u.id, json_object('orgUnitId', u.org_unit_id, 'jobRole', u.job_role, 'status', u.status), u.created_at, 0) AS r
-                FROM json_each(${JSON.stringify(userIds)}) AS j CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`
-        : sql`SELECT json_array(id, json_object('orgUnitId', org_unit_id, 'jobRole', job_role, 'status', status), created_at, 0) AS r
-                FROM users WHERE tenant_id = ${tenantId}${inRange('id', range)}`,
-    ),
+    // a cohort: look its people up by primary key (the planner would otherwise walk the district's org index)
+    userIds
+      ? aggregatedRowsAsJson<MembershipFact>(
+          db,
+          sql`u.id, json_object('orgUnitId', u.org_unit_id, 'jobRole', u.job_role, 'status', u.status), u.created_at, 0`,
+          sql`json_each(${JSON.stringify(userIds)}) AS j CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`,
+        )
+      : aggregatedRowsAsJson<MembershipFact>(
+          db,
+          sql`id, json_object('orgUnitId', org_unit_id, 'jobRole', job_role, 'status', status), created_at, 0`,
+          sql`users WHERE tenant_id = ${tenantId}${inRange('id', range)}`,
+        ),
     rowsAsJson<AssignmentFact>(
       db,
       sql`SELECT json_array('path.assigned', user_id, org_unit_id, path_id, id, json_object('dueAt', due_at), created_at, 0) AS r
             FROM path_assignments WHERE tenant_id = ${tenantId}${personOrUnit(range)} ORDER BY created_at`,
     ),
-    rowsAsJson<LessonFact>(
+    // one row per person and course (course_progress, kept with lesson_progress by the database) instead of
+    // counting the lesson rows: a row exists once a lesson was started or completed
+    aggregatedRowsAsJson<LessonFact>(
       db,
-      sql`SELECT json_array(user_id, course_id, count(completed_at), 1, NULL) AS r
-            FROM ${lessonProgressTable} INDEXED BY lesson_progress_asof_idx
-           WHERE tenant_id = ${tenantId}${only('user_id')} GROUP BY user_id, course_id`,
+      sql`user_id, course_id, lessons_done, 1, NULL`,
+      sql`${courseProgressTable} INDEXED BY course_progress_status_idx WHERE tenant_id = ${tenantId}${only('user_id')}`,
     ),
-    rowsAsJson<QuizFact>(
+    // quiz_attempts_user_quiz_idx holds status and result: the attempts come from the index alone
+    aggregatedRowsAsJson<QuizFact>(
       db,
-      sql`SELECT json_array(user_id, quiz_id, CASE status WHEN 'submitted' THEN 'quiz.submitted' ELSE 'quiz.started' END,
-                            passed, CASE WHEN max_score > 0 THEN score * 1.0 / max_score END, 0, 0) AS r
-            FROM quiz_attempts WHERE tenant_id = ${tenantId}${only('user_id')}`,
+      sql`user_id, quiz_id, CASE status WHEN 'submitted' THEN 'quiz.submitted' ELSE 'quiz.started' END,
+          passed, CASE WHEN max_score > 0 THEN score * 1.0 / max_score END, 0, 0`,
+      sql`quiz_attempts WHERE tenant_id = ${tenantId}${only('user_id')}`,
     ),
-    rowsAsJson<CompletionFact>(
+    // course_completions_user_course_idx holds version and way: the completions come from the index alone
+    aggregatedRowsAsJson<CompletionFact>(
       db,
-      sql`SELECT json_array(user_id, course_id, course_version, how, completed_at, completed_at) AS r
-            FROM course_completions WHERE tenant_id = ${tenantId}${only('user_id')}
-           ORDER BY user_id, course_id, completed_at`,
+      sql`user_id, course_id, course_version, how, completed_at, completed_at`,
+      sql`course_completions WHERE tenant_id = ${tenantId}${only('user_id')}`,
+      sql`user_id, course_id, completed_at`,
     ),
   ]);
 }
