@@ -71,7 +71,9 @@ export async function coverageSelection(ctx: Ctx, scope: Scope, filters: Coverag
 
 /**
  * Names of people of one district (erased people carry their pseudonym), looked up by primary key in one query whose
- * rows come back as one JSON text (tens of thousands of names for the overdue list of a big district).
+ * rows come back as one JSON text (tens of thousands of names for the overdue list of a big district). The `+` keeps
+ * the planner on the primary key: with the tenant condition it may walk the district's org-members index for every
+ * id instead (1.3 s for 250 names of 50,000 after the statistics of migration 0019).
  */
 export async function namesOf(
   ctx: Ctx,
@@ -83,7 +85,7 @@ export async function namesOf(
   const [row] = await ctx.db.all<{ rows: string | null }>(
     sql`SELECT json_group_array(json_array(u.id, u.name, u.email)) AS rows
           FROM json_each(${JSON.stringify(userIds)}) AS j CROSS JOIN ${userTable} AS u ON u.id = j.value
-         WHERE u.tenant_id = ${tenantId}`,
+         WHERE +u.tenant_id = ${tenantId}`,
   );
   const rows = JSON.parse(row?.rows ?? '[]') as [string, string, string][];
   return new Map(
