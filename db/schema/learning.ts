@@ -60,6 +60,35 @@ export const lessonProgressTable = sqliteTable(
   ],
 );
 
+/**
+ * Lessons per person and course, a projection of lesson_progress kept by database triggers in the same statement
+ * that writes a lesson_progress row (migration 0018), so no write path can miss it: how many of the course's lessons
+ * the person started or completed, and how many completed. The status now of a cohort reads one row per person and
+ * course from it instead of counting lesson rows (evidence/status-as-of.ts); rebuild-projections.ts derives it from
+ * the learning record for comparison.
+ */
+export const courseProgressTable = sqliteTable(
+  'course_progress',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantTable.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => userTable.id, { onDelete: 'cascade' }),
+    courseId: text('course_id').notNull(),
+    /** lesson_progress rows of the person and course (lessons started or completed). */
+    lessons: integer('lessons').notNull(),
+    /** Of those, lessons completed. */
+    lessonsDone: integer('lessons_done').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId, t.courseId] }),
+    // the status of a cohort now: person, course and count from the index alone
+    index('course_progress_status_idx').on(t.tenantId, t.userId, t.courseId, t.lessonsDone),
+  ],
+);
+
 export const quizAttemptTable = sqliteTable(
   'quiz_attempts',
   {
@@ -89,8 +118,9 @@ export const quizAttemptTable = sqliteTable(
     durationMs: integer('duration_ms'),
   },
   (t) => [
-    // a learner's attempts at one quiz (open attempt, attempt limit, best attempt, history)
-    index('quiz_attempts_user_quiz_idx').on(t.tenantId, t.userId, t.quizId, t.startedAt),
+    // a learner's attempts at one quiz (open attempt, attempt limit, best attempt, history); with status and result,
+    // the status now of a cohort reads its people's attempts from the index alone (evidence/status-as-of.ts)
+    index('quiz_attempts_user_quiz_idx').on(t.tenantId, t.userId, t.quizId, t.startedAt, t.status, t.passed, t.score, t.maxScore),
     // dashboards: attempts of a tenant per quiz
     index('quiz_attempts_tenant_quiz_idx').on(t.tenantId, t.quizId),
     // foreign-key checks when a user is deleted (ON DELETE CASCADE)
@@ -136,8 +166,9 @@ export const courseCompletionTable = sqliteTable(
     completedAt: integer('completed_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [
-    // a learner's completions of a course, newest first (path progress, refresher due)
-    index('course_completions_user_course_idx').on(t.tenantId, t.userId, t.courseId, t.completedAt),
+    // a learner's completions of a course, newest first (path progress, refresher due); with version and way, the
+    // status now of a cohort reads its people's completions from the index alone
+    index('course_completions_user_course_idx').on(t.tenantId, t.userId, t.courseId, t.completedAt, t.courseVersion, t.how),
     // coverage by tenant and course
     index('course_completions_tenant_course_idx').on(t.tenantId, t.courseId),
     // foreign-key checks when a user or an attempt is deleted

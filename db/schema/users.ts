@@ -82,6 +82,8 @@ export const userTable = sqliteTable(
     index('users_tenant_org_members_idx').on(t.tenantId, t.orgUnitId, t.status, t.jobRole, t.id, t.name, t.email),
     // people of one tenant by job role (default path assignment)
     index('users_tenant_job_role_idx').on(t.tenantId, t.jobRole),
+    // the status now of a cohort looks each member up by id: unit, job role, status and start from the index alone
+    index('users_status_idx').on(t.id, t.tenantId, t.orgUnitId, t.jobRole, t.status, t.createdAt),
     // imports match people by personnel number; one person per number and district
     uniqueIndex('users_tenant_external_idx').on(t.tenantId, t.externalId),
     // the admin's people list: sorted by name as German lists sort it (then name and id, the tie-breaks) a page at a time; job role, status, e-mail, personnel

@@ -1,7 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateCommand } from '../../src/cli/demo-generate.ts';
 import { hashPassword, verifyPassword } from '../../src/lib/server/auth/password.ts';
 import { BENCH_PASSWORD, benchEmail, generateTenant, TenantExistsError } from '../../src/lib/server/demo/generate-district.ts';
+import { projectionsFromRecord } from '../../src/lib/server/evidence/rebuild-projections.ts';
 import { createTestDb, type TestDb } from '../setup/test-db.ts';
 
 let t: TestDb;
@@ -74,6 +76,13 @@ describe('generateTenant', () => {
         tenant,
       ),
     ).toBe(progress + done);
+    // lessons per person and course (course_progress) equal the counts rebuilt from the record
+    const rebuilt = await projectionsFromRecord(t.db, tenant);
+    const perCourse = await t.db.all<{ u: string; c: string; n: number; d: number }>(
+      sql`SELECT user_id AS u, course_id AS c, lessons AS n, lessons_done AS d FROM course_progress WHERE tenant_id = ${tenant}`,
+    );
+    expect(new Map(perCourse.map((r) => [`${r.u}|${r.c}`, `${r.n}|${r.d}`]))).toEqual(rebuilt.courseProgress);
+    expect(perCourse.reduce((n, r) => n + Number(r.n), 0)).toBe(progress);
     // content changed under some: old completions in a made-up older version, none after the change a year ago
     expect(
       await count(

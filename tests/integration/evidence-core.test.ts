@@ -7,6 +7,7 @@ import {
   cohortRuleTable,
   cohortTable,
   courseCompletionTable,
+  courseProgressTable,
   learningEventTable,
   lessonProgressTable,
   pathAssignmentTable,
@@ -138,6 +139,9 @@ describe('projections', () => {
     expect(
       new Map(lessons.filter((l) => l.completedAt).map((l) => [`${l.userId}|${l.courseId}|${l.lessonId}`, l.completedAt?.getTime()])),
     ).toEqual(p.lessonsDone);
+    const perCourse = await t.db.select().from(courseProgressTable).where(eq(courseProgressTable.tenantId, tenant.id));
+    expect(new Map(perCourse.map((c) => [`${c.userId}|${c.courseId}`, `${c.lessons}|${c.lessonsDone}`]))).toEqual(p.courseProgress);
+    expect(p.courseProgress.size).toBeGreaterThan(0);
     const completions = await t.db.select().from(courseCompletionTable).where(eq(courseCompletionTable.tenantId, tenant.id));
     expect(new Map(completions.map((c) => [c.id, `${c.userId}|${c.courseId}|${c.courseVersion}|${c.completedAt.getTime()}`]))).toEqual(
       p.completions,

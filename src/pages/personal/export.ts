@@ -31,11 +31,16 @@ export const GET: APIRoute = async (context) => {
       status: p.status,
       report: format === 'pdf',
     });
-    await recordEvidenceExport(ctx, exp, format);
+    try {
+      await recordEvidenceExport(ctx, exp, format);
+    } catch (e) {
+      exp.close();
+      throw e;
+    }
     const body = new PassThrough();
-    writeEvidenceExport(exp, format, body, { exportedAt: ctx.clock(), exportedBy: actorId(ctx.actor) }).catch((e: Error) =>
-      body.destroy(e),
-    );
+    writeEvidenceExport(exp, format, body, { exportedAt: ctx.clock(), exportedBy: actorId(ctx.actor) })
+      .catch((e: Error) => body.destroy(e))
+      .finally(() => exp.close());
     return new Response(Readable.toWeb(body) as ReadableStream, {
       headers: {
         'Content-Type': formatFile[format].type,

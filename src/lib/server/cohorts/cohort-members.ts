@@ -141,7 +141,7 @@ export async function membersOf(
        WHERE tenant_id = ${tenantId} AND org_unit_id IN (SELECT value FROM json_each(${JSON.stringify(units)}))
       UNION ALL
       SELECT u.id, u.org_unit_id, u.job_role, u.status${uNames} FROM json_each(${JSON.stringify(people)}) AS j
-        CROSS JOIN users AS u ON u.id = j.value WHERE u.tenant_id = ${tenantId}`);
+        CROSS JOIN users AS u ON u.id = j.value WHERE +u.tenant_id = ${tenantId}`);
   } else {
     // each person's latest membership fact effective by T (kept per process, membership-as-of.ts)
     const unitSet = new Set(units);

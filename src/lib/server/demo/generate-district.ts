@@ -409,6 +409,7 @@ export async function deleteTenant(client: Client, tenantId: string): Promise<vo
       'DELETE FROM course_completions WHERE tenant_id = ?1',
       'DELETE FROM quiz_responses WHERE attempt_id IN (SELECT id FROM quiz_attempts WHERE tenant_id = ?1)',
       'DELETE FROM quiz_attempts WHERE tenant_id = ?1',
+      'DELETE FROM course_progress WHERE tenant_id = ?1',
       'DELETE FROM lesson_progress WHERE tenant_id = ?1',
       'DELETE FROM path_assignments WHERE tenant_id = ?1',
       'DELETE FROM cohort_multipliers WHERE tenant_id = ?1',

@@ -100,9 +100,22 @@ export function addMonths(date: Date, months: number): Date {
  */
 export function refresherMonths(personPath: PathRules | null, courseId: string, allPaths: Iterable<PathRules>): number {
   if (personPath && (personPath.required.includes(courseId) || personPath.optional.includes(courseId))) return personPath.refresherMonths;
-  const months = [...allPaths].filter((p) => p.required.includes(courseId)).map((p) => p.refresherMonths);
-  return months.length > 0 ? Math.min(...months) : DEFAULT_REFRESHER_MONTHS;
+  // the same path rules serve every person of a bulk computation: the shortest interval per course is worked out once
+  let perCourse = shortestInterval.get(allPaths);
+  if (!perCourse) {
+    perCourse = new Map();
+    shortestInterval.set(allPaths, perCourse);
+  }
+  let months = perCourse.get(courseId);
+  if (months === undefined) {
+    const all = [...allPaths].filter((p) => p.required.includes(courseId)).map((p) => p.refresherMonths);
+    months = all.length > 0 ? Math.min(...all) : DEFAULT_REFRESHER_MONTHS;
+    perCourse.set(courseId, months);
+  }
+  return months;
 }
+/** Per set of path rules (held as long as the rules are): course → shortest refresher interval of the paths requiring it. */
+const shortestInterval = new WeakMap<Iterable<PathRules>, Map<string, number>>();
 
 /** When a completion at `at` expires. */
 export function expiryOf(at: Date, months: number): Date {

@@ -153,27 +153,50 @@ export interface OrgUnitRow {
  * `units`, unless given). People without an org unit appear in no unit.
  */
 export function coverageByUnit(people: readonly PersonStatus[], units: readonly OrgUnitRow[], roots?: readonly string[]): UnitCoverage[] {
+  const acc = unitCoverageCounter(units, roots);
+  for (const p of people) acc.add(p);
+  return acc.result();
+}
+
+/**
+ * The same figures as coverageByUnit, counted person by person (an export reads a district's statuses in slices and
+ * counts each slice before the next is read): `add` each person once, then `result`.
+ */
+export function unitCoverageCounter(
+  units: readonly OrgUnitRow[],
+  roots?: readonly string[],
+): { add: (p: PersonStatus) => void; result: () => UnitCoverage[] } {
   const byId = new Map(units.map((u) => [u.id, u]));
   const counts = new Map(units.map((u) => [u.id, emptyCounts()]));
-  for (const p of people)
+  const addPerson = (p: PersonStatus): void => {
     for (let u = p.orgUnitId, depth = 0; u && depth < 32; u = byId.get(u)?.parentId ?? null, depth++) {
       const c = counts.get(u);
       if (c) add(c, p);
     }
-  const children = new Map<string | null, OrgUnitRow[]>();
-  for (const u of units) {
-    const key = u.parentId && byId.has(u.parentId) ? u.parentId : null;
-    children.set(key, [...(children.get(key) ?? []), u]);
-  }
-  const out: UnitCoverage[] = [];
-  const walk = (list: readonly OrgUnitRow[], depth: number): void => {
-    for (const u of [...list].sort((a, b) => germanOrder(a.code, b.code))) {
-      out.push({ id: u.id, code: u.code, name: u.name, parentId: u.parentId, depth, counts: finish(counts.get(u.id) ?? emptyCounts()) });
-      walk(children.get(u.id) ?? [], depth + 1);
-    }
   };
-  walk(roots ? roots.map((r) => byId.get(r)).filter((u): u is OrgUnitRow => Boolean(u)) : (children.get(null) ?? []), 0);
-  return out;
+  const result = (): UnitCoverage[] => {
+    const children = new Map<string | null, OrgUnitRow[]>();
+    for (const u of units) {
+      const key = u.parentId && byId.has(u.parentId) ? u.parentId : null;
+      children.set(key, [...(children.get(key) ?? []), u]);
+    }
+    const out: UnitCoverage[] = [];
+    const walk = (list: readonly OrgUnitRow[], depth: number): void => {
+      for (const u of [...list].sort((a, b) => germanOrder(a.code, b.code))) {
+        out.push({ id: u.id, code: u.code, name: u.name, parentId: u.parentId, depth, counts: finish(counts.get(u.id) ?? emptyCounts()) });
+        walk(children.get(u.id) ?? [], depth + 1);
+      }
+    };
+    walk(roots ? roots.map((r) => byId.get(r)).filter((u): u is OrgUnitRow => Boolean(u)) : (children.get(null) ?? []), 0);
+    return out;
+  };
+  return { add: addPerson, result };
+}
+
+/** Counts over people added one by one (countCoverage, for people read in slices). */
+export function coverageCounter(): { add: (p: PersonStatus) => void; result: () => CoverageCounts } {
+  const c = emptyCounts();
+  return { add: (p) => add(c, p), result: () => finish(c) };
 }
 
 /** Figures per job role, in a stable order. */

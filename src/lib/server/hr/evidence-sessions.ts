@@ -18,7 +18,6 @@ import { sql } from 'drizzle-orm';
 import type { SessionKind } from '../../../../db/schema/index.ts';
 import type { Scope } from '../authz/authorize.ts';
 import type { Ctx } from '../context.ts';
-import type { PersonStatus } from '../evidence/status-as-of.ts';
 import { cascadeFigures } from '../sessions/cascade.ts';
 import type { EvidencePeriod } from './evidence-dates.ts';
 
@@ -94,8 +93,11 @@ export async function sessionsOfSelection(
     asOf: Date;
     recordedBy: Date;
     period: EvidencePeriod | null;
-    /** The people of the org unit and job role selection within the scope, as of T. */
-    group: readonly PersonStatus[];
+    /**
+     * The people of the org unit and job role selection within the scope, as of T: whether each completed their
+     * required path (`PathStatus.covered`) if their membership was active then, null if it was not.
+     */
+    group: ReadonlyMap<string, boolean | null>;
     /** Whether the group is narrower than the whole district. */
     narrowed: boolean;
     minGroupSize: number;
@@ -140,7 +142,7 @@ export async function sessionsOfSelection(
                    AND ref IN (SELECT value FROM json_each(${ids}))`,
           ),
         ]);
-  const inGroup = new Set(opts.group.map((p) => p.userId));
+  const inGroup = opts.group;
   const perSession = <T>(): Map<string, T[]> => new Map(rows.map((r) => [r[0], []]));
   const leadsOf = perSession<{ id: string; name: string }>();
   for (const [s, id, name] of leads) leadsOf.get(s)?.push({ id, name });
@@ -179,7 +181,7 @@ export async function sessionsOfSelection(
   const cascade = cascadeFigures({
     sessions: held.map((s) => ({ id: s.id, minutes: s.minutes, leads: s.leads.map((l) => l.id), held: true })),
     attendees: new Map(held.map((s) => [s.id, new Set(attendedOf.get(s.id))])),
-    completed: new Map(opts.group.filter((p) => p.status === 'active').map((p) => [p.userId, Boolean(p.path?.covered)])),
+    completed: new Map([...opts.group].filter((e): e is [string, boolean] => e[1] !== null)),
     names: new Map(held.flatMap((s) => s.leads.map((l) => [l.id, l.name] as const))),
     minGroupSize: opts.minGroupSize,
   });

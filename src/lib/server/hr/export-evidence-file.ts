@@ -12,6 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { authorize } from '../authz/authorize.ts';
 import { actorId, type Ctx } from '../context.ts';
 import {
+  type EvidenceExport,
   type EvidenceExportInput,
   type EvidenceFormat,
   type EvidencePersonRecord,
@@ -51,33 +52,46 @@ export async function exportEvidenceFile(
 ): Promise<EvidenceFileResult> {
   await authorize(ctx, 'hr.view', input.orgUnitId ? { orgUnitId: input.orgUnitId } : {});
   const exp = await prepareEvidenceExport(ctx, { ...input, report: input.format === 'pdf' });
-  // XLSX walks the people twice (Personen, Kurse)
-  const total = exp.count * (input.format === 'xlsx' ? 2 : 1);
-  await opts.onPrepared?.(exp.count, total);
-  let done = 0;
-  const counted = {
-    ...exp,
-    people: function* (): Generator<EvidencePersonRecord> {
-      for (const p of exp.people()) {
-        yield p;
-        done++;
-        if (done % 500 === 0 || done === total) opts.onProgress?.(done, total);
-      }
-    },
-  };
-  const tmp = temporaryNameOf(input.out);
   try {
-    const stream = createWriteStream(tmp, { mode: 0o600, flush: true });
-    // the temporary file exists before the first person is written (an interruption always finds it to remove)
-    await once(stream, 'open');
-    await writeEvidenceExport(counted, input.format, stream, { exportedAt: ctx.clock(), exportedBy: actorId(ctx.actor) });
-    // flush: true makes the stream fsync before it closes, so the renamed file is complete on disk
-    await rename(tmp, input.out);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
+    // XLSX walks the people twice (Personen, Kurse)
+    const total = exp.count * (input.format === 'xlsx' ? 2 : 1);
+    await opts.onPrepared?.(exp.count, total);
+    let done = 0;
+    const count = (): void => {
+      done++;
+      if (done % 500 === 0 || done === total) opts.onProgress?.(done, total);
+    };
+    const counted: EvidenceExport = {
+      ...exp,
+      people: function* (): Generator<EvidencePersonRecord> {
+        for (const p of exp.people()) {
+          yield p;
+          count();
+        }
+      },
+      peopleJson: function* (): Generator<string> {
+        for (const json of exp.peopleJson()) {
+          yield json;
+          count();
+        }
+      },
+    };
+    const tmp = temporaryNameOf(input.out);
+    try {
+      const stream = createWriteStream(tmp, { mode: 0o600, flush: true });
+      // the temporary file exists before the first person is written (an interruption always finds it to remove)
+      await once(stream, 'open');
+      await writeEvidenceExport(counted, input.format, stream, { exportedAt: ctx.clock(), exportedBy: actorId(ctx.actor) });
+      // flush: true makes the stream fsync before it closes, so the renamed file is complete on disk
+      await rename(tmp, input.out);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    opts.onProgress?.(total, total);
+  } finally {
+    exp.close();
   }
-  opts.onProgress?.(total, total);
   await recordEvidenceExport(ctx, exp, input.format);
   const [info, sha256] = await Promise.all([stat(input.out), sha256Of(input.out)]);
   return {

@@ -6,6 +6,11 @@
  * schema in docs/evidence-export-schema.md; its fingerprint is the SHA-256 of the selection's canonical JSON
  * (RFC 8785), computed record by record so that no export is ever held in memory as a whole. The same T, R and filters
  * give the same fingerprint every time. `recordEvidenceExport` writes who exported what to the audit log.
+ *
+ * Memory stays flat for a district of any size: the statuses are computed slice by slice of people
+ * (statusInSlices, not kept among the stored results), each slice is counted into the figures and its selected
+ * people's records go to a spool on disk (record-spool.ts) before the next slice is read; the writers walk the spool
+ * in export order. `close` releases the spool once the file is written.
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
@@ -19,22 +24,23 @@ import { actorId, type Ctx } from '../context.ts';
 import { ValidationError } from '../errors/domain-errors.ts';
 import { pathRulesAt } from '../evidence/content-archive.ts';
 import type { CourseState, PathStatus } from '../evidence/course-status.ts';
-import { checkAsOf, type PersonStatus } from '../evidence/status-as-of.ts';
+import { checkAsOf, type PersonStatus, statusInSlices } from '../evidence/status-as-of.ts';
 import { readTenantSettings } from '../tenancy/tenant-settings.ts';
 import {
   type CoverageClass,
   type CoverageCounts,
-  countCoverage,
-  coverageByUnit,
   type coverageClasses,
   coverageClassOf,
+  coverageCounter,
   germanOrder,
   nextRefresherOf,
+  unitCoverageCounter,
 } from './coverage.ts';
-import { contentVersionsAt, loadCoverageBase, namesOf, type VersionInForce } from './coverage-base.ts';
+import { contentVersionsAt, coverageSelection, namesOf, type VersionInForce } from './coverage-base.ts';
 import { coverageTrend, type TrendPoint } from './coverage-trend.ts';
 import { berlinDay, type EvidencePeriod } from './evidence-dates.ts';
 import { type EvidenceProgramme, type EvidenceSessionRecord, sessionsOfSelection } from './evidence-sessions.ts';
+import { RecordSpool } from './record-spool.ts';
 
 export type { EvidenceProgramme, EvidenceSessionRecord } from './evidence-sessions.ts';
 
@@ -159,10 +165,14 @@ export interface EvidenceExport {
   count: number;
   /** The people records in a stable order (org unit code, name, id); may be iterated more than once. */
   people: () => Generator<EvidencePersonRecord>;
+  /** The same records, each as its canonical JSON (what the fingerprint and the JSON file hold). */
+  peopleJson: () => Generator<string>;
   /** "sha256:<hex>" of the canonical JSON of the selection ({...head, people}). */
   fingerprint: string;
   /** With `report`: what the PDF report adds (not part of the fingerprinted selection; sessions and programme are). */
   report?: { trend: TrendPoint[]; concept: ConceptPath[] };
+  /** Lets go of the people records kept for the walks (record-spool.ts); the export cannot be walked afterwards. */
+  close: () => void;
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -172,6 +182,17 @@ const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() 
  * canonicalised on its own; equal to canonicalize() of the whole object, without ever building it.
  */
 export function* canonicalSelection(head: EvidenceHead, people: Iterable<EvidencePersonRecord>): Generator<string> {
+  const json = canonicalRecordJson();
+  yield* canonicalSelectionJson(
+    head,
+    (function* () {
+      for (const p of people) yield json(p);
+    })(),
+  );
+}
+
+/** canonicalSelection with the people records given as their canonical JSON already. */
+export function* canonicalSelectionJson(head: EvidenceHead, people: Iterable<string>): Generator<string> {
   const keys = [...Object.keys(head), 'people'].sort();
   yield '{';
   for (const [i, key] of keys.entries()) {
@@ -182,19 +203,7 @@ export function* canonicalSelection(head: EvidenceHead, people: Iterable<Evidenc
     }
     yield '[';
     let n = 0;
-    let sorted = true;
-    for (const p of people) {
-      // one function builds every record with its keys sorted (prepareEvidenceExport), so JSON.stringify is its
-      // canonical JSON; the first and every 1,000th record are checked against the library, which takes over for the
-      // rest should that function ever change (the tests compare whole files with the library's output)
-      let json = sorted ? JSON.stringify(p) : (canonicalize(p) as string);
-      if (sorted && n % 1000 === 0) {
-        const canonical = canonicalize(p) as string;
-        if (canonical !== json) {
-          sorted = false;
-          json = canonical;
-        }
-      }
+    for (const json of people) {
       yield `${n > 0 ? ',' : ''}${json}`;
       n++;
     }
@@ -203,53 +212,59 @@ export function* canonicalSelection(head: EvidenceHead, people: Iterable<Evidenc
   yield '}';
 }
 
-export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput): Promise<EvidenceExport> {
+/**
+ * The canonical JSON of people records, one after the other. One function builds every record with its keys sorted
+ * (prepareEvidenceExport), so JSON.stringify is its canonical JSON; the first and every 1,000th record are checked
+ * against the library, which takes over for the rest should that function ever change (the tests compare whole files
+ * with the library's output).
+ */
+function canonicalRecordJson(): (p: EvidencePersonRecord) => string {
+  let n = 0;
+  let sorted = true;
+  return (p) => {
+    let json = sorted ? JSON.stringify(p) : (canonicalize(p) as string);
+    if (sorted && n % 1000 === 0) {
+      const canonical = canonicalize(p) as string;
+      if (canonical !== json) {
+        sorted = false;
+        json = canonical;
+      }
+    }
+    n++;
+    return json;
+  };
+}
+
+/**
+ * `sliceSize`: people per slice of the status computation (statusInSlices); the records are kept in a spool, so
+ * memory stays flat whatever the district's size.
+ */
+export async function prepareEvidenceExport(
+  ctx: Ctx,
+  input: EvidenceExportInput,
+  opts: { sliceSize?: number } = {},
+): Promise<EvidenceExport> {
   const scope = await authorize(ctx, 'hr.view', input.orgUnitId ? { orgUnitId: input.orgUnitId } : {});
   const tenantId = scope.tenantId as string;
   const filters = { orgUnitId: input.orgUnitId ?? null, jobRole: input.jobRole ?? null };
-  const [base, versions, tenantRows] = await Promise.all([
-    loadCoverageBase(ctx, scope, { asOf: input.asOf, recordedBy: input.recordedBy, filters }),
+  const [status, selection, versions, tenantRows] = await Promise.all([
+    statusInSlices(ctx, scope, { asOf: input.asOf, recordedBy: input.recordedBy, sliceSize: opts.sliceSize }),
+    coverageSelection(ctx, scope, filters),
     contentVersionsAt(ctx, scope, input.asOf),
     ctx.db
       .select({ slug: tenantTable.slug, name: tenantTable.name, settings: tenantTable.settings })
       .from(tenantTable)
       .where(eq(tenantTable.id, tenantId)),
   ]);
-  const active = base.people.filter((p) => coverageClassOf(p) !== 'inactive');
-  const byStatus = input.status ? active.filter((p) => coverageClassOf(p) === input.status) : active;
   const period = input.period ?? null;
   if (period) await checkPeriod(ctx, scope, input.asOf, period);
-  const [activity, measures] = await Promise.all([
-    period ? activityIn(ctx, tenantId, period, input.recordedBy) : null,
-    sessionsOfSelection(ctx, scope, {
-      asOf: input.asOf,
-      recordedBy: input.recordedBy,
-      period,
-      group: base.people,
-      narrowed: Boolean(scope.orgUnitIds || filters.orgUnitId || filters.jobRole),
-      minGroupSize: readTenantSettings(tenantRows[0]?.settings).minGroupSize,
-    }),
-  ]);
-  const selected = activity ? byStatus.filter((p) => activity.has(p.userId)) : byStatus;
-  const names = await namesOf(
-    ctx,
-    scope,
-    selected.map((p) => p.userId),
-  );
-  const units = new Map(base.units.map((u) => [u.id, u]));
+  const activity = period ? await activityIn(ctx, tenantId, period, input.recordedBy) : null;
+  const units = new Map(selection.units.map((u) => [u.id, u]));
   const pathTitles = new Map(versions.filter((v) => v.kind === 'path').map((v) => [v.id, v]));
   const courseTitle = (id: string): string => ctx.content.courses.get(id)?.course.title ?? versions.find((v) => v.id === id)?.title ?? id;
-  const keyed = selected.map((p) => ({
-    p,
-    unit: (p.orgUnitId && units.get(p.orgUnitId)?.code) || '\uffff',
-    name: names.get(p.userId)?.name ?? '',
-  }));
-  keyed.sort((a, b) => germanOrder(a.unit, b.unit) || germanOrder(a.name, b.name) || (a.p.userId < b.p.userId ? -1 : 1));
-  const ordered = keyed.map((k) => k.p);
   // built with every object's keys in code-unit order, so that JSON.stringify gives the canonical JSON of a record
   // (RFC 8785: sorted keys, ECMAScript numbers and strings) without sorting 50,000 records again (canonicalSelection)
-  const record = (p: PersonStatus): EvidencePersonRecord => {
-    const n = names.get(p.userId);
+  const record = (p: PersonStatus, n: { name: string; email: string | null; erased: boolean } | undefined): EvidencePersonRecord => {
     const u = p.orgUnitId ? units.get(p.orgUnitId) : undefined;
     const path = p.path;
     return {
@@ -288,65 +303,116 @@ export async function prepareEvidenceExport(ctx: Ctx, input: EvidenceExportInput
               requiredTotal: path.requiredTotal,
               state: path.state,
               title: pathTitles.get(p.pathId)?.title ?? null,
-              version: base.status.pathVersions[p.pathId] ?? null,
+              version: status.pathVersions[p.pathId] ?? null,
             }
           : null,
     };
   };
-  const unit = base.unit;
-  const head: EvidenceHead = {
-    schema: EVIDENCE_SCHEMA,
-    schemaVersion: EVIDENCE_SCHEMA_VERSION,
-    tenant: { slug: tenantRows[0]?.slug ?? '', name: tenantRows[0]?.name ?? '' },
-    asOf: input.asOf.toISOString(),
-    recordedBy: input.recordedBy.toISOString(),
-    filters: {
-      orgUnit: unit ? { id: unit.id, code: unit.code, name: unit.name } : null,
-      jobRole: filters.jobRole,
-      status: input.status ?? null,
-      ...(period ? { period: { from: period.from.toISOString(), to: period.to.toISOString() } } : {}),
-    },
-    contentVersions: versions,
-    totals: countCoverage(base.people),
-    orgUnits: coverageByUnit(base.people, base.units, base.roots).map((u) => ({
-      id: u.id,
-      code: u.code,
-      name: u.name,
-      parentId: u.parentId,
-      depth: u.depth,
-      ...u.counts,
-    })),
-    sessions: measures.sessions,
-    programme: measures.programme,
-  };
-  const people = function* (): Generator<EvidencePersonRecord> {
-    for (const p of ordered) yield record(p);
-  };
-  const hash = createHash('sha256');
-  for (const chunk of canonicalSelection(head, people())) hash.update(chunk);
-  const fingerprint = `sha256:${hash.digest('hex')}`;
-  if (!input.report) return { head, count: ordered.length, people, fingerprint };
-  const [trend, rules] = await Promise.all([
-    coverageTrend(ctx, scope, { asOf: input.asOf, recordedBy: input.recordedBy, filters }),
-    pathRulesAt(ctx.db, ctx.content, input.asOf),
-  ]);
-  const course = (id: string) => ({ id, title: courseTitle(id), minutes: ctx.content.courses.get(id)?.minutes ?? 0 });
-  const concept: ConceptPath[] = [...rules.values()]
-    .sort((a, b) => germanOrder(a.title, b.title))
-    .map((r) => {
-      const path = ctx.content.paths.get(r.id);
-      return {
-        id: r.id,
-        title: r.title,
-        summary: path?.summary ?? '',
-        jobRoles: [...(path?.jobRoles ?? [])],
-        required: r.required.map(course),
-        optional: r.optional.map(course),
-        dueDays: r.dueDays,
-        refresherMonths: r.refresherMonths,
-      };
+
+  // one pass over the statuses, slice by slice: the figures are counted, the selected people's records spooled
+  const totals = coverageCounter();
+  const byUnit = unitCoverageCounter(selection.units, selection.roots);
+  // the org unit and job role group (before the status and activity filters): covered if active at T, else null
+  const group = new Map<string, boolean | null>();
+  const spool = new RecordSpool();
+  const toJson = canonicalRecordJson();
+  try {
+    for await (const slice of status.slices()) {
+      const chosen: PersonStatus[] = [];
+      for (const p of slice) {
+        if (!selection.selects(p)) continue;
+        totals.add(p);
+        byUnit.add(p);
+        const k = coverageClassOf(p);
+        group.set(p.userId, k === 'inactive' ? null : Boolean(p.path?.covered));
+        if (k === 'inactive' || (input.status && k !== input.status) || (activity && !activity.has(p.userId))) continue;
+        chosen.push(p);
+      }
+      const names = await namesOf(
+        ctx,
+        scope,
+        chosen.map((p) => p.userId),
+      );
+      for (const p of chosen) {
+        const n = names.get(p.userId);
+        spool.add(toJson(record(p, n)), {
+          unit: (p.orgUnitId && units.get(p.orgUnitId)?.code) || '\uffff',
+          name: n?.name ?? '',
+          id: p.userId,
+        });
+      }
+    }
+    spool.finish((a, b) => germanOrder(a.unit, b.unit) || germanOrder(a.name, b.name) || (a.id < b.id ? -1 : 1));
+    const measures = await sessionsOfSelection(ctx, scope, {
+      asOf: input.asOf,
+      recordedBy: input.recordedBy,
+      period,
+      group,
+      narrowed: Boolean(scope.orgUnitIds || filters.orgUnitId || filters.jobRole),
+      minGroupSize: readTenantSettings(tenantRows[0]?.settings).minGroupSize,
     });
-  return { head, count: ordered.length, people, fingerprint, report: { trend, concept } };
+    group.clear();
+    const unit = selection.unit;
+    const head: EvidenceHead = {
+      schema: EVIDENCE_SCHEMA,
+      schemaVersion: EVIDENCE_SCHEMA_VERSION,
+      tenant: { slug: tenantRows[0]?.slug ?? '', name: tenantRows[0]?.name ?? '' },
+      asOf: input.asOf.toISOString(),
+      recordedBy: input.recordedBy.toISOString(),
+      filters: {
+        orgUnit: unit ? { id: unit.id, code: unit.code, name: unit.name } : null,
+        jobRole: filters.jobRole,
+        status: input.status ?? null,
+        ...(period ? { period: { from: period.from.toISOString(), to: period.to.toISOString() } } : {}),
+      },
+      contentVersions: versions,
+      totals: totals.result(),
+      orgUnits: byUnit.result().map((u) => ({
+        id: u.id,
+        code: u.code,
+        name: u.name,
+        parentId: u.parentId,
+        depth: u.depth,
+        ...u.counts,
+      })),
+      sessions: measures.sessions,
+      programme: measures.programme,
+    };
+    const peopleJson = (): Generator<string> => spool.json();
+    const people = function* (): Generator<EvidencePersonRecord> {
+      for (const json of spool.json()) yield JSON.parse(json) as EvidencePersonRecord;
+    };
+    const hash = createHash('sha256');
+    for (const chunk of canonicalSelectionJson(head, peopleJson())) hash.update(chunk);
+    const fingerprint = `sha256:${hash.digest('hex')}`;
+    const close = (): void => spool.close();
+    const base = { head, count: spool.count, people, peopleJson, fingerprint, close };
+    if (!input.report) return base;
+    const [trend, rules] = await Promise.all([
+      coverageTrend(ctx, scope, { asOf: input.asOf, recordedBy: input.recordedBy, filters }),
+      pathRulesAt(ctx.db, ctx.content, input.asOf),
+    ]);
+    const course = (id: string) => ({ id, title: courseTitle(id), minutes: ctx.content.courses.get(id)?.minutes ?? 0 });
+    const concept: ConceptPath[] = [...rules.values()]
+      .sort((a, b) => germanOrder(a.title, b.title))
+      .map((r) => {
+        const path = ctx.content.paths.get(r.id);
+        return {
+          id: r.id,
+          title: r.title,
+          summary: path?.summary ?? '',
+          jobRoles: [...(path?.jobRoles ?? [])],
+          required: r.required.map(course),
+          optional: r.optional.map(course),
+          dueDays: r.dueDays,
+          refresherMonths: r.refresherMonths,
+        };
+      });
+    return { ...base, report: { trend, concept } };
+  } catch (e) {
+    spool.close();
+    throw e;
+  }
 }
 
 /**

@@ -27,7 +27,7 @@ import { coverageClassLabel } from './coverage.ts';
 import { berlinDay } from './evidence-dates.ts';
 import { completionWayLabel, courseStateLabel, formatLabel, jobRoleName, pathStateLabel } from './evidence-labels.ts';
 import {
-  canonicalSelection,
+  canonicalSelectionJson,
   type EvidenceCourseRecord,
   type EvidenceExport,
   type EvidenceFormat,
@@ -301,7 +301,7 @@ async function writeJson(exp: EvidenceExport, out: Writable, meta: { exportedAt:
     `{"fingerprint":${JSON.stringify(exp.fingerprint)},"exportedAt":${JSON.stringify(meta.exportedAt.toISOString())},"exportedBy":${JSON.stringify(meta.exportedBy)},"selection":`,
   );
   let buffer = '';
-  for (const chunk of canonicalSelection(exp.head, exp.people())) {
+  for (const chunk of canonicalSelectionJson(exp.head, exp.peopleJson())) {
     buffer += chunk;
     if (buffer.length > 64 * 1024) {
       await write(out, buffer);

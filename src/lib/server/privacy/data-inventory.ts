@@ -100,6 +100,16 @@ export const dataInventory: Record<string, TableInventory> = {
     },
     other: ['tenant_id', 'course_id', 'lesson_id', 'lesson_version'],
   },
+  course_progress: {
+    purpose: 'Anzahl begonnener und abgeschlossener Lektionen je Person und Kurs (Projektion von lesson_progress).',
+    retention: RECORD_RETENTION,
+    personal: {
+      user_id: 'Person',
+      lessons: 'begonnene Lektionen',
+      lessons_done: 'abgeschlossene Lektionen',
+    },
+    other: ['tenant_id', 'course_id'],
+  },
   quiz_attempts: {
     purpose: 'Quizversuche mit Ergebnis (Projektion des Lernnachweises).',
     retention: RECORD_RETENTION,
