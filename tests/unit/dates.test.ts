@@ -18,3 +18,23 @@ describe('formatLongDate', () => {
     expect(formatLongDate('2026-12-03', 'en')).toBe('3 December 2026');
   });
 });
+
+describe('formatDate', () => {
+  test('a date given as text reads the same the first and every later time, and a missing one as a dash', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(formatDate('2026-11-30')).toBe('30.11.2026');
+      expect(formatDate('2026-11-30T23:30:00Z')).toBe('01.12.2026');
+      expect(formatDate(new Date('2026-11-30T23:30:00Z'))).toBe('01.12.2026');
+    }
+    expect(formatDate(null)).toBe('–');
+    expect(formatDate('')).toBe('–');
+  });
+
+  test('keeps formatting correctly beyond the texts it keeps', () => {
+    for (let d = 0; d < 1_200; d++) {
+      const day = new Date(Date.UTC(2026, 0, 1) + d * 86_400_000).toISOString().slice(0, 10);
+      const [y, m, dd] = day.split('-');
+      expect(formatDate(day)).toBe(`${dd}.${m}.${y}`);
+    }
+  });
+});

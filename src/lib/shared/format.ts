@@ -19,9 +19,19 @@ export function formatLongDate(d: Date | string, locale: 'de' | 'en' = 'de'): st
   return longDateFmt[locale].format(typeof d === 'string' ? new Date(d) : d);
 }
 
+/** Dates given as text (a lesson's "Stand" from its front matter) are the same few on every page: formatted once. */
+const formattedTexts = new Map<string, string>();
+const MAX_FORMATTED_TEXTS = 1_000;
+
 export function formatDate(d: Date | string | null | undefined): string {
   if (!d) return '–';
-  return dateFmt.format(typeof d === 'string' ? new Date(d) : d);
+  if (typeof d !== 'string') return dateFmt.format(d);
+  let formatted = formattedTexts.get(d);
+  if (formatted === undefined) {
+    formatted = dateFmt.format(new Date(d));
+    if (formattedTexts.size < MAX_FORMATTED_TEXTS) formattedTexts.set(d, formatted);
+  }
+  return formatted;
 }
 
 export function formatDateTime(d: Date | null | undefined): string {
