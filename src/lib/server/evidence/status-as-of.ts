@@ -61,7 +61,11 @@ async function rowsAsJson<T extends unknown[]>(db: Db, inner: ReturnType<typeof 
  * Rows come in the scan's order: for folds that need no other order (an ORDER BY needs the subquery of rowsAsJson,
  * whose order an index can give without a sort).
  */
-async function aggregatedRowsAsJson<T extends unknown[]>(db: Db, columns: ReturnType<typeof sql>, from: ReturnType<typeof sql>): Promise<T[]> {
+async function aggregatedRowsAsJson<T extends unknown[]>(
+  db: Db,
+  columns: ReturnType<typeof sql>,
+  from: ReturnType<typeof sql>,
+): Promise<T[]> {
   const [row] = await db.all<{ rows: string | null }>(sql`SELECT json_group_array(json_array(${columns})) AS rows FROM ${from}`);
   return JSON.parse(row?.rows ?? '[]') as T[];
 }
