@@ -39,16 +39,18 @@ export function memoiseCspDigest(code: string): string {
 }
 
 export function memoCspDigest(): Plugin {
-  let seen = false;
+  // per build environment (client, prerender, ssr share one plugin object)
+  const seen = new Set<string>();
   return {
     name: 'kiko:memo-csp-digest',
     transform(code, id) {
       if (!FILE.test(id)) return undefined;
-      seen = true;
+      seen.add(this.environment?.name ?? '');
       return { code: memoiseCspDigest(code), map: null };
     },
     buildEnd() {
-      if (this.environment?.name === 'ssr' && !seen) this.error('Astro: astro/dist/core/encryption.js war nicht im Server-Build');
+      if (this.environment?.name === 'ssr' && !seen.has('ssr'))
+        this.error('Astro: astro/dist/core/encryption.js war nicht im Server-Build');
     },
   };
 }

@@ -99,21 +99,8 @@ export async function computeStatusAsOf(
   opts: { asOf: Date; recordedBy?: Date; userIds?: readonly string[]; current?: boolean; keep?: boolean },
 ): Promise<StatusAsOf> {
   const tenantId = scope.tenantId as string;
-  const asOf = opts.asOf;
-  const recordedBy = opts.recordedBy ?? ctx.clock();
-  await checkAsOf(ctx.db, ctx.clock(), tenantId, asOf, recordedBy);
-  const T = asOf.getTime();
-  const R = recordedBy.getTime();
-  const current = opts.current ?? false;
-  // "moving": the figures of now (T = R), which stay valid while time moves on until a fact or a due date changes them
-  const moving = current || T === R;
-  const inputs = async (at: number): Promise<StatusInputs> => {
-    const [units, rules] = await Promise.all([
-      ctx.db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId)),
-      pathRulesAt(ctx.db, ctx.content, new Date(at)),
-    ]);
-    return { units, rules };
-  };
+  const { asOf, recordedBy, T, R, current, moving } = await statusWindow(ctx, tenantId, opts);
+  const inputs = (at: number): Promise<StatusInputs> => statusInputs(ctx, tenantId, new Date(at));
   const compute = (userIds: readonly string[] | undefined, pre: StatusInputs) =>
     statusOfPeople(ctx, tenantId, { T, R, current, moving, userIds }, pre);
   const all =
@@ -131,10 +118,38 @@ export async function computeStatusAsOf(
           inputs,
           compute,
         });
-  const people = scope.orgUnitIds
-    ? all.people.filter((p) => p.orgUnitId !== null && (scope.orgUnitIds as ReadonlySet<string>).has(p.orgUnitId))
-    : all.people;
-  return { asOf, recordedBy, people, pathVersions: all.pathVersions };
+  return { asOf, recordedBy, people: inScope(scope, all.people), pathVersions: all.pathVersions };
+}
+
+/** The dates of a status computation (R defaults to now), checked against the district's record. */
+async function statusWindow(
+  ctx: Ctx,
+  tenantId: string,
+  opts: { asOf: Date; recordedBy?: Date; current?: boolean },
+): Promise<{ asOf: Date; recordedBy: Date; T: number; R: number; current: boolean; moving: boolean }> {
+  const asOf = opts.asOf;
+  const recordedBy = opts.recordedBy ?? ctx.clock();
+  await checkAsOf(ctx.db, ctx.clock(), tenantId, asOf, recordedBy);
+  const T = asOf.getTime();
+  const R = recordedBy.getTime();
+  const current = opts.current ?? false;
+  // "moving": the figures of now (T = R), which stay valid while time moves on until a fact or a due date changes them
+  return { asOf, recordedBy, T, R, current, moving: current || T === R };
+}
+
+/** The district's org units and the path rules in force at `at`: the same for every person computed. */
+async function statusInputs(ctx: Ctx, tenantId: string, at: Date): Promise<StatusInputs> {
+  const [units, rules] = await Promise.all([
+    ctx.db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId)),
+    pathRulesAt(ctx.db, ctx.content, at),
+  ]);
+  return { units, rules };
+}
+
+/** The people of a scope limited to org units (an HR grant for a subtree); all of them otherwise. */
+function inScope(scope: Scope, people: PersonStatus[]): PersonStatus[] {
+  const units = scope.orgUnitIds;
+  return units ? people.filter((p) => p.orgUnitId !== null && units.has(p.orgUnitId)) : people;
 }
 
 /**
@@ -354,17 +369,10 @@ export async function statusInSlices(
   opts: { asOf: Date; recordedBy?: Date; current?: boolean; sliceSize?: number },
 ): Promise<StatusSlices> {
   const tenantId = scope.tenantId as string;
-  const asOf = opts.asOf;
-  const recordedBy = opts.recordedBy ?? ctx.clock();
-  await checkAsOf(ctx.db, ctx.clock(), tenantId, asOf, recordedBy);
-  const T = asOf.getTime();
-  const R = recordedBy.getTime();
-  const current = opts.current ?? false;
-  const moving = current || T === R;
+  const { asOf, recordedBy, T, R, current, moving } = await statusWindow(ctx, tenantId, opts);
   const size = Math.max(1, Math.floor(opts.sliceSize ?? STATUS_SLICE_SIZE));
-  const [units, rules, bounds] = await Promise.all([
-    ctx.db.select({ id: orgUnitTable.id, parentId: orgUnitTable.parentId }).from(orgUnitTable).where(eq(orgUnitTable.tenantId, tenantId)),
-    pathRulesAt(ctx.db, ctx.content, asOf),
+  const [pre, bounds] = await Promise.all([
+    statusInputs(ctx, tenantId, asOf),
     // every size-th id of the district's people starts a slice; the first and last slices are open at their ends,
     // so every fact belongs to exactly one slice
     ctx.db.all<{ id: string }>(
@@ -372,13 +380,11 @@ export async function statusInSlices(
            WHERE n > 1 AND (n - 1) % ${size} = 0 ORDER BY id`,
     ),
   ]);
-  const pre: StatusInputs = { units, rules };
   const starts = [null, ...bounds.map((b) => b.id)];
-  const inScope = scope.orgUnitIds;
   return {
     asOf,
     recordedBy,
-    pathVersions: Object.fromEntries([...rules.values()].map((r) => [r.id, r.version])),
+    pathVersions: Object.fromEntries([...pre.rules.values()].map((r) => [r.id, r.version])),
     slices: async function* () {
       for (const [i, from] of starts.entries()) {
         const range: UserRange = { from, to: starts[i + 1] ?? null };
@@ -386,7 +392,7 @@ export async function statusInSlices(
         // finishes its work on the slices before only in such turns (without them the heap grows by hundreds of MB)
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
         const r = await statusOfPeople(ctx, tenantId, { T, R, current, moving, userIds: undefined, range }, pre);
-        yield inScope ? r.people.filter((p) => p.orgUnitId !== null && inScope.has(p.orgUnitId)) : r.people;
+        yield inScope(scope, r.people);
       }
     },
   };
