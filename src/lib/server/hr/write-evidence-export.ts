@@ -19,7 +19,7 @@ import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
+import type { Style } from 'exceljs';
 import { berlinDateAndTime } from '../../shared/dates.ts';
 import { safeCell } from '../exports/excel-csv.ts';
 import { sessionKindLabel } from '../sessions/session-labels.ts';
@@ -245,6 +245,8 @@ const numFmt: Partial<Record<Kind, string>> = {
 };
 
 async function writeXlsx(exp: EvidenceExport, out: Writable): Promise<void> {
+  // loaded for XLSX only: exceljs and its zip library add about 45 MB to a process that writes CSV or JSON
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'KIKO';
   const sheet = async <R>(name: string, columns: Column<R>[], rows: Iterable<R>): Promise<void> => {
@@ -260,7 +262,7 @@ async function writeXlsx(exp: EvidenceExport, out: Writable): Promise<void> {
     for (const r of rows) {
       const row = ws.addRow(columns.map((c) => xlsxCell(c.kind, c.get(r))));
       row.eachCell({ includeEmpty: true }, (cell, col) => {
-        cell.style = styles[col - 1] as Partial<ExcelJS.Style>;
+        cell.style = styles[col - 1] as Partial<Style>;
       });
       row.commit();
       // let the zip stream drain now and then
