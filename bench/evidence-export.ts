@@ -4,13 +4,15 @@
  * Times HR's evidence exports (exportEvidenceFile, as the background job and the CLI make them) on a generated
  * district (`kiko demo generate --staff 50000 --org-units 200 --progress-rows 1000000`): CSV for Excel, XLSX and JSON
  * of the whole district, and the PDF report with the annex of an org unit of about 5,000 people. Each export runs in
- * its own child process, which reports its time and peak RSS (process.resourceUsage().maxRSS; in brackets the RSS
+ * its own child process (bench/lib/export-child.ts: in a worker thread with the young generation
+ * `kiko evidence export` gives it, bin/batch-thread.mjs), which reports its time and peak RSS (process.resourceUsage().maxRSS; in brackets the RSS
  * before the export began: Node, content, database client), next to the same run's baseline: a child that computes
  * the status of the same people (the one status rule, no file). Stored coverage months are cleared first; then the
  * server job's work (storeMissingMonths: the trend's 23 past month ends computed and stored) is timed in its own child
  * before the PDF reads them, as it does once the job has run.
  * Targets (HR issue): CSV ≤ 5 s and ≤ 300 MB peak memory; XLSX ≤ 30 s; PDF with a 5,000-person annex ≤ 30 s.
- * The database file is migrated first: use a copy of a shared bench database.
+ * The database file is migrated first: use a copy of a shared bench database. `--only csv-excel,json` runs only those
+ * exports (and the baseline).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -22,68 +24,20 @@ import { eq, sql } from 'drizzle-orm';
 import { openDb } from '../db/client.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { coverageMonthTable, tenantTable } from '../db/schema/index.ts';
-import { loadContent } from '../src/lib/server/content/load-content.ts';
-import { personContext } from '../src/lib/server/context.ts';
-import { getStatusAsOf } from '../src/lib/server/evidence/status-as-of.ts';
-import { storeMissingMonths } from '../src/lib/server/hr/coverage-trend.ts';
-import { exportEvidenceFile } from '../src/lib/server/hr/export-evidence-file.ts';
-import type { EvidenceFormat } from '../src/lib/server/hr/prepare-evidence-export.ts';
 import { ANNEX_LIMIT } from '../src/lib/server/hr/write-evidence-report.ts';
 import { createUser } from '../src/lib/server/users/create-user.ts';
-import { getAuthUser } from '../src/lib/server/users/get-auth-user.ts';
 
 const { values: flags } = parseArgs({
   options: {
     db: { type: 'string' },
     tenant: { type: 'string', default: 'bench' },
     rounds: { type: 'string', default: '1' },
-    // child mode
-    child: { type: 'string' },
-    hr: { type: 'string' },
-    unit: { type: 'string' },
-    out: { type: 'string' },
+    // only these exports (comma-separated modes: csv-excel, xlsx, json, months, pdf); the baseline always runs
+    only: { type: 'string' },
   },
 });
 if (!flags.db) throw new Error('--db FILE');
 const url = `file:${flags.db}`;
-
-if (flags.child) {
-  // one measurement in a fresh process: the figures it prints are its own
-  const { db, close } = await openDb({ url });
-  const content = loadContent({ root: process.cwd() });
-  const hr = await getAuthUser(db, String(flags.hr));
-  if (!hr) throw new Error('hr user');
-  const ctx = personContext(db, hr, content);
-  // what the process holds before the export (Node, content, database client): the export's own share is the rest
-  const startRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
-  const t0 = performance.now();
-  let people = 0;
-  let size = 0;
-  if (flags.child === 'baseline') {
-    const s = await getStatusAsOf(ctx, { asOf: new Date(), recordedBy: new Date() });
-    people = flags.unit ? s.people.filter((p) => p.orgUnitId !== null).length : s.people.length;
-  } else if (flags.child === 'months') {
-    // what the server job coverage-months does for this district once a month: the missing past month ends
-    people = (await storeMissingMonths(ctx)).length;
-  } else {
-    const now = new Date();
-    const r = await exportEvidenceFile(ctx, {
-      format: flags.child as EvidenceFormat,
-      asOf: now,
-      recordedBy: now,
-      orgUnitId: flags.unit || null,
-      out: String(flags.out),
-    });
-    people = r.people;
-    size = r.size;
-  }
-  const ms = performance.now() - t0;
-  close();
-  process.stdout.write(
-    `${JSON.stringify({ ms: Math.round(ms), startRssMb, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), people, size })}\n`,
-  );
-  process.exit(0);
-}
 
 const { db, close } = await openDb({ url });
 await runMigrations(db);
@@ -112,7 +66,7 @@ await db.delete(coverageMonthTable).where(eq(coverageMonthTable.tenantId, tenant
 close();
 
 const dir = mkdtempSync(join(tmpdir(), 'kiko-export-bench-'));
-const self = fileURLToPath(import.meta.url);
+const childScript = fileURLToPath(new URL('./lib/export-child.ts', import.meta.url));
 interface ChildResult {
   ms: number;
   startRssMb: number;
@@ -125,10 +79,10 @@ function child(mode: string, opts: { unit?: string; ext?: string } = {}): ChildR
   const args = [
     '--import',
     join(import.meta.dirname, '..', 'bin', 'module-hooks.mjs'),
-    self,
+    childScript,
     '--db',
     String(flags.db),
-    '--child',
+    '--mode',
     mode,
     '--hr',
     hrId,
@@ -151,7 +105,9 @@ function measure(mode: string, opts: { unit?: string; ext?: string } = {}) {
   const runs = Array.from({ length: rounds }, () => child(mode, opts));
   return {
     ms: median(runs.map((r) => r.ms)),
-    maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+    // peak RSS: the median of the rounds (the garbage collector's timing moves it), and their range
+    maxRssMb: median(runs.map((r) => r.maxRssMb)),
+    rssRange: `${Math.min(...runs.map((r) => r.maxRssMb))}–${Math.max(...runs.map((r) => r.maxRssMb))}`,
     startRssMb: Math.max(...runs.map((r) => r.startRssMb)),
     people: runs[0]?.people ?? 0,
     sizeMb: Math.round(((runs[0]?.size ?? 0) / 1024 / 1024) * 10) / 10,
@@ -168,15 +124,18 @@ const scenarios: Array<[string, string, { unit?: string; ext?: string }, string]
   [`PDF report, org unit ${target.code} (subtree), again (stored month ends)`, 'pdf', { unit: target.id, ext: 'pdf' }, '≤ 30 s'],
 ];
 const rows = [{ label: 'baseline: status of all staff now (getStatusAsOf, no file)', ...baseline, target: '–' }];
-for (const [label, mode, opts, goal] of scenarios) rows.push({ label, ...measure(mode, opts), target: goal });
+const only = flags.only ? new Set(flags.only.split(',')) : null;
+for (const [label, mode, opts, goal] of scenarios) if (!only || only.has(mode)) rows.push({ label, ...measure(mode, opts), target: goal });
 console.log(
   `District ${tenant.slug}: ${baseline.people} people; PDF unit ${target.code} with ${target.total} active people${target.total > ANNEX_LIMIT ? ` (over ${ANNEX_LIMIT}: the annex is left to the XLSX)` : ''}.`,
 );
-console.log('| export | time | peak RSS (before the export) | people | file | × baseline time | × baseline peak RSS | target |');
+console.log(
+  '| export | time | peak RSS (median [range] of the rounds; before the export) | people | file | × baseline time | × baseline peak RSS | target |',
+);
 console.log('|---|--:|--:|--:|--:|--:|--:|---|');
 for (const r of rows)
   console.log(
-    `| ${r.label} | ${(r.ms / 1000).toFixed(1)} s | ${r.maxRssMb} MB (${r.startRssMb} MB) | ${r.people} | ${r.sizeMb ? `${r.sizeMb} MB` : '–'} | ${(r.ms / baseline.ms).toFixed(1)} × | ${(r.maxRssMb / baseline.maxRssMb).toFixed(2)} × | ${r.target} |`,
+    `| ${r.label} | ${(r.ms / 1000).toFixed(1)} s | ${r.maxRssMb} MB${rounds > 1 ? ` [${r.rssRange}]` : ''} (${r.startRssMb} MB) | ${r.people} | ${r.sizeMb ? `${r.sizeMb} MB` : '–'} | ${(r.ms / baseline.ms).toFixed(1)} × | ${(r.maxRssMb / baseline.maxRssMb).toFixed(2)} × | ${r.target} |`,
   );
 console.log(JSON.stringify({ at: new Date().toISOString(), tenant: tenant.slug, unit: target.code, unitPeople: target.total, rows }));
 rmSync(dir, { recursive: true, force: true });

@@ -96,4 +96,27 @@ describe('kiko evidence export', () => {
     expect(kiko(['evidence', 'export', '--tenant', 'musterstadt', '--format', 'xlsx', '--out', missingDir]).status).toBe(1);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  test('on a terminal, the command (in its batch worker thread) draws its progress bar and still exits with its code', () => {
+    // script(1) from util-linux gives the command a pseudo-terminal: the worker thread must learn it has one
+    const out = join(dir, 'terminal.json');
+    const cmd = `${process.execPath} bin/kiko.mjs evidence export --tenant musterstadt --format json --out ${out}`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+      env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test', KIKO_KEY_DIR: join(dir, 'keys') },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    // the bar (stderr) ends full before the summary (stdout) begins: both streams keep their order on the terminal
+    const bar = r.stdout.lastIndexOf(`Schreibe Nachweis [${'='.repeat(40)}]`);
+    expect(bar).toBeGreaterThan(-1);
+    expect(r.stdout.indexOf('Geschrieben:')).toBeGreaterThan(bar);
+    expect(r.stdout).toMatch(/Geschrieben: \d+ Personen/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).selection.schema).toBe('kiko.evidence-export');
+    const failed = spawnSync('script', ['-qec', cmd.replace('musterstadt', 'kein-landkreis'), '/dev/null'], {
+      env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test', KIKO_KEY_DIR: join(dir, 'keys') },
+      encoding: 'utf8',
+    });
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain('Einen Landkreis „kein-landkreis“ gibt es nicht.');
+  });
 });
