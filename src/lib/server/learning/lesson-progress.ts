@@ -145,7 +145,6 @@ export async function completeLesson(ctx: Ctx, courseId: string, lessonId: strin
   });
 }
 
-/** The learner's progress rows of one course (one indexed query). */
 /** A learner's progress rows in one course, as a statement built once per database (read on every lesson visit). */
 const progressLookup = perDatabase((db: Db) =>
   db

@@ -166,7 +166,6 @@ function responseFact(learner: Learner, attempt: AttemptRow, item: QuizItem, res
   };
 }
 
-/** The attempt if it belongs to the learner; NotFound otherwise (no hint whether the id exists). */
 /** The learner's own attempt by id, as a statement built once per database (or transaction) it runs on. */
 const ownAttemptLookup = perDatabase((db: Pick<Db, 'select'>) =>
   db
@@ -183,6 +182,7 @@ const ownAttemptLookup = perDatabase((db: Pick<Db, 'select'>) =>
     .prepare(),
 );
 
+/** The attempt if it belongs to the learner; NotFound otherwise (no hint whether the id exists). */
 export async function requireOwnAttempt(db: Pick<Db, 'select'>, learner: Learner, attemptId: string): Promise<AttemptRow> {
   const rows = await ownAttemptLookup(db).all({ id: attemptId, tenantId: learner.tenantId, userId: learner.userId });
   if (!rows[0]) throw new NotFoundError('Diesen Quizversuch gibt es nicht.');
